@@ -1,0 +1,65 @@
+/**
+ * The stable building blocks of the SDK, for users who assemble their own pipeline: the v2
+ * decoder and encoder, exact decimal text, the L2 order book engine and Kraken's CRC-32 checksum.
+ *
+ * Everything here follows semantic versioning; anything marked `@experimental` may change in a
+ * minor release.
+ *
+ * @example
+ * ```ts
+ * import { decode, OrderBook } from "@kraken-ws/sdk/extended";
+ *
+ * const book = new OrderBook("BTC/USD", 10);
+ * const message = decode(
+ *   '{"channel":"book","type":"snapshot","data":[{"symbol":"BTC/USD",' +
+ *     '"bids":[{"price":100.0,"qty":1.00000000}],"asks":[{"price":101.0,"qty":2.00000000}],' +
+ *     '"checksum":1424606772}]}',
+ * );
+ * if (message.kind === "book") console.log(book.apply(message.type, message.data[0]).status); // "ok"
+ * ```
+ *
+ * @module
+ */
+
+export * from "./prelude.ts";
+export { decode, type DecodeOptions, DEFAULT_MAX_FRAME_BYTES } from "./src/protocol/decode.ts";
+export {
+  encodePing,
+  encodeSubscribe,
+  encodeUnsubscribe,
+  type SubscriptionParams,
+} from "./src/protocol/encode.ts";
+export { checksumDigits, padDecimalText, plainDecimalText } from "./src/protocol/decimal_text.ts";
+export type {
+  AckMessage,
+  BookMessage,
+  BookPayload,
+  DecodeError,
+  DecodeErrorReason,
+  FrameType,
+  HeartbeatMessage,
+  InstrumentMessage,
+  InstrumentPair,
+  JsonValue,
+  KrakenMessage,
+  OhlcMessage,
+  PongMessage,
+  RejectionMessage,
+  StatusInfo,
+  StatusMessage,
+  SubscriptionResult,
+  TickerMessage,
+  TradeMessage,
+  UnknownMessage,
+} from "./src/protocol/messages.ts";
+export {
+  BOOK_DEPTHS,
+  type BookDepth,
+  type BookState,
+  type BookVerdict,
+  CHECKSUM_LEVELS,
+  OrderBook,
+  type OrderBookOptions,
+  type Precision,
+} from "./src/book/order_book.ts";
+export { crc32, crc32Finish, crc32Update } from "./src/book/crc32.ts";

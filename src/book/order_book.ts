@@ -1,0 +1,368 @@
+/**
+ * The L2 order book engine: snapshot plus updates, cut to depth, checked against Kraken's CRC-32
+ * and for crossing after every message.
+ *
+ * @module
+ */
+
+import { checksumDigits, padDecimalText } from "../protocol/decimal_text.ts";
+import type { BookLevel, BookPayload, FrameType } from "../protocol/messages.ts";
+import { BookSide, type StoredLevel } from "./book_side.ts";
+import { crc32Finish, crc32Update } from "./crc32.ts";
+
+/**
+ * Book depths Kraken's v2 `book` channel accepts.
+ *
+ * @example
+ * ```ts
+ * import { BOOK_DEPTHS } from "./order_book.ts";
+ * console.log(BOOK_DEPTHS.includes(25)); // true
+ * ```
+ */
+export const BOOK_DEPTHS: readonly BookDepth[] = [10, 25, 100, 500, 1000];
+
+/**
+ * A depth Kraken's v2 `book` channel accepts.
+ *
+ * @example
+ * ```ts
+ * import type { BookDepth } from "./order_book.ts";
+ * const depth: BookDepth = 100;
+ * console.log(depth);
+ * ```
+ */
+export type BookDepth = 10 | 25 | 100 | 500 | 1000;
+
+/**
+ * Decimal places of a pair's prices and quantities, from the `instrument` channel.
+ *
+ * @example
+ * ```ts
+ * import type { Precision } from "./order_book.ts";
+ * const btcUsd: Precision = { price: 1, qty: 8 };
+ * console.log(btcUsd.qty);
+ * ```
+ */
+export interface Precision {
+  /** Decimals of a price. */
+  readonly price: number;
+  /** Decimals of a quantity. */
+  readonly qty: number;
+}
+
+/** How many levels of each side Kraken's checksum covers. */
+export const CHECKSUM_LEVELS = 10;
+
+/**
+ * The outcome of applying one book message.
+ *
+ * - `ok`: the book matches Kraken's checksum and is not crossed.
+ * - `mismatch`: the computed checksum differs from the one received.
+ * - `crossed`: the checksum matched but the best bid is at or above the best ask.
+ * - `refused`: the message was not applied: no snapshot yet, a previous failure awaits a new
+ *   snapshot, or the payload is for another symbol.
+ *
+ * After `mismatch` or `crossed` the book refuses updates until the next snapshot.
+ *
+ * @example
+ * ```ts
+ * import type { BookVerdict } from "./order_book.ts";
+ * function describe(verdict: BookVerdict): string {
+ *   switch (verdict.status) {
+ *     case "ok": return `ok ${verdict.checksum}`;
+ *     case "mismatch": return `expected ${verdict.expected}, computed ${verdict.computed}`;
+ *     case "crossed": return `crossed at ${verdict.bestBid.priceText}/${verdict.bestAsk.priceText}`;
+ *     case "refused": return verdict.reason;
+ *   }
+ * }
+ * console.log(describe({ status: "ok", checksum: 1 }));
+ * ```
+ */
+export type BookVerdict =
+  | { readonly status: "ok"; readonly checksum: number }
+  | { readonly status: "mismatch"; readonly expected: number; readonly computed: number }
+  | { readonly status: "crossed"; readonly bestBid: BookLevel; readonly bestAsk: BookLevel }
+  | {
+    readonly status: "refused";
+    readonly reason: "awaiting_snapshot" | "wrong_symbol";
+  };
+
+/**
+ * Where a book stands: `empty` before its first snapshot, `synced` while every message verified,
+ * `failed` after a mismatch or a crossing, until the next snapshot.
+ *
+ * @example
+ * ```ts
+ * import { OrderBook } from "./order_book.ts";
+ * console.log(new OrderBook("BTC/USD", 10).state); // "empty"
+ * ```
+ */
+export type BookState = "empty" | "synced" | "failed";
+
+/**
+ * Options of an {@link OrderBook}.
+ *
+ * @example
+ * ```ts
+ * import { OrderBook, type OrderBookOptions } from "./order_book.ts";
+ * const options: OrderBookOptions = { precision: { price: 1, qty: 8 } };
+ * console.log(new OrderBook("BTC/USD", 10, options).precision);
+ * ```
+ */
+export interface OrderBookOptions {
+  /**
+   * The pair's precision. Only needed for input that lost its trailing zeros (a re-serialised
+   * recording): values with fewer decimals are padded before the checksum.
+   */
+  readonly precision?: Precision;
+}
+
+function copyLevel(level: BookLevel): BookLevel {
+  return {
+    price: level.price,
+    priceText: level.priceText,
+    qty: level.qty,
+    qtyText: level.qtyText,
+  };
+}
+
+/**
+ * An L2 order book for one symbol at one depth, exactly as Kraken defines it.
+ *
+ * Updates apply their levels in order (the same price twice: the later wins), a zero quantity in
+ * any spelling deletes, and each side is cut to the depth after every message. Every apply returns
+ * a {@link BookVerdict}; reads always return copies.
+ *
+ * @example
+ * ```ts
+ * import { OrderBook } from "./order_book.ts";
+ * import { decode } from "../protocol/decode.ts";
+ *
+ * const book = new OrderBook("BTC/USD", 10);
+ * const frame = decode(
+ *   '{"channel":"book","type":"snapshot","data":[{"symbol":"BTC/USD",' +
+ *     '"bids":[{"price":100.0,"qty":1.00000000}],"asks":[{"price":101.0,"qty":2.00000000}],' +
+ *     '"checksum":1424606772}]}',
+ * );
+ * if (frame.kind === "book") {
+ *   const verdict = book.apply(frame.type, frame.data[0]);
+ *   console.log(verdict.status, book.bestBid()?.priceText, book.spread());
+ * }
+ * ```
+ */
+export class OrderBook {
+  /** The pair this book is for. */
+  readonly symbol: string;
+  /** Levels kept per side. */
+  readonly depth: BookDepth;
+  #precision: Precision | undefined;
+  #bids = new BookSide("bid");
+  #asks = new BookSide("ask");
+  #state: BookState = "empty";
+  /** Checksum of the current top of book, or undefined when it must be computed again. */
+  #checksum: number | undefined;
+
+  /**
+   * Creates an empty book; it accepts updates once a snapshot has been applied.
+   *
+   * @param symbol The pair, like `BTC/USD`.
+   * @param depth The subscribed depth; each side is cut to it after every message.
+   * @param options Precision for padding re-serialised values.
+   * @throws {RangeError} When `depth` is not one Kraken accepts.
+   */
+  constructor(symbol: string, depth: BookDepth, options?: OrderBookOptions) {
+    if (!BOOK_DEPTHS.includes(depth)) {
+      throw new RangeError(`book depth must be one of ${BOOK_DEPTHS.join(", ")}, not ${depth}`);
+    }
+    this.symbol = symbol;
+    this.depth = depth;
+    this.#precision = options?.precision;
+  }
+
+  /** Where the book stands. */
+  get state(): BookState {
+    return this.#state;
+  }
+
+  /** The precision used for padding, if known. */
+  get precision(): Precision | undefined {
+    return this.#precision;
+  }
+
+  /**
+   * Sets the pair's precision (for example when an `instrument` frame arrives); cached checksum
+   * digits are recomputed.
+   */
+  setPrecision(precision: Precision | undefined): void {
+    this.#precision = precision;
+    for (const level of this.#bids.levels) level.digits = undefined;
+    for (const level of this.#asks.levels) level.digits = undefined;
+    this.#checksum = undefined;
+  }
+
+  /**
+   * Applies a snapshot or an update, by the frame's `type`.
+   *
+   * @param type The frame's type.
+   * @param payload The frame's book data for this symbol.
+   * @returns The verdict on the book after this message.
+   */
+  apply(type: FrameType, payload: BookPayload): BookVerdict {
+    return type === "snapshot" ? this.applySnapshot(payload) : this.applyUpdate(payload);
+  }
+
+  /**
+   * Replaces the book with a snapshot and verifies it.
+   *
+   * @param payload The snapshot's data.
+   * @returns The verdict.
+   */
+  applySnapshot(payload: BookPayload): BookVerdict {
+    if (payload.symbol !== this.symbol) return { status: "refused", reason: "wrong_symbol" };
+    this.#bids.clear();
+    this.#asks.clear();
+    this.#checksum = undefined;
+    this.#setLevels(payload);
+    return this.#verify(payload.checksum);
+  }
+
+  /**
+   * Applies an update and verifies it. Refused before the first snapshot and after a failure.
+   *
+   * @param payload The update's data.
+   * @returns The verdict.
+   */
+  applyUpdate(payload: BookPayload): BookVerdict {
+    if (payload.symbol !== this.symbol) return { status: "refused", reason: "wrong_symbol" };
+    if (this.#state !== "synced") return { status: "refused", reason: "awaiting_snapshot" };
+    this.#bids.resetChanges();
+    this.#asks.resetChanges();
+    this.#setLevels(payload);
+    if (this.#bids.lowestChange < CHECKSUM_LEVELS || this.#asks.lowestChange < CHECKSUM_LEVELS) {
+      this.#checksum = undefined;
+    }
+    return this.#verify(payload.checksum);
+  }
+
+  #setLevels(payload: BookPayload): void {
+    const depth = this.depth;
+    for (const level of payload.bids) this.#bids.set(stored(level));
+    for (const level of payload.asks) this.#asks.set(stored(level));
+    this.#bids.truncate(depth);
+    this.#asks.truncate(depth);
+  }
+
+  #verify(expected: number): BookVerdict {
+    const computed = this.checksum();
+    if (computed !== expected) {
+      this.#state = "failed";
+      return { status: "mismatch", expected, computed };
+    }
+    const bestBid = this.#bids.levels[0];
+    const bestAsk = this.#asks.levels[0];
+    if (bestBid !== undefined && bestAsk !== undefined && bestBid.price >= bestAsk.price) {
+      this.#state = "failed";
+      return { status: "crossed", bestBid: copyLevel(bestBid), bestAsk: copyLevel(bestAsk) };
+    }
+    this.#state = "synced";
+    return { status: "ok", checksum: computed };
+  }
+
+  /**
+   * Kraken's checksum of the book as it stands: CRC-32 of the 10 best asks (lowest first) then the
+   * 10 best bids (highest first), each as price digits then quantity digits. Cached until the top
+   * 10 of either side changes.
+   *
+   * @returns The unsigned 32-bit checksum.
+   */
+  checksum(): number {
+    if (this.#checksum !== undefined) return this.#checksum;
+    let state = 0xffffffff;
+    state = this.#crcSide(state, this.#asks.levels);
+    state = this.#crcSide(state, this.#bids.levels);
+    this.#checksum = crc32Finish(state);
+    return this.#checksum;
+  }
+
+  #crcSide(state: number, levels: StoredLevel[]): number {
+    const count = Math.min(CHECKSUM_LEVELS, levels.length);
+    for (let i = 0; i < count; i++) {
+      const level = levels[i];
+      level.digits ??= this.#digitsOf(level);
+      state = crc32Update(state, level.digits);
+    }
+    return state;
+  }
+
+  #digitsOf(level: BookLevel): string {
+    const precision = this.#precision;
+    if (precision === undefined) {
+      return checksumDigits(level.priceText) + checksumDigits(level.qtyText);
+    }
+    return checksumDigits(padDecimalText(level.priceText, precision.price)) +
+      checksumDigits(padDecimalText(level.qtyText, precision.qty));
+  }
+
+  /** The best (highest) bid, as a copy. */
+  bestBid(): BookLevel | undefined {
+    const level = this.#bids.levels[0];
+    return level === undefined ? undefined : copyLevel(level);
+  }
+
+  /** The best (lowest) ask, as a copy. */
+  bestAsk(): BookLevel | undefined {
+    const level = this.#asks.levels[0];
+    return level === undefined ? undefined : copyLevel(level);
+  }
+
+  /** Best ask minus best bid as a number, or undefined when a side is empty. */
+  spread(): number | undefined {
+    const bid = this.#bids.levels[0];
+    const ask = this.#asks.levels[0];
+    return bid === undefined || ask === undefined ? undefined : ask.price - bid.price;
+  }
+
+  /**
+   * The best `count` bids, highest first, as copies.
+   *
+   * @param count How many (default: all).
+   */
+  bids(count: number = this.depth): BookLevel[] {
+    return this.#bids.levels.slice(0, count).map(copyLevel);
+  }
+
+  /**
+   * The best `count` asks, lowest first, as copies.
+   *
+   * @param count How many (default: all).
+   */
+  asks(count: number = this.depth): BookLevel[] {
+    return this.#asks.levels.slice(0, count).map(copyLevel);
+  }
+
+  /** Number of levels on each side. */
+  get size(): { readonly bids: number; readonly asks: number } {
+    return { bids: this.#bids.levels.length, asks: this.#asks.levels.length };
+  }
+
+  /**
+   * Every level of one side, best first, as copies. The iteration works on a copy of the side, so
+   * applying messages meanwhile does not disturb it.
+   *
+   * @param side `bid` or `ask`.
+   */
+  *levels(side: "bid" | "ask"): IterableIterator<BookLevel> {
+    const levels = (side === "bid" ? this.#bids : this.#asks).levels.slice();
+    for (const level of levels) yield copyLevel(level);
+  }
+}
+
+function stored(level: BookLevel): StoredLevel {
+  return {
+    price: level.price,
+    priceText: level.priceText,
+    qty: level.qty,
+    qtyText: level.qtyText,
+    digits: undefined,
+  };
+}

@@ -1,0 +1,55 @@
+// deno-lint-ignore-file no-console -- a command prints its results
+/**
+ * The `kraken-ws` command line: `deno run -A src/cli/main.ts COMMAND …`.
+ *
+ * Commands: `verify` (replay recorded frames and check every book checksum).
+ *
+ * @example
+ * ```sh
+ * deno run -A src/cli/main.ts verify --json recording.ndjson
+ * ```
+ *
+ * @module
+ */
+
+import { VERIFY_USAGE, verifyCommand } from "./verify.ts";
+
+const USAGE = `usage: kraken-ws COMMAND [ARGS…]
+
+commands:
+  verify   replay NDJSON frames through the order book and check every checksum
+
+Run a command with --help for its arguments.`;
+
+/**
+ * Runs a command by name and returns its exit code.
+ *
+ * @param args The command line, command first.
+ * @returns The exit code.
+ *
+ * @example
+ * ```ts ignore
+ * import { main } from "./main.ts";
+ * Deno.exit(await main(["verify", "recording.ndjson"]));
+ * ```
+ */
+export async function main(args: readonly string[]): Promise<number> {
+  const [command, ...rest] = args;
+  if (command === "verify") {
+    if (rest.includes("--help") || rest.includes("-h")) {
+      console.log(VERIFY_USAGE);
+      return 0;
+    }
+    return await verifyCommand(rest);
+  }
+  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+    console.log(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  console.error(`kraken-ws: unknown command ${command}\n\n${USAGE}`);
+  return 2;
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}

@@ -57,9 +57,15 @@ export {
   type BookDepth,
   type BookState,
   type BookVerdict,
-  CHECKSUM_LEVELS,
   OrderBook,
   type OrderBookOptions,
-  type Precision,
 } from "./src/book/order_book.ts";
-export { crc32, crc32Finish, crc32Update } from "./src/book/crc32.ts";
+export {
+  bookChecksum,
+  CHECKSUM_LEVELS,
+  ChecksumFold,
+  type DigestedLevel,
+  digestLevel,
+  type Precision,
+} from "./src/book/checksum.ts";
+export { crc32, CRC32_TABLE, crc32Finish, crc32Update } from "./src/book/crc32.ts";

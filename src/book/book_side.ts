@@ -4,23 +4,7 @@
  * @module
  */
 
-import type { BookLevel } from "../protocol/messages.ts";
-
-/**
- * A level as the book stores it: the wire level plus its checksum digits, computed when first
- * needed and then kept.
- *
- * @example
- * ```ts
- * import type { StoredLevel } from "./book_side.ts";
- * const level: StoredLevel = { price: 1, priceText: "1.0", qty: 2, qtyText: "2.0", digits: undefined };
- * console.log(level.digits);
- * ```
- */
-export interface StoredLevel extends BookLevel {
-  /** Checksum digits of price then qty, once computed. */
-  digits: string | undefined;
-}
+import type { DigestedLevel } from "./checksum.ts";
 
 /**
  * Sorted levels of one side. Bids are kept highest first, asks lowest first, so index 0 is always
@@ -29,17 +13,18 @@ export interface StoredLevel extends BookLevel {
  * @example
  * ```ts
  * import { BookSide } from "./book_side.ts";
+ * import { digestLevel } from "./checksum.ts";
  * const asks = new BookSide("ask");
- * asks.set({ price: 2, priceText: "2.0", qty: 1, qtyText: "1.0", digits: undefined });
- * asks.set({ price: 1, priceText: "1.0", qty: 1, qtyText: "1.0", digits: undefined });
+ * asks.set(digestLevel({ price: 2, priceText: "2.0", qty: 1, qtyText: "1.0" }, undefined));
+ * asks.set(digestLevel({ price: 1, priceText: "1.0", qty: 1, qtyText: "1.0" }, undefined));
  * console.log(asks.levels[0].priceText); // "1.0"
  * ```
  */
 export class BookSide {
   /** Which side this is. */
   readonly side: "bid" | "ask";
-  /** Levels, best first. Owned by the book: never hand it out. */
-  levels: StoredLevel[] = [];
+  /** Levels, best first. Owned by the book: never hand the array out. */
+  levels: DigestedLevel[] = [];
   /** Lowest index changed since {@link BookSide.resetChanges}; `Infinity` when none. */
   lowestChange = Infinity;
 
@@ -73,15 +58,21 @@ export class BookSide {
     return low;
   }
 
-  /** Inserts, replaces or (quantity 0) deletes the level at `level.price`. */
-  set(level: StoredLevel): void {
+  /** Removes the level at `price`, if there is one. */
+  remove(price: number): void {
+    const levels = this.levels;
+    const index = this.indexOf(price);
+    if (index >= levels.length || levels[index].price !== price) return;
+    levels.splice(index, 1);
+    if (index < this.lowestChange) this.lowestChange = index;
+  }
+
+  /** Inserts or replaces the level at `level.price`. */
+  set(level: DigestedLevel): void {
     const levels = this.levels;
     const index = this.indexOf(level.price);
     const exists = index < levels.length && levels[index].price === level.price;
-    if (level.qty === 0) {
-      if (!exists) return;
-      levels.splice(index, 1);
-    } else if (exists) {
+    if (exists) {
       levels[index] = level;
     } else if (index === levels.length) {
       levels.push(level);

@@ -4,7 +4,16 @@
  * @module
  */
 
-const TABLE: Uint32Array = (() => {
+/**
+ * The 256-entry lookup table of the reflected IEEE polynomial 0xEDB88320.
+ *
+ * @example
+ * ```ts
+ * import { CRC32_TABLE } from "./crc32.ts";
+ * console.log(CRC32_CRC32_TABLE[1].toString(16)); // "77073096"
+ * ```
+ */
+export const CRC32_TABLE: Uint32Array = (() => {
   const table = new Uint32Array(256);
   for (let n = 0; n < 256; n++) {
     let c = n;
@@ -34,7 +43,7 @@ const TABLE: Uint32Array = (() => {
 export function crc32Update(state: number, text: string): number {
   let crc = state;
   for (let i = 0; i < text.length; i++) {
-    crc = TABLE[(crc ^ text.charCodeAt(i)) & 0xff] ^ (crc >>> 8);
+    crc = CRC32_TABLE[(crc ^ text.charCodeAt(i)) & 0xff] ^ (crc >>> 8);
   }
   return crc;
 }
@@ -71,6 +80,6 @@ export function crc32Finish(state: number): number {
 export function crc32(input: Uint8Array | string): number {
   if (typeof input === "string") return crc32Finish(crc32Update(0xffffffff, input));
   let crc = 0xffffffff;
-  for (let i = 0; i < input.length; i++) crc = TABLE[(crc ^ input[i]) & 0xff] ^ (crc >>> 8);
+  for (let i = 0; i < input.length; i++) crc = CRC32_TABLE[(crc ^ input[i]) & 0xff] ^ (crc >>> 8);
   return crc32Finish(crc);
 }

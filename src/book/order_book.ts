@@ -5,10 +5,15 @@
  * @module
  */
 
-import { checksumDigits, padDecimalText } from "../protocol/decimal_text.ts";
 import type { BookLevel, BookPayload, FrameType } from "../protocol/messages.ts";
-import { BookSide, type StoredLevel } from "./book_side.ts";
-import { crc32Finish, crc32Update } from "./crc32.ts";
+import { BookSide } from "./book_side.ts";
+import {
+  CHECKSUM_LEVELS,
+  ChecksumFold,
+  type DigestedLevel,
+  digestLevel,
+  type Precision,
+} from "./checksum.ts";
 
 /**
  * Book depths Kraken's v2 `book` channel accepts.
@@ -32,26 +37,6 @@ export const BOOK_DEPTHS: readonly BookDepth[] = [10, 25, 100, 500, 1000];
  * ```
  */
 export type BookDepth = 10 | 25 | 100 | 500 | 1000;
-
-/**
- * Decimal places of a pair's prices and quantities, from the `instrument` channel.
- *
- * @example
- * ```ts
- * import type { Precision } from "./order_book.ts";
- * const btcUsd: Precision = { price: 1, qty: 8 };
- * console.log(btcUsd.qty);
- * ```
- */
-export interface Precision {
-  /** Decimals of a price. */
-  readonly price: number;
-  /** Decimals of a quantity. */
-  readonly qty: number;
-}
-
-/** How many levels of each side Kraken's checksum covers. */
-export const CHECKSUM_LEVELS = 10;
 
 /**
  * The outcome of applying one book message.
@@ -159,8 +144,7 @@ export class OrderBook {
   #bids = new BookSide("bid");
   #asks = new BookSide("ask");
   #state: BookState = "empty";
-  /** Checksum of the current top of book, or undefined when it must be computed again. */
-  #checksum: number | undefined;
+  #fold = new ChecksumFold();
 
   /**
    * Creates an empty book; it accepts updates once a snapshot has been applied.
@@ -189,15 +173,13 @@ export class OrderBook {
     return this.#precision;
   }
 
-  /**
-   * Sets the pair's precision (for example when an `instrument` frame arrives); cached checksum
-   * digits are recomputed.
-   */
+  /** Sets the pair's precision, for example when an `instrument` frame arrives. */
   setPrecision(precision: Precision | undefined): void {
     this.#precision = precision;
-    for (const level of this.#bids.levels) level.digits = undefined;
-    for (const level of this.#asks.levels) level.digits = undefined;
-    this.#checksum = undefined;
+    const redigest = (level: DigestedLevel) => digestLevel(level, precision);
+    this.#bids.levels = this.#bids.levels.map(redigest);
+    this.#asks.levels = this.#asks.levels.map(redigest);
+    this.#fold.invalidateFrom(0);
   }
 
   /**
@@ -221,7 +203,7 @@ export class OrderBook {
     if (payload.symbol !== this.symbol) return { status: "refused", reason: "wrong_symbol" };
     this.#bids.clear();
     this.#asks.clear();
-    this.#checksum = undefined;
+    this.#fold.invalidateFrom(0);
     this.#setLevels(payload);
     return this.#verify(payload.checksum);
   }
@@ -238,18 +220,33 @@ export class OrderBook {
     this.#bids.resetChanges();
     this.#asks.resetChanges();
     this.#setLevels(payload);
-    if (this.#bids.lowestChange < CHECKSUM_LEVELS || this.#asks.lowestChange < CHECKSUM_LEVELS) {
-      this.#checksum = undefined;
-    }
+    // The checksum reads asks then bids: fold again from the first position that changed. A
+    // change below the top 10 of a side changes neither its levels nor its count there.
+    const askChange = this.#asks.lowestChange;
+    const askTop = Math.min(CHECKSUM_LEVELS, this.#asks.levels.length);
+    this.#fold.invalidateFrom(
+      askChange < CHECKSUM_LEVELS
+        ? askChange
+        : askTop + Math.min(this.#bids.lowestChange, CHECKSUM_LEVELS),
+    );
     return this.#verify(payload.checksum);
   }
 
   #setLevels(payload: BookPayload): void {
     const depth = this.depth;
-    for (const level of payload.bids) this.#bids.set(stored(level));
-    for (const level of payload.asks) this.#asks.set(stored(level));
+    this.#setSide(this.#bids, payload.bids);
+    this.#setSide(this.#asks, payload.asks);
     this.#bids.truncate(depth);
     this.#asks.truncate(depth);
+  }
+
+  #setSide(side: BookSide, levels: readonly BookLevel[]): void {
+    const precision = this.#precision;
+    for (const level of levels) {
+      // Any spelling of zero (0, 0.0, 0e0, -0) is the number 0: a delete.
+      if (level.qty === 0) side.remove(level.price);
+      else side.set(digestLevel(level, precision));
+    }
   }
 
   #verify(expected: number): BookVerdict {
@@ -270,37 +267,13 @@ export class OrderBook {
 
   /**
    * Kraken's checksum of the book as it stands: CRC-32 of the 10 best asks (lowest first) then the
-   * 10 best bids (highest first), each as price digits then quantity digits. Cached until the top
-   * 10 of either side changes.
+   * 10 best bids (highest first), each as price digits then quantity digits. Only the part of the
+   * top that changed since the last call is hashed again.
    *
    * @returns The unsigned 32-bit checksum.
    */
   checksum(): number {
-    if (this.#checksum !== undefined) return this.#checksum;
-    let state = 0xffffffff;
-    state = this.#crcSide(state, this.#asks.levels);
-    state = this.#crcSide(state, this.#bids.levels);
-    this.#checksum = crc32Finish(state);
-    return this.#checksum;
-  }
-
-  #crcSide(state: number, levels: StoredLevel[]): number {
-    const count = Math.min(CHECKSUM_LEVELS, levels.length);
-    for (let i = 0; i < count; i++) {
-      const level = levels[i];
-      level.digits ??= this.#digitsOf(level);
-      state = crc32Update(state, level.digits);
-    }
-    return state;
-  }
-
-  #digitsOf(level: BookLevel): string {
-    const precision = this.#precision;
-    if (precision === undefined) {
-      return checksumDigits(level.priceText) + checksumDigits(level.qtyText);
-    }
-    return checksumDigits(padDecimalText(level.priceText, precision.price)) +
-      checksumDigits(padDecimalText(level.qtyText, precision.qty));
+    return this.#fold.fold(this.#asks.levels, this.#bids.levels);
   }
 
   /** The best (highest) bid, as a copy. */
@@ -355,14 +328,4 @@ export class OrderBook {
     const levels = (side === "bid" ? this.#bids : this.#asks).levels.slice();
     for (const level of levels) yield copyLevel(level);
   }
-}
-
-function stored(level: BookLevel): StoredLevel {
-  return {
-    price: level.price,
-    priceText: level.priceText,
-    qty: level.qty,
-    qtyText: level.qtyText,
-    digits: undefined,
-  };
 }

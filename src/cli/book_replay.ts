@@ -5,7 +5,8 @@
  * @module
  */
 
-import { BOOK_DEPTHS, type BookDepth, OrderBook, type Precision } from "../book/order_book.ts";
+import type { Precision } from "../book/checksum.ts";
+import { BOOK_DEPTHS, type BookDepth, OrderBook } from "../book/order_book.ts";
 import { decode } from "../protocol/decode.ts";
 import type { BookPayload, DecodeError, FrameType, KrakenMessage } from "../protocol/messages.ts";
 

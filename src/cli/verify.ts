@@ -5,7 +5,8 @@
  * @module
  */
 
-import { BOOK_DEPTHS, type BookDepth, type Precision } from "../book/order_book.ts";
+import type { Precision } from "../book/checksum.ts";
+import { BOOK_DEPTHS, type BookDepth } from "../book/order_book.ts";
 import { BookReplay, type ReplayReport } from "./book_replay.ts";
 import { readLines } from "./lines.ts";
 import { UsageError } from "./usage_error.ts";

@@ -8,6 +8,7 @@ import { JsonCursor, JsonFailure } from "./json_cursor.ts";
 import type {
   AckMessage,
   BookLevel,
+  BookMessage,
   BookPayload,
   Candle,
   DecodeError,
@@ -64,7 +65,7 @@ function decodeError(
   };
 }
 
-/** UTF-8 length of `text`, stopping early once past `limit`. */
+/** Whether the UTF-8 encoding of `text` is longer than `limit` bytes; stops early once past. */
 function utf8LengthExceeds(text: string, limit: number): boolean {
   // Each UTF-16 unit is 1 to 3 UTF-8 bytes, so most frames are settled without counting.
   if (text.length > limit) return true;
@@ -74,13 +75,35 @@ function utf8LengthExceeds(text: string, limit: number): boolean {
     const code = text.charCodeAt(i);
     if (code < 0x80) bytes += 1;
     else if (code < 0x800) bytes += 2;
-    else if (code >= 0xd800 && code <= 0xdbff) {
+    else if (code >= 0xd800 && code <= 0xdbff && isLowSurrogate(text.charCodeAt(i + 1))) {
+      // A surrogate pair is one code point of 4 bytes; a lone surrogate encodes as 3 (U+FFFD).
       bytes += 4;
       i++;
     } else bytes += 3;
     if (bytes > limit) return true;
   }
   return false;
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
+}
+
+/**
+ * The first syntax failure in `text`, if it is not well-formed JSON. Schema checks run while
+ * reading, so a type error can be met before a later syntax error; syntax must win, or a broken
+ * frame would be reported as a well-formed one with a bad field.
+ */
+function syntaxFailure(text: string): JsonFailure | undefined {
+  const cursor = new JsonCursor(text);
+  try {
+    cursor.skipValue();
+    cursor.finish();
+    return undefined;
+  } catch (error) {
+    if (error instanceof JsonFailure) return error;
+    throw error;
+  }
 }
 
 /**
@@ -102,20 +125,78 @@ function utf8LengthExceeds(text: string, limit: number): boolean {
  * ```
  */
 export function decode(text: string, options?: DecodeOptions): KrakenMessage | DecodeError {
-  const limit = options?.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+  if (typeof text !== "string") {
+    // Binary frames or other values reach here from untyped callers; they are not v2 frames.
+    return decodeError("", "wrong_type", `a frame must be text, not ${typeof text}`, 0);
+  }
+  const given = options?.maxFrameBytes;
+  const limit = given !== undefined && given >= 0 ? given : DEFAULT_MAX_FRAME_BYTES;
   if (utf8LengthExceeds(text, limit)) {
     return decodeError(text, "too_large", `frame is over ${limit} bytes`, 0);
   }
   const cursor = new JsonCursor(text);
   try {
+    const fast = readBookFast(cursor);
+    if (fast !== undefined) return fast;
+    cursor.rewind();
     return readFrame(cursor);
   } catch (error) {
     if (error instanceof JsonFailure) {
-      return decodeError(text, error.reason, error.message, error.offset);
+      const failure = error.reason === "malformed_json" || error.reason === "too_deep"
+        ? error
+        : syntaxFailure(text) ?? error;
+      return decodeError(text, failure.reason, failure.detail, failure.offset);
     }
     const detail = error instanceof Error ? error.message : String(error);
     return decodeError(text, "internal", detail, cursor.pos);
   }
+}
+
+const BOOK_UPDATE_HEAD = '{"channel":"book","type":"update","data":[{"symbol":';
+const BOOK_SNAPSHOT_HEAD = '{"channel":"book","type":"snapshot","data":[{"symbol":';
+
+/**
+ * The hot path: a book frame in the exact layout Kraken sends, read literal by literal with no key
+ * matching. Any deviation, and any failure, returns undefined and the general reader decides, so
+ * the result is always the one the general reader would give.
+ */
+function readBookFast(cursor: JsonCursor): BookMessage | undefined {
+  try {
+    let type: FrameType;
+    if (cursor.skipLiteral(BOOK_UPDATE_HEAD)) type = "update";
+    else if (cursor.skipLiteral(BOOK_SNAPSHOT_HEAD)) type = "snapshot";
+    else return undefined;
+    const symbol = cursor.readString();
+    if (!cursor.skipLiteral(',"bids":')) return undefined;
+    const bids = readLevelsFast(cursor);
+    if (bids === undefined || !cursor.skipLiteral(',"asks":')) return undefined;
+    const asks = readLevelsFast(cursor);
+    if (asks === undefined || !cursor.skipLiteral(',"checksum":')) return undefined;
+    const checksum = readInteger(cursor, 0, MAX_CHECKSUM);
+    const timestamp = cursor.skipLiteral(',"timestamp":') ? cursor.readString() : undefined;
+    if (!cursor.skipLiteral("}]}")) return undefined;
+    cursor.finish();
+    return { kind: "book", type, data: [{ symbol, bids, asks, checksum, timestamp }] };
+  } catch {
+    return undefined;
+  }
+}
+
+function readLevelsFast(cursor: JsonCursor): BookLevel[] | undefined {
+  if (!cursor.skipLiteral("[")) return undefined;
+  const levels: BookLevel[] = [];
+  if (cursor.skipLiteral("]")) return levels;
+  do {
+    if (!cursor.skipLiteral('{"price":')) return undefined;
+    const priceText = cursor.readNumberText();
+    const price = cursor.lastNumberValue;
+    if (!cursor.skipLiteral(',"qty":')) return undefined;
+    const qtyText = cursor.readNumberText();
+    const qty = cursor.lastNumberValue;
+    if (!cursor.skipLiteral("}")) return undefined;
+    levels.push(makeLevel(cursor, price, priceText, qty, qtyText));
+  } while (cursor.skipLiteral(","));
+  return cursor.skipLiteral("]") ? levels : undefined;
 }
 
 function missing(cursor: JsonCursor, field: string): JsonFailure {
@@ -133,10 +214,10 @@ function readFinite(cursor: JsonCursor, text: string): number {
 function readInteger(cursor: JsonCursor, min: number, max: number): number {
   const text = cursor.readNumberText();
   const value = Number(text);
-  if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(value) || value < min || value > max) {
+  if (!cursor.lastNumberIsInteger || !Number.isSafeInteger(value) || value < min || value > max) {
     throw cursor.fail("out_of_range", `"${cursor.key}" must be an integer in [${min}, ${max}]`);
   }
-  return value;
+  return value + 0; // -0 becomes 0
 }
 
 function readStringArray(cursor: JsonCursor): string[] {
@@ -153,7 +234,20 @@ function readValueArray(cursor: JsonCursor): JsonValue[] {
   return out;
 }
 
+/** The common channel names, matched in place so the hot path builds no string for them. */
+const CHANNEL_LITERALS = ["book", "trade", "ticker", "heartbeat", "ohlc", "status"] as const;
+const QUOTED_CHANNELS = CHANNEL_LITERALS.map((name) => `"${name}"`);
+
+function readChannelName(cursor: JsonCursor): string {
+  for (let i = 0; i < QUOTED_CHANNELS.length; i++) {
+    if (cursor.matchString(QUOTED_CHANNELS[i])) return CHANNEL_LITERALS[i];
+  }
+  return cursor.readString();
+}
+
 function readFrameType(cursor: JsonCursor): FrameType {
+  if (cursor.matchString('"update"')) return "update";
+  if (cursor.matchString('"snapshot"')) return "snapshot";
   const type = cursor.readString();
   if (type !== "snapshot" && type !== "update") {
     throw cursor.fail("wrong_type", `"type" must be snapshot or update, not ${type.slice(0, 24)}`);
@@ -172,7 +266,8 @@ interface Envelope {
   method?: string;
   success?: JsonValue;
   error?: string;
-  result?: SubscriptionResult & { readonly warnings: readonly string[] };
+  /** Where `result` starts; read only for methods whose result this SDK knows. */
+  resultOffset: number;
   reqId?: number;
   symbol?: string;
   timeIn?: string;
@@ -181,54 +276,31 @@ interface Envelope {
 }
 
 function readFrame(cursor: JsonCursor): KrakenMessage {
-  const envelope: Envelope = { dataOffset: -1 };
+  const envelope: Envelope = { dataOffset: -1, resultOffset: -1 };
   cursor.enterObject();
   while (cursor.nextKey()) {
-    switch (cursor.key) {
-      case "channel":
-        envelope.channel = cursor.readString();
-        break;
-      case "type":
-        envelope.type = readFrameType(cursor);
-        break;
-      case "data":
-        readData(cursor, envelope);
-        break;
-      case "method":
-        envelope.method = cursor.readString();
-        break;
-      case "success":
-        envelope.success = cursor.readValue();
-        break;
-      case "error":
-        envelope.error = cursor.readString();
-        break;
-      case "result":
-        envelope.result = readResult(cursor);
-        break;
-      case "req_id":
-        envelope.reqId = readInteger(cursor, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
-        break;
-      case "symbol":
-        envelope.symbol = cursor.readString();
-        break;
-      case "time_in":
-        envelope.timeIn = cursor.readString();
-        break;
-      case "time_out":
-        envelope.timeOut = cursor.readString();
-        break;
-      case "warnings":
-        envelope.warnings = readStringArray(cursor);
-        break;
-      default:
-        cursor.skipValue();
-    }
+    if (cursor.keyIs("channel")) envelope.channel = readChannelName(cursor);
+    else if (cursor.keyIs("type")) envelope.type = readFrameType(cursor);
+    else if (cursor.keyIs("data")) readData(cursor, envelope);
+    else if (cursor.keyIs("method")) envelope.method = cursor.readString();
+    else if (cursor.keyIs("success")) envelope.success = cursor.readValue();
+    else if (cursor.keyIs("error")) envelope.error = cursor.readString();
+    else if (cursor.keyIs("result")) {
+      cursor.peek();
+      envelope.resultOffset = cursor.pos;
+      cursor.skipValue();
+    } else if (cursor.keyIs("req_id")) {
+      envelope.reqId = readInteger(cursor, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+    } else if (cursor.keyIs("symbol")) envelope.symbol = cursor.readString();
+    else if (cursor.keyIs("time_in")) envelope.timeIn = cursor.readString();
+    else if (cursor.keyIs("time_out")) envelope.timeOut = cursor.readString();
+    else if (cursor.keyIs("warnings")) envelope.warnings = readStringArray(cursor);
+    else cursor.skipValue();
   }
   cursor.finish();
   if (envelope.method !== undefined) return readMethodReply(cursor, envelope, envelope.method);
   if (envelope.channel !== undefined) return readChannelFrame(cursor, envelope, envelope.channel);
-  if (envelope.error !== undefined) return rejection(envelope, "");
+  if (envelope.error !== undefined) return rejection(cursor, envelope, "");
   return unknown(cursor);
 }
 
@@ -241,14 +313,17 @@ function unknown(cursor: JsonCursor, channel?: string, method?: string): KrakenM
   return message;
 }
 
-function rejection(envelope: Envelope, method: string): RejectionMessage {
+function rejection(cursor: JsonCursor, envelope: Envelope, method: string): RejectionMessage {
+  const result = method === "subscribe" || method === "unsubscribe"
+    ? readResultAt(cursor, envelope)
+    : undefined;
   return {
     kind: "rejection",
     method,
     error: envelope.error ?? "request failed without an error message",
     reqId: envelope.reqId,
-    symbol: envelope.symbol ?? envelope.result?.symbol,
-    channel: envelope.result?.channel,
+    symbol: envelope.symbol ?? result?.symbol,
+    channel: result?.channel,
     timeIn: envelope.timeIn,
     timeOut: envelope.timeOut,
   };
@@ -268,12 +343,14 @@ function readMethodReply(cursor: JsonCursor, envelope: Envelope, method: string)
     if (envelope.success === undefined && envelope.error === undefined) {
       return unknown(cursor, undefined, method);
     }
-    return rejection(envelope, method);
+    return rejection(cursor, envelope, method);
   }
   if (method !== "subscribe" && method !== "unsubscribe") return unknown(cursor, undefined, method);
-  const result = envelope.result;
+  const result = readResultAt(cursor, envelope);
   if (result === undefined) throw missing(cursor, "result");
-  const { warnings, ...subscription } = result;
+  const { warnings, channel, ...rest } = result;
+  if (channel === undefined) throw missing(cursor, "result.channel");
+  const subscription: SubscriptionResult = { channel, ...rest };
   const ack: AckMessage = {
     kind: "ack",
     method,
@@ -286,9 +363,16 @@ function readMethodReply(cursor: JsonCursor, envelope: Envelope, method: string)
   return ack;
 }
 
-function readResult(
-  cursor: JsonCursor,
-): SubscriptionResult & { readonly warnings: readonly string[] } {
+type ResultFields = Partial<SubscriptionResult> & { readonly warnings: readonly string[] };
+
+function readResultAt(cursor: JsonCursor, envelope: Envelope): ResultFields | undefined {
+  if (envelope.resultOffset < 0) return undefined;
+  cursor.pos = envelope.resultOffset;
+  cursor.key = "result";
+  return readResult(cursor);
+}
+
+function readResult(cursor: JsonCursor): ResultFields {
   let channel: string | undefined;
   let symbol: string | undefined;
   let depth: number | undefined;
@@ -324,15 +408,13 @@ function readResult(
         cursor.skipValue();
     }
   }
-  if (channel === undefined) throw missing(cursor, "result.channel");
-  const result: SubscriptionResult & { warnings: string[] } = { channel, warnings };
-  return { ...result, symbol, depth, snapshot, eventTrigger, interval };
+  return { channel, symbol, depth, snapshot, eventTrigger, interval, warnings };
 }
 
 /** Kraken sends `channel` and `type` before `data`: then `data` is read in one pass. */
 function readData(cursor: JsonCursor, envelope: Envelope): void {
   const { channel, type } = envelope;
-  const reader = channel === undefined ? undefined : DATA_READERS[channel];
+  const reader = channel === undefined ? undefined : dataReader(channel);
   cursor.peek();
   envelope.dataOffset = cursor.pos;
   if (channel !== undefined && type !== undefined && reader !== undefined) {
@@ -345,7 +427,7 @@ function readData(cursor: JsonCursor, envelope: Envelope): void {
 
 function readChannelFrame(cursor: JsonCursor, envelope: Envelope, channel: string): KrakenMessage {
   if (channel === "heartbeat") return { kind: "heartbeat" };
-  const reader = DATA_READERS[channel];
+  const reader = dataReader(channel);
   if (reader === undefined) return unknown(cursor, channel);
   const type = envelope.type;
   if (type === undefined) throw missing(cursor, "type");
@@ -368,72 +450,112 @@ function readList<T>(cursor: JsonCursor, readItem: (cursor: JsonCursor) => T): T
   return out;
 }
 
-const DATA_READERS: Record<string, DataReader | undefined> = {
-  book: (cursor, type) => ({ kind: "book", type, data: readList(cursor, readBookPayload) }),
-  trade: (cursor, type) => ({ kind: "trade", type, data: readList(cursor, readTrade) }),
-  ticker: (cursor, type) => ({ kind: "ticker", type, data: readList(cursor, readTicker) }),
-  ohlc: (cursor, type) => ({ kind: "ohlc", type, data: readList(cursor, readCandle) }),
-  status: (cursor, type) => ({ kind: "status", type, data: readList(cursor, readStatusInfo) }),
-  instrument: readInstrument,
-};
+const readBook: DataReader = (cursor, type) => ({
+  kind: "book",
+  type,
+  data: readList(cursor, readBookPayload),
+});
+const readTrades: DataReader = (cursor, type) => ({
+  kind: "trade",
+  type,
+  data: readList(cursor, readTrade),
+});
+const readTickers: DataReader = (cursor, type) => ({
+  kind: "ticker",
+  type,
+  data: readList(cursor, readTicker),
+});
+const readCandles: DataReader = (cursor, type) => ({
+  kind: "ohlc",
+  type,
+  data: readList(cursor, readCandle),
+});
+const readStatus: DataReader = (cursor, type) => ({
+  kind: "status",
+  type,
+  data: readList(cursor, readStatusInfo),
+});
+
+function dataReader(channel: string): DataReader | undefined {
+  switch (channel) {
+    case "book":
+      return readBook;
+    case "trade":
+      return readTrades;
+    case "ticker":
+      return readTickers;
+    case "ohlc":
+      return readCandles;
+    case "status":
+      return readStatus;
+    case "instrument":
+      return readInstrument;
+    default:
+      return undefined;
+  }
+}
 
 function readLevels(cursor: JsonCursor): BookLevel[] {
   const levels: BookLevel[] = [];
   cursor.enterArray();
-  while (cursor.nextItem()) {
-    let priceText: string | undefined;
-    let qtyText: string | undefined;
-    cursor.enterObject();
-    while (cursor.nextKey()) {
-      const key = cursor.key;
-      if (key === "price") priceText = cursor.readNumberText();
-      else if (key === "qty") qtyText = cursor.readNumberText();
-      else cursor.skipValue();
-    }
-    if (priceText === undefined) throw missing(cursor, "price");
-    if (qtyText === undefined) throw missing(cursor, "qty");
-    const price = readFinite(cursor, priceText);
-    const qty = readFinite(cursor, qtyText);
-    if (price < 0 || qty < 0) throw cursor.fail("out_of_range", "negative price or quantity");
-    levels.push({ price, priceText, qty, qtyText });
-  }
+  while (cursor.nextItem()) levels.push(readLevel(cursor));
   return levels;
+}
+
+function readLevel(cursor: JsonCursor): BookLevel {
+  let priceText: string | undefined;
+  let qtyText: string | undefined;
+  let price = 0;
+  let qty = 0;
+  cursor.enterObject();
+  while (cursor.nextKey()) {
+    if (cursor.keyIs("price")) {
+      priceText = cursor.readNumberText();
+      price = cursor.lastNumberValue;
+    } else if (cursor.keyIs("qty")) {
+      qtyText = cursor.readNumberText();
+      qty = cursor.lastNumberValue;
+    } else cursor.skipValue();
+  }
+  if (priceText === undefined) throw missing(cursor, "price");
+  if (qtyText === undefined) throw missing(cursor, "qty");
+  return makeLevel(cursor, price, priceText, qty, qtyText);
+}
+
+function makeLevel(
+  cursor: JsonCursor,
+  price: number,
+  priceText: string,
+  qty: number,
+  qtyText: string,
+): BookLevel {
+  if (!(price >= 0 && qty >= 0 && price < Infinity && qty < Infinity)) {
+    if (price < 0 || qty < 0) throw cursor.fail("out_of_range", "negative price or quantity");
+    throw cursor.fail("out_of_range", `price or quantity out of range`);
+  }
+  return { price, priceText, qty, qtyText };
 }
 
 const MAX_CHECKSUM = 0xffffffff;
 
 function readBookPayload(cursor: JsonCursor): BookPayload {
   let symbol: string | undefined;
-  let bids: BookLevel[] | undefined;
-  let asks: BookLevel[] | undefined;
+  let bids: BookLevel[] = [];
+  let asks: BookLevel[] = [];
   let checksum: number | undefined;
   let timestamp: string | undefined;
   cursor.enterObject();
   while (cursor.nextKey()) {
-    switch (cursor.key) {
-      case "symbol":
-        symbol = cursor.readString();
-        break;
-      case "bids":
-        bids = readLevels(cursor);
-        break;
-      case "asks":
-        asks = readLevels(cursor);
-        break;
-      case "checksum":
-        checksum = readInteger(cursor, 0, MAX_CHECKSUM);
-        break;
-      case "timestamp":
-        timestamp = cursor.readString();
-        break;
-      default:
-        cursor.skipValue();
-    }
+    if (cursor.keyIs("symbol")) symbol = cursor.readString();
+    else if (cursor.keyIs("bids")) bids = readLevels(cursor);
+    else if (cursor.keyIs("asks")) asks = readLevels(cursor);
+    else if (cursor.keyIs("checksum")) checksum = readInteger(cursor, 0, MAX_CHECKSUM);
+    else if (cursor.keyIs("timestamp")) timestamp = cursor.readString();
+    else cursor.skipValue();
   }
   if (symbol === undefined) throw missing(cursor, "symbol");
   if (checksum === undefined) throw missing(cursor, "checksum");
-  const payload = { symbol, bids: bids ?? [], asks: asks ?? [], checksum };
-  return timestamp === undefined ? payload : { ...payload, timestamp };
+  return { symbol, bids, asks, checksum, timestamp };
 }
 
 /**

@@ -357,7 +357,12 @@ export interface InstrumentMessage {
  * console.log(state);
  * ```
  */
-export type SystemState = "online" | "maintenance" | "cancel_only" | "post_only" | (string & Record<never, never>);
+export type SystemState =
+  | "online"
+  | "maintenance"
+  | "cancel_only"
+  | "post_only"
+  | (string & Record<never, never>);
 
 /**
  * One entry of a `status` frame.

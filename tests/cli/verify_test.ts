@@ -1,0 +1,196 @@
+import assert from "node:assert/strict";
+import { OrderBook } from "../../src/book/order_book.ts";
+import { BookReplay } from "../../src/cli/book_replay.ts";
+import { parseVerifyArgs } from "../../src/cli/verify.ts";
+import { UsageError } from "../../src/cli/usage_error.ts";
+import { fixtureLines, fixturePath } from "../fixtures.ts";
+
+const MAIN = new URL("../../src/cli/main.ts", import.meta.url).pathname;
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+async function verify(...args: string[]): Promise<Run> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, "verify", ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+/** The re-serialised fixture as NDJSON, one frame per line, in a temporary file. */
+async function reserializedNdjson(): Promise<string> {
+  const fixture = JSON.parse(
+    await Deno.readTextFile(fixturePath("reserialized-btc-usd-book.json")),
+  ) as { init: unknown; updates: unknown[] };
+  const path = await Deno.makeTempFile({ suffix: ".ndjson" });
+  const frames = [fixture.init, ...fixture.updates].map((frame) => JSON.stringify(frame));
+  await Deno.writeTextFile(path, frames.join("\n") + "\n");
+  return path;
+}
+
+Deno.test("verify: every one of the 2962 live book checksums verifies", async () => {
+  const run = await verify("--json", fixturePath("live-btc-eth.ndjson"));
+  assert.equal(run.code, 0, run.stderr);
+  const report = JSON.parse(run.stdout);
+  assert.equal(report.frames, 3000);
+  assert.deepEqual(report.errors, []);
+  const books = report.books;
+  assert.deepEqual(Object.keys(books).sort(), ["BTC/USD", "ETH/USD"]);
+  let verified = 0;
+  for (const book of Object.values(books) as Record<string, unknown>[]) {
+    assert.equal(book.skipped, 0);
+    assert.deepEqual(book.mismatches, []);
+    assert.equal(book.verified, (book.snapshots as number) + (book.updates as number));
+    verified += book.verified as number;
+  }
+  assert.equal(verified, 2962);
+  assert.equal(books["BTC/USD"].snapshots, 1);
+});
+
+Deno.test("verify: the live fixture fails when the book is not cut to depth", () => {
+  const uncut = new BookReplay({
+    bookFactory: (symbol, _depth, precision) => new OrderBook(symbol, 1000, { precision }),
+  });
+  const cut = new BookReplay();
+  let line = 0;
+  for (const text of fixtureLines("live-btc-eth.ndjson")) {
+    line++;
+    uncut.feed(text, { file: "live", line });
+    cut.feed(text, { file: "live", line });
+  }
+  assert.equal(cut.passed(), true);
+  assert.equal(uncut.passed(), false);
+  const mismatches = Object.values(uncut.report().books)
+    .reduce((sum, book) => sum + book.mismatches.length, 0);
+  assert.ok(mismatches > 0, "the uncut book must mismatch");
+});
+
+Deno.test("verify: the re-serialised book verifies with precision 1/8 and fails without", async () => {
+  const path = await reserializedNdjson();
+  try {
+    const padded = await verify("--json", "--precision", "BTC/USD=1,8", path);
+    assert.equal(padded.code, 0, padded.stdout + padded.stderr);
+    const report = JSON.parse(padded.stdout).books["BTC/USD"];
+    assert.equal(report.verified, 510);
+    assert.equal(report.snapshots + report.updates, 510);
+    const bare = await verify("--json", path);
+    assert.equal(bare.code, 1);
+    const failed = JSON.parse(bare.stdout).books["BTC/USD"];
+    assert.ok(failed.mismatches.length > 0);
+    assert.ok(failed.verified < 510);
+  } finally {
+    await Deno.remove(path);
+  }
+});
+
+Deno.test("verify: the human summary, decode errors and instrument precision", async () => {
+  const fixture = JSON.parse(
+    await Deno.readTextFile(fixturePath("reserialized-btc-usd-book.json")),
+  ) as { init: unknown; updates: unknown[] };
+  const instrument = JSON.stringify({
+    channel: "instrument",
+    type: "snapshot",
+    data: {
+      assets: [],
+      pairs: [{
+        symbol: "BTC/USD",
+        base: "BTC",
+        quote: "USD",
+        status: "online",
+        price_precision: 1,
+        qty_precision: 8,
+      }],
+    },
+  });
+  const path = await Deno.makeTempFile({ suffix: ".ndjson" });
+  try {
+    const lines = [
+      instrument,
+      JSON.stringify(fixture.init),
+      "{broken",
+      "",
+      ...fixture.updates.slice(0, 5).map((f) => JSON.stringify(f)),
+    ];
+    await Deno.writeTextFile(path, lines.join("\n"));
+    const run = await verify(path);
+    assert.equal(run.code, 1, "a line that does not decode fails the run");
+    assert.match(run.stdout, /8 frames, 1 decode errors/);
+    assert.match(
+      run.stdout,
+      /BTC\/USD: 1 snapshots, 5 updates, 6 verified, 0 skipped, 0 mismatches/,
+    );
+    assert.match(run.stdout, /:3: malformed_json/);
+    const json = JSON.parse((await verify("--json", path)).stdout);
+    assert.equal(json.errors.length, 1);
+    assert.equal(json.errors[0].line, 3);
+  } finally {
+    await Deno.remove(path);
+  }
+});
+
+Deno.test("verify: depth comes from the subscribe acknowledgement, else --depth", () => {
+  const depthOf = (lines: string[], defaultDepth?: 25) => {
+    let depth = 0;
+    const replay = new BookReplay({
+      defaultDepth,
+      bookFactory: (symbol, chosen) => {
+        depth = chosen;
+        return new OrderBook(symbol, chosen);
+      },
+    });
+    lines.forEach((text, index) => replay.feed(text, { file: "x", line: index + 1 }));
+    return depth;
+  };
+  const snapshot =
+    '{"channel":"book","type":"snapshot","data":[{"symbol":"BTC/USD","bids":[],"asks":[],"checksum":0}]}';
+  const ack =
+    '{"method":"subscribe","result":{"channel":"book","depth":100,"snapshot":true,"symbol":"BTC/USD"},"success":true}';
+  assert.equal(depthOf([snapshot]), 10);
+  assert.equal(depthOf([snapshot], 25), 25);
+  assert.equal(depthOf([ack, snapshot], 25), 100);
+});
+
+Deno.test("verify: after a mismatch a symbol waits for its next snapshot", () => {
+  const lines = fixtureLines("live-btc-eth.ndjson");
+  const corrupt = lines.map((line, index) =>
+    index === 100 && line.includes('"book"') ? line.replace(/"checksum":\d+/, '"checksum":1') : line
+  );
+  const replay = new BookReplay();
+  corrupt.forEach((text, index) => replay.feed(text, { file: "x", line: index + 1 }));
+  const books = replay.report().books;
+  const hit = Object.values(books).find((book) => book.mismatches.length > 0);
+  assert.ok(hit, "the corrupted frame is reported");
+  assert.equal(hit.mismatches.length, 1, "once per desync, not per frame");
+  assert.equal(hit.mismatches[0].line, 101);
+  assert.equal(hit.mismatches[0].expected, 1);
+  assert.ok(hit.skipped > 0);
+  assert.equal(replay.passed(), false);
+});
+
+Deno.test("verify: usage errors exit 2 with a clear message", async () => {
+  const missing = await verify("/no/such/file.ndjson");
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /cannot read \/no\/such\/file.ndjson: no such file/);
+  assert.doesNotMatch(missing.stderr, /at .*\.ts:\d+/, "no stack trace");
+  assert.equal((await verify()).code, 2);
+  assert.equal((await verify("--depth", "7", "x")).code, 2);
+  assert.equal((await verify("--precision", "BTC/USD", "x")).code, 2);
+  assert.equal((await verify("--bogus", "x")).code, 2);
+  assert.throws(() => parseVerifyArgs(["--depth"]), UsageError);
+  assert.deepEqual(parseVerifyArgs(["--precision=ETH/USD=2,8", "--depth=25", "a", "b"]), {
+    json: false,
+    depth: 25,
+    precision: { "ETH/USD": { price: 2, qty: 8 } },
+    files: ["a", "b"],
+  });
+});

@@ -1,0 +1,232 @@
+import assert from "node:assert/strict";
+import { decode } from "../../src/protocol/decode.ts";
+import type { KrakenMessage } from "../../src/protocol/messages.ts";
+import { fixtureLines, fixturePath } from "../fixtures.ts";
+
+function decoded(text: string): KrakenMessage {
+  const message = decode(text);
+  if (message.kind === "decodeError") {
+    assert.fail(`unexpected decode error ${message.reason}: ${message.detail} in ${text}`);
+  }
+  return message;
+}
+
+Deno.test("decode: every frame of every fixture decodes", () => {
+  const kinds: Record<string, number> = {};
+  for (const line of fixtureLines("live-btc-eth.ndjson")) {
+    const kind = decoded(line).kind;
+    kinds[kind] = (kinds[kind] ?? 0) + 1;
+  }
+  assert.deepEqual(kinds, { status: 1, ack: 4, heartbeat: 23, book: 2962, trade: 10 });
+  for (const line of fixtureLines("samples.ndjson")) assert.notEqual(decoded(line).kind, "unknown");
+  const reserialized = JSON.parse(
+    Deno.readTextFileSync(fixturePath("reserialized-btc-usd-book.json")),
+  ) as { init: unknown; updates: unknown[] };
+  for (const frame of [reserialized.init, ...reserialized.updates]) {
+    assert.equal(decoded(JSON.stringify(frame)).kind, "book");
+  }
+});
+
+Deno.test("decode: book levels keep their wire text beside the number", () => {
+  const message = decoded(
+    '{"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[{"price":63498.0,' +
+      '"qty":0.10000000},{"qty":0.00000012,"price":0.0280}],"asks":[],"checksum":4294967295,' +
+      '"timestamp":"2026-07-07T23:00:03.601Z"}]}',
+  );
+  assert.equal(message.kind, "book");
+  if (message.kind !== "book") return;
+  assert.equal(message.type, "update");
+  const [payload] = message.data;
+  assert.deepEqual(payload.bids, [
+    { price: 63498, priceText: "63498.0", qty: 0.1, qtyText: "0.10000000" },
+    { price: 0.028, priceText: "0.0280", qty: 1.2e-7, qtyText: "0.00000012" },
+  ]);
+  assert.equal(payload.checksum, 4294967295);
+  assert.equal(payload.timestamp, "2026-07-07T23:00:03.601Z");
+});
+
+Deno.test("decode: key order does not matter, data before channel included", () => {
+  const message = decoded(
+    '{"data":[{"checksum":1,"asks":[{"qty":1.0,"price":2.0}],"bids":[],"symbol":"X/Y"}],' +
+      '"type":"snapshot","channel":"book"}',
+  );
+  assert.equal(message.kind, "book");
+  if (message.kind === "book") {
+    assert.equal(message.type, "snapshot");
+    assert.equal(message.data[0].asks[0].priceText, "2.0");
+  }
+});
+
+Deno.test("decode: status keeps connection_id digits exactly and reads maintenance", () => {
+  const [online, , maintenance] = fixtureLines("samples.ndjson").slice(6);
+  const status = decoded(online);
+  assert.equal(status.kind, "status");
+  if (status.kind === "status") {
+    assert.deepEqual(status.data[0], {
+      system: "online",
+      apiVersion: "v2",
+      connectionId: "12393906104898154338",
+      version: "2.0.4",
+    });
+  }
+  const down = decoded(maintenance);
+  assert.ok(down.kind === "status" && down.data[0].system === "maintenance");
+  const live = decoded(
+    '{"channel":"status","type":"update","data":[{"system":"online","connection_id":1,' +
+      '"upcoming_maintenance":[{"stage":"announced"}],"emergency":[]}]}',
+  );
+  assert.ok(live.kind === "status");
+  if (live.kind === "status") {
+    assert.deepEqual(live.data[0].upcomingMaintenance, [{ stage: "announced" }]);
+    assert.deepEqual(live.data[0].emergency, []);
+  }
+});
+
+Deno.test("decode: acknowledgements carry req_id, symbol, params and warnings", () => {
+  const lines = fixtureLines("samples.ndjson");
+  const book = decoded(lines[1]);
+  assert.deepEqual(book, {
+    kind: "ack",
+    method: "subscribe",
+    result: {
+      channel: "book",
+      symbol: "BTC/USD",
+      depth: 10,
+      snapshot: true,
+      eventTrigger: undefined,
+      interval: undefined,
+    },
+    reqId: 11,
+    warnings: [],
+    timeIn: "2024-05-19T16:27:13.694962Z",
+    timeOut: "2024-05-19T16:27:13.695006Z",
+  });
+  const ohlc = decoded(lines[3]);
+  assert.ok(ohlc.kind === "ack");
+  if (ohlc.kind === "ack") {
+    assert.equal(ohlc.result.interval, 60);
+    assert.deepEqual(ohlc.warnings, ["timestamp is deprecated, use interval_begin"]);
+  }
+  const ticker = decoded(lines[0]);
+  assert.ok(ticker.kind === "ack" && ticker.result.eventTrigger === "trades");
+  const unsubscribe = decoded(
+    '{"method":"unsubscribe","result":{"channel":"trade","symbol":"BTC/USD"},"success":true,"req_id":4}',
+  );
+  assert.ok(unsubscribe.kind === "ack" && unsubscribe.method === "unsubscribe");
+});
+
+Deno.test("decode: rejections keep Kraken's error text, req_id and symbol", () => {
+  assert.deepEqual(
+    decoded(
+      '{"error":"Currency pair not supported XBT/USD","method":"subscribe","success":false,' +
+        '"symbol":"XBT/USD","req_id":5,"time_in":"a","time_out":"b"}',
+    ),
+    {
+      kind: "rejection",
+      method: "subscribe",
+      error: "Currency pair not supported XBT/USD",
+      reqId: 5,
+      symbol: "XBT/USD",
+      channel: undefined,
+      timeIn: "a",
+      timeOut: "b",
+    },
+  );
+  // A missing or non-boolean success is a failure, never an acknowledgement.
+  const vague = decoded(
+    '{"method":"subscribe","result":{"channel":"book","symbol":"BTC/USD"},"success":"yes"}',
+  );
+  assert.equal(vague.kind, "rejection");
+  if (vague.kind === "rejection") assert.equal(vague.channel, "book");
+  assert.equal(decoded('{"method":"subscribe","error":"Exceeded msg rate"}').kind, "rejection");
+});
+
+Deno.test("decode: pong, heartbeat and unknown channels", () => {
+  assert.deepEqual(decoded('{"method":"pong","req_id":42,"time_in":"x","time_out":"y"}'), {
+    kind: "pong",
+    reqId: 42,
+    timeIn: "x",
+    timeOut: "y",
+    warnings: [],
+  });
+  assert.deepEqual(decoded('{"channel":"heartbeat"}'), { kind: "heartbeat" });
+  const raw = '{"channel":"level9","type":"update","data":[{"x":0.10}]}';
+  assert.deepEqual(decoded(raw), {
+    kind: "unknown",
+    channel: "level9",
+    value: { channel: "level9", type: "update", data: [{ x: 0.1 }] },
+    raw,
+  });
+  const method = decoded('{"method":"add_order","success":true,"result":{"order_id":"X"}}');
+  assert.ok(method.kind === "unknown" && method.method === "add_order");
+});
+
+Deno.test("decode: trade, ticker and ohlc keep every decimal's text", () => {
+  const trade = decoded(
+    fixtureLines("live-btc-eth.ndjson").find((line) => line.startsWith('{"channel":"trade"'))!,
+  );
+  assert.ok(trade.kind === "trade");
+  if (trade.kind === "trade") {
+    assert.deepEqual(trade.data[0], {
+      symbol: "ETH/USD",
+      side: "buy",
+      price: 1774.14,
+      priceText: "1774.14",
+      qty: 0.00147959,
+      qtyText: "0.00147959",
+      ordType: "limit",
+      tradeId: 64175815,
+      timestamp: "2026-07-07T23:00:04.585581Z",
+    });
+  }
+  const ticker = decoded(
+    '{"channel":"ticker","type":"snapshot","data":[{"symbol":"BTC/USD","bid":63501.6,' +
+      '"bid_qty":0.63889204,"ask":63501.9,"ask_qty":0.00100000,"last":63501.9,"volume":1234.5,' +
+      '"vwap":63000.0,"low":62000.0,"high":64000.0,"change":-100.0,"change_pct":-0.16,' +
+      '"timestamp":"2026-07-07T23:00:04.585581Z"}]}',
+  );
+  assert.ok(ticker.kind === "ticker");
+  if (ticker.kind === "ticker") {
+    const [entry] = ticker.data;
+    assert.equal(entry.askQtyText, "0.00100000");
+    assert.equal(entry.askQty, 0.001);
+    assert.equal(entry.changeText, "-100.0");
+    assert.equal(entry.changePct, -0.16);
+    assert.equal(entry.timestamp, "2026-07-07T23:00:04.585581Z");
+  }
+  const ohlc = decoded(
+    '{"channel":"ohlc","type":"update","data":[{"symbol":"ETH/USD","open":1774.10,' +
+      '"high":1775.00,"low":1773.00,"close":1774.50,"vwap":1774.2,"trades":12,' +
+      '"volume":3.50000000,"interval_begin":"2026-07-07T23:00:00.000000000Z","interval":1,' +
+      '"timestamp":"2026-07-07T23:01:00.000000Z"}]}',
+  );
+  assert.ok(ohlc.kind === "ohlc");
+  if (ohlc.kind === "ohlc") {
+    assert.equal(ohlc.data[0].openText, "1774.10");
+    assert.equal(ohlc.data[0].volumeText, "3.50000000");
+    assert.equal(ohlc.data[0].trades, 12);
+    assert.equal(ohlc.data[0].intervalBegin, "2026-07-07T23:00:00.000000000Z");
+  }
+});
+
+Deno.test("decode: instrument pairs give precisions and keep the rest", () => {
+  const message = decoded(
+    '{"channel":"instrument","type":"snapshot","data":{"assets":[{"id":"BTC","status":"enabled"}],' +
+      '"pairs":[{"symbol":"BTC/USD","base":"BTC","quote":"USD","status":"online",' +
+      '"price_precision":1,"qty_precision":8,"price_increment":1e-01,"qty_increment":1e-08,' +
+      '"marginable":true,"cost_min":"0.5"}]}}',
+  );
+  assert.ok(message.kind === "instrument");
+  if (message.kind === "instrument") {
+    assert.deepEqual(message.assets, [{ id: "BTC", status: "enabled" }]);
+    const [pair] = message.pairs;
+    assert.equal(pair.pricePrecision, 1);
+    assert.equal(pair.qtyPrecision, 8);
+    assert.deepEqual(pair.fields, {
+      price_increment: 0.1,
+      qty_increment: 1e-8,
+      marginable: true,
+      cost_min: "0.5",
+    });
+  }
+});

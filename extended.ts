@@ -64,7 +64,6 @@ export {
   bookChecksum,
   CHECKSUM_LEVELS,
   ChecksumFold,
-  type DigestedLevel,
   digestLevel,
   type Precision,
 } from "./src/book/checksum.ts";

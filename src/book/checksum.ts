@@ -35,6 +35,8 @@ export interface Precision {
 
 /** Digits fed by the last {@link crcDigits} call: a second return value without an allocation. */
 let fedDigits = 0;
+/** Digits fed by the call before the last, for {@link digestLevel}'s two numbers. */
+let fedDigitsBefore = 0;
 
 /**
  * Feeds the checksum digits of a plain decimal text (no `.`, no leading zeros) into a running
@@ -42,6 +44,7 @@ let fedDigits = 0;
  * point (an exponent, say), so the caller can take the slow path.
  */
 function crcDigits(state: number, text: string): number {
+  fedDigitsBefore = fedDigits;
   const length = text.length;
   let i = 0;
   let code = text.charCodeAt(0);
@@ -116,50 +119,34 @@ export function bookChecksum(
   return crc32Finish(crcSide(crcSide(0xffffffff, asks, precision), bids, precision));
 }
 
-/**
- * A level as the order book keeps it: the wire level plus its checksum digest, the raw CRC-32
- * register (from 0, unconditioned) of its digits and how many digits there are.
- *
- * @example
- * ```ts
- * import { digestLevel } from "./checksum.ts";
- * const level = digestLevel({ price: 1, priceText: "1.0", qty: 2, qtyText: "2.0" }, undefined);
- * console.log(level.digits); // 4 ("10" then "20")
- * ```
- */
-export interface DigestedLevel extends BookLevel {
-  /** Raw CRC-32 register of the level's checksum digits, starting from 0. */
-  readonly crc: number;
-  /** Number of checksum digits. */
-  readonly digits: number;
-}
+/** 2^32: a digest packs the digit count above the 32 bits of the CRC register. */
+const REGISTER_SPAN = 4294967296;
 
 /**
- * Hashes a level's checksum digits once, for {@link foldDigests}.
+ * Hashes a level's checksum digits once, for {@link ChecksumFold}: the raw CRC-32 register (from
+ * 0, unconditioned) of its digits and how many digits there are, packed in one number as
+ * `digits * 2^32 + register` (exact: far below 2^53), so a book side keeps its digests in a plain
+ * array of doubles beside its levels.
  *
  * @param level The wire level.
  * @param precision Pads values with fewer decimals when given.
- * @returns The level with its digest.
+ * @returns The packed digest.
  *
  * @example
  * ```ts
  * import { digestLevel } from "./checksum.ts";
- * console.log(digestLevel({ price: 0.001, priceText: "0.0010", qty: 5, qtyText: "5" }, undefined).digits); // 3
+ * const digest = digestLevel({ price: 0.001, priceText: "0.0010", qty: 5, qtyText: "5" }, undefined);
+ * console.log(Math.floor(digest / 2 ** 32)); // 3 digits: "10" then "5"
  * ```
  */
-export function digestLevel(level: BookLevel, precision: Precision | undefined): DigestedLevel {
-  let crc = crcNumber(0, level.priceText, precision?.price);
-  let digits = fedDigits;
-  crc = crcNumber(crc, level.qtyText, precision?.qty);
-  digits += fedDigits;
-  return {
-    price: level.price,
-    priceText: level.priceText,
-    qty: level.qty,
-    qtyText: level.qtyText,
-    crc,
-    digits,
-  };
+export function digestLevel(level: BookLevel, precision: Precision | undefined): number {
+  const crc = crcNumber(
+    crcNumber(0, level.priceText, precision?.price),
+    level.qtyText,
+    precision?.qty,
+  );
+  const digits = fedDigitsBefore + fedDigits;
+  return digits * REGISTER_SPAN + (crc >>> 0);
 }
 
 /** Longest digit run with a precomputed advance table; longer ones step byte by byte. */
@@ -233,18 +220,18 @@ export class ChecksumFold {
    * The checksum of the given top of book, folding again only the positions invalidated since
    * the last call.
    *
-   * @param asks Digested asks, best first; only the first 10 are read.
-   * @param bids Digested bids, best first; only the first 10 are read.
+   * @param asks Digests of the asks, best first; only the first 10 are read.
+   * @param bids Digests of the bids, best first; only the first 10 are read.
    * @returns The checksum as an unsigned 32-bit integer.
    */
-  fold(asks: readonly DigestedLevel[], bids: readonly DigestedLevel[]): number {
+  fold(asks: readonly number[], bids: readonly number[]): number {
     const registers = this.#registers;
     const askCount = Math.min(CHECKSUM_LEVELS, asks.length);
     const total = askCount + Math.min(CHECKSUM_LEVELS, bids.length);
     let state = registers[this.#valid];
     for (let i = this.#valid; i < total; i++) {
-      const level = i < askCount ? asks[i] : bids[i - askCount];
-      state = advance(state, level.digits) ^ level.crc;
+      const digest = i < askCount ? asks[i] : bids[i - askCount];
+      state = advance(state, Math.floor(digest / REGISTER_SPAN)) ^ (digest >>> 0);
       registers[i + 1] = state;
     }
     this.#valid = total;

@@ -10,7 +10,7 @@
  * @example
  * ```ts
  * import { CRC32_TABLE } from "./crc32.ts";
- * console.log(CRC32_CRC32_TABLE[1].toString(16)); // "77073096"
+ * console.log(CRC32_TABLE[1].toString(16)); // "77073096"
  * ```
  */
 export const CRC32_TABLE: Uint32Array = (() => {

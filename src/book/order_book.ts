@@ -7,13 +7,7 @@
 
 import type { BookLevel, BookPayload, FrameType } from "../protocol/messages.ts";
 import { BookSide } from "./book_side.ts";
-import {
-  CHECKSUM_LEVELS,
-  ChecksumFold,
-  type DigestedLevel,
-  digestLevel,
-  type Precision,
-} from "./checksum.ts";
+import { CHECKSUM_LEVELS, ChecksumFold, digestLevel, type Precision } from "./checksum.ts";
 
 /**
  * Book depths Kraken's v2 `book` channel accepts.
@@ -176,9 +170,9 @@ export class OrderBook {
   /** Sets the pair's precision, for example when an `instrument` frame arrives. */
   setPrecision(precision: Precision | undefined): void {
     this.#precision = precision;
-    const redigest = (level: DigestedLevel) => digestLevel(level, precision);
-    this.#bids.levels = this.#bids.levels.map(redigest);
-    this.#asks.levels = this.#asks.levels.map(redigest);
+    for (const side of [this.#bids, this.#asks]) {
+      side.digests = side.levels.map((level) => digestLevel(level, precision));
+    }
     this.#fold.invalidateFrom(0);
   }
 
@@ -245,7 +239,7 @@ export class OrderBook {
     for (const level of levels) {
       // Any spelling of zero (0, 0.0, 0e0, -0) is the number 0: a delete.
       if (level.qty === 0) side.remove(level.price);
-      else side.set(digestLevel(level, precision));
+      else side.set(level, digestLevel(level, precision));
     }
   }
 
@@ -273,7 +267,7 @@ export class OrderBook {
    * @returns The unsigned 32-bit checksum.
    */
   checksum(): number {
-    return this.#fold.fold(this.#asks.levels, this.#bids.levels);
+    return this.#fold.fold(this.#asks.digests, this.#bids.digests);
   }
 
   /** The best (highest) bid, as a copy. */

@@ -1,0 +1,44 @@
+/**
+ * The client's source of time and timers, injected so that tests run in virtual time.
+ *
+ * @module
+ */
+
+/**
+ * Time and timers. The default is the runtime's (`Date.now`, `setTimeout`, `clearTimeout`);
+ * {@link VirtualClock} is the one tests use.
+ *
+ * @example
+ * ```ts
+ * import type { Clock } from "./clock.ts";
+ * const clock: Clock = {
+ *   now: () => Date.now(),
+ *   setTimeout: (callback, ms) => setTimeout(callback, ms),
+ *   clearTimeout: (handle) => clearTimeout(handle as number),
+ * };
+ * console.log(typeof clock.now());
+ * ```
+ */
+export interface Clock {
+  /** Current time in ms; must never go backwards. */
+  now(): number;
+  /** Calls `callback` after `ms`; returns a handle for {@link Clock.clearTimeout}. */
+  setTimeout(callback: () => void, ms: number): unknown;
+  /** Cancels a pending callback. */
+  clearTimeout(handle: unknown): void;
+}
+
+/**
+ * The runtime's clock.
+ *
+ * @example
+ * ```ts
+ * import { SYSTEM_CLOCK } from "./clock.ts";
+ * console.log(SYSTEM_CLOCK.now() > 0); // true
+ * ```
+ */
+export const SYSTEM_CLOCK: Clock = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};

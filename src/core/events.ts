@@ -1,0 +1,373 @@
+/**
+ * Events the client emits: market data and lifecycle, discriminated on `type`. Every event carries
+ * `seq`, increasing per client, and `time`, the client's clock when it was produced.
+ *
+ * @module
+ */
+
+import type { BookLevel, Candle, SystemState, Ticker, Trade } from "../protocol/messages.ts";
+
+/**
+ * Fields every event has.
+ *
+ * @example
+ * ```ts
+ * import type { EventBase } from "./events.ts";
+ * const base: EventBase = { seq: 1, time: 0 };
+ * console.log(base.seq);
+ * ```
+ */
+export interface EventBase {
+  /** Per-client sequence number, increasing by one for each event produced. */
+  readonly seq: number;
+  /** Client time in ms (the injected clock; `Date.now()` by default) when the event was made. */
+  readonly time: number;
+}
+
+/**
+ * A verified order book: the top levels of both sides after a message that matched Kraken's
+ * checksum and is not crossed. Levels are copies; holding them never sees later changes.
+ *
+ * @example
+ * ```ts
+ * import type { BookEvent } from "./events.ts";
+ * function mid(event: BookEvent): number | undefined {
+ *   const [bid] = event.bids;
+ *   const [ask] = event.asks;
+ *   return bid && ask ? (bid.price + ask.price) / 2 : undefined;
+ * }
+ * console.log(typeof mid);
+ * ```
+ */
+export interface BookEvent extends EventBase {
+  /** Discriminant. */
+  readonly type: "book";
+  /** Pair. */
+  readonly symbol: string;
+  /** Best bids, highest first, up to the stream's depth. */
+  readonly bids: readonly BookLevel[];
+  /** Best asks, lowest first, up to the stream's depth. */
+  readonly asks: readonly BookLevel[];
+  /** Kraken's checksum, which this book matched. */
+  readonly checksum: number;
+  /** Exchange time of the message, when Kraken sent one. */
+  readonly timestamp?: string;
+  /** True when this book came from a snapshot. */
+  readonly snapshot: boolean;
+  /** Always true: books that failed validation are never delivered. */
+  readonly validated: true;
+}
+
+/**
+ * One trade, in exchange order; a jump in `tradeId` comes with a `gap` event first.
+ *
+ * @example
+ * ```ts
+ * import type { TradeEvent } from "./events.ts";
+ * const describe = (event: TradeEvent) => `${event.side} ${event.qtyText} @ ${event.priceText}`;
+ * console.log(typeof describe);
+ * ```
+ */
+export interface TradeEvent extends EventBase, Trade {
+  /** Discriminant. */
+  readonly type: "trade";
+  /** True when the trade came from a snapshot (recent trades on subscribe). */
+  readonly snapshot: boolean;
+}
+
+/**
+ * Level 1 data for one pair.
+ *
+ * @example
+ * ```ts
+ * import type { TickerEvent } from "./events.ts";
+ * const spread = (event: TickerEvent) => event.ask - event.bid;
+ * console.log(typeof spread);
+ * ```
+ */
+export interface TickerEvent extends EventBase, Ticker {
+  /** Discriminant. */
+  readonly type: "ticker";
+  /** True when it came from a snapshot. */
+  readonly snapshot: boolean;
+}
+
+/**
+ * One candle; a later event with the same `intervalBegin` supersedes it.
+ *
+ * @example
+ * ```ts
+ * import type { OhlcEvent } from "./events.ts";
+ * const range = (event: OhlcEvent) => event.high - event.low;
+ * console.log(typeof range);
+ * ```
+ */
+export interface OhlcEvent extends EventBase, Candle {
+  /** Discriminant. */
+  readonly type: "ohlc";
+  /** True when it came from a snapshot. */
+  readonly snapshot: boolean;
+}
+
+/**
+ * States of the connection. See the transition table in the README.
+ *
+ * @example
+ * ```ts
+ * import type { ConnectionState } from "./events.ts";
+ * const state: ConnectionState = "live";
+ * console.log(state);
+ * ```
+ */
+export type ConnectionState =
+  | "idle"
+  | "connecting"
+  | "open"
+  | "live"
+  | "backoff"
+  | "closing"
+  | "closed";
+
+/**
+ * States of one subscription.
+ *
+ * - `pending`: waiting to be sent, or sent and waiting for its acknowledgement.
+ * - `awaiting_snapshot`: acknowledged; a book waits for its snapshot.
+ * - `synced`: delivering data.
+ * - `resyncing`: a book failed validation and is being subscribed again.
+ * - `stale`: silent past its timeout; being subscribed again.
+ * - `unsubscribing`: no stream needs it any more; waiting for the unsubscribe.
+ * - `unsubscribed`: gone; final.
+ * - `rejected`: Kraken refused it; final.
+ *
+ * @example
+ * ```ts
+ * import type { SubscriptionState } from "./events.ts";
+ * const state: SubscriptionState = "resyncing";
+ * console.log(state);
+ * ```
+ */
+export type SubscriptionState =
+  | "pending"
+  | "awaiting_snapshot"
+  | "synced"
+  | "resyncing"
+  | "stale"
+  | "unsubscribing"
+  | "unsubscribed"
+  | "rejected";
+
+/**
+ * A public channel the client subscribes to.
+ *
+ * @example
+ * ```ts
+ * import type { DataChannel } from "./events.ts";
+ * const channel: DataChannel = "book";
+ * console.log(channel);
+ * ```
+ */
+export type DataChannel = "book" | "trade" | "ticker" | "ohlc";
+
+/**
+ * A transition of the connection or of one subscription, with what caused it.
+ *
+ * @example
+ * ```ts
+ * import type { StateEvent } from "./events.ts";
+ * function show(event: StateEvent): string {
+ *   const what = event.scope === "connection" ? "connection" : `${event.channel} ${event.symbol}`;
+ *   return `${what}: ${event.from} -> ${event.to} (${event.cause})`;
+ * }
+ * console.log(typeof show);
+ * ```
+ */
+export type StateEvent =
+  | (EventBase & {
+    /** Discriminant. */
+    readonly type: "state";
+    /** The connection changed state. */
+    readonly scope: "connection";
+    /** State before. */
+    readonly from: ConnectionState;
+    /** State after. */
+    readonly to: ConnectionState;
+    /** Why, like `opened`, `close 1006`, `stale`, `retry`, `user`. */
+    readonly cause: string;
+  })
+  | (EventBase & {
+    /** Discriminant. */
+    readonly type: "state";
+    /** One subscription changed state. */
+    readonly scope: "subscription";
+    /** Its channel. */
+    readonly channel: DataChannel;
+    /** Its pair. */
+    readonly symbol: string;
+    /** State before. */
+    readonly from: SubscriptionState;
+    /** State after. */
+    readonly to: SubscriptionState;
+    /** Why. */
+    readonly cause: string;
+    /** Consecutive failed resync attempts, for `resyncing`. */
+    readonly attempt?: number;
+  });
+
+/**
+ * Why data was lost.
+ *
+ * - `checksum`, `crossed`: a book failed validation; it is resynced.
+ * - `sequence`: trade ids jumped; `fromTradeId`..`toTradeId` are missing.
+ * - `reconnect`: the connection was down from `fromTime` to `toTime`.
+ * - `overflow`: a consumer was too slow; `dropped` events were dropped from its stream.
+ * - `decode`: a frame could not be decoded; what it carried is unknown.
+ *
+ * @example
+ * ```ts
+ * import type { GapReason } from "./events.ts";
+ * const reason: GapReason = "checksum";
+ * console.log(reason);
+ * ```
+ */
+export type GapReason = "checksum" | "crossed" | "sequence" | "reconnect" | "overflow" | "decode";
+
+/**
+ * Data was lost, here and for this reason. Loss is never silent: every drop has one of these.
+ *
+ * @example
+ * ```ts
+ * import type { GapEvent } from "./events.ts";
+ * const show = (gap: GapEvent) => `${gap.reason} on ${gap.channel ?? "all"} ${gap.symbol ?? ""}`;
+ * console.log(typeof show);
+ * ```
+ */
+export interface GapEvent extends EventBase {
+  /** Discriminant. */
+  readonly type: "gap";
+  /** What was lost. */
+  readonly reason: GapReason;
+  /** The channel, when the gap is about one subscription. */
+  readonly channel?: DataChannel;
+  /** The pair, when the gap is about one subscription. */
+  readonly symbol?: string;
+  /** `checksum`: the checksum Kraken sent. */
+  readonly expected?: number;
+  /** `checksum`: the checksum of the book as applied. */
+  readonly computed?: number;
+  /** `sequence`: first missing trade id. */
+  readonly fromTradeId?: number;
+  /** `sequence`: last missing trade id. */
+  readonly toTradeId?: number;
+  /** `reconnect`: client time of the last frame before the gap. */
+  readonly fromTime?: number;
+  /** `reconnect`: client time the subscription was acknowledged again. */
+  readonly toTime?: number;
+  /** `overflow`: how many events this stream dropped. */
+  readonly dropped?: number;
+}
+
+/**
+ * A `status` frame from Kraken: the trading engine's state, on connect and on change.
+ *
+ * @example
+ * ```ts
+ * import type { StatusEvent } from "./events.ts";
+ * const down = (event: StatusEvent) => event.system === "maintenance";
+ * console.log(typeof down);
+ * ```
+ */
+export interface StatusEvent extends EventBase {
+  /** Discriminant. */
+  readonly type: "status";
+  /** `online`, `maintenance`, `cancel_only`, `post_only`, … */
+  readonly system: SystemState;
+  /** Server API version. */
+  readonly apiVersion?: string;
+  /** Connection id as decimal text. */
+  readonly connectionId?: string;
+  /** Server software version. */
+  readonly version?: string;
+}
+
+/**
+ * Kinds of error events.
+ *
+ * - `rejected`: Kraken refused a subscription; its stream ends after this event.
+ * - `decode`: a frame could not be decoded (with `excerpt`).
+ * - `unknown`: a frame of a channel or method this SDK does not know (with `excerpt`).
+ * - `protocol`: Kraken sent something the session cannot place (an answer to no request).
+ * - `internal`: a defect in the SDK; the client keeps going.
+ *
+ * @example
+ * ```ts
+ * import type { ErrorCode } from "./events.ts";
+ * const code: ErrorCode = "rejected";
+ * console.log(code);
+ * ```
+ */
+export type ErrorCode = "rejected" | "decode" | "unknown" | "protocol" | "internal";
+
+/**
+ * Something went wrong; the client goes on. A `rejected` error ends its subscription's stream.
+ *
+ * @example
+ * ```ts
+ * import type { ErrorEvent } from "./events.ts";
+ * const show = (event: ErrorEvent) => `${event.code}: ${event.message}`;
+ * console.log(typeof show);
+ * ```
+ */
+export interface ErrorEvent extends EventBase {
+  /** Discriminant. */
+  readonly type: "error";
+  /** What kind of error. */
+  readonly code: ErrorCode;
+  /** Human description; for `rejected`, Kraken's own text. */
+  readonly message: string;
+  /** The channel concerned, if any. */
+  readonly channel?: DataChannel;
+  /** The pair concerned, if any. */
+  readonly symbol?: string;
+  /** The OHLC interval concerned, for an `ohlc` subscription. */
+  readonly interval?: number;
+  /** For `decode` and `unknown`: a short excerpt of the frame. */
+  readonly excerpt?: string;
+}
+
+/**
+ * Every event the client emits.
+ *
+ * @example
+ * ```ts
+ * import type { KrakenEvent } from "./events.ts";
+ * function count(events: KrakenEvent[]): number {
+ *   return events.filter((event) => event.type === "gap").length;
+ * }
+ * console.log(count([]));
+ * ```
+ */
+export type KrakenEvent =
+  | BookEvent
+  | TradeEvent
+  | TickerEvent
+  | OhlcEvent
+  | StateEvent
+  | GapEvent
+  | StatusEvent
+  | ErrorEvent;
+
+/**
+ * An event before the client stamps its `seq` and `time`: what the session produces. Spelled out
+ * per member so each keeps its own fields.
+ *
+ * @example
+ * ```ts
+ * import type { UnstampedEvent } from "./events.ts";
+ * const event: UnstampedEvent = { type: "gap", reason: "decode" };
+ * console.log(event.type);
+ * ```
+ */
+export type UnstampedEvent = KrakenEvent extends infer E
+  ? E extends KrakenEvent ? Omit<E, "seq" | "time"> : never
+  : never;

@@ -1,0 +1,156 @@
+/**
+ * One subscription as the session tracks it: what the user asked for, who still needs it, and
+ * where it stands on the current connection.
+ *
+ * @module
+ */
+
+import type { BookDepth, OrderBook } from "../book/order_book.ts";
+import type { SubscriptionParams } from "../protocol/encode.ts";
+import type { DataChannel, SubscriptionState } from "./events.ts";
+
+/**
+ * OHLC intervals Kraken accepts, in minutes.
+ *
+ * @example
+ * ```ts
+ * import { OHLC_INTERVALS } from "./subscription.ts";
+ * console.log(OHLC_INTERVALS.includes(60)); // true
+ * ```
+ */
+export const OHLC_INTERVALS: readonly OhlcInterval[] = [1, 5, 15, 30, 60, 240, 1440, 10080, 21600];
+
+/**
+ * An OHLC interval in minutes.
+ *
+ * @example
+ * ```ts
+ * import type { OhlcInterval } from "./subscription.ts";
+ * const hourly: OhlcInterval = 60;
+ * console.log(hourly);
+ * ```
+ */
+export type OhlcInterval = 1 | 5 | 15 | 30 | 60 | 240 | 1440 | 10080 | 21600;
+
+/**
+ * What one stream asks of the session for one symbol.
+ *
+ * @example
+ * ```ts
+ * import type { SubscriptionRequest } from "./subscription.ts";
+ * const request: SubscriptionRequest = { channel: "book", symbol: "BTC/USD", depth: 10 };
+ * console.log(request.channel);
+ * ```
+ */
+export type SubscriptionRequest =
+  | { readonly channel: "book"; readonly symbol: string; readonly depth: BookDepth }
+  | { readonly channel: "trade"; readonly symbol: string }
+  | { readonly channel: "ticker"; readonly symbol: string; readonly trigger: "trades" | "bbo" }
+  | { readonly channel: "ohlc"; readonly symbol: string; readonly interval: OhlcInterval };
+
+/**
+ * The key one subscription is known by. A book and a ticker are one per symbol (Kraken takes one
+ * per symbol per connection); OHLC is one per symbol and interval.
+ *
+ * @param request The request.
+ * @returns The key.
+ *
+ * @example
+ * ```ts
+ * import { subscriptionKey } from "./subscription.ts";
+ * console.log(subscriptionKey({ channel: "ohlc", symbol: "BTC/USD", interval: 5 })); // "ohlc|BTC/USD|5"
+ * ```
+ */
+export function subscriptionKey(request: SubscriptionRequest): string {
+  return request.channel === "ohlc"
+    ? `ohlc|${request.symbol}|${request.interval}`
+    : `${request.channel}|${request.symbol}`;
+}
+
+/**
+ * A subscription: its parameters, its consumers and its state on the current connection.
+ *
+ * @example
+ * ```ts
+ * import { Subscription } from "./subscription.ts";
+ * const subscription = new Subscription({ channel: "trade", symbol: "BTC/USD" }, 0, 0);
+ * console.log(subscription.key, subscription.state); // "trade|BTC/USD" "pending"
+ * ```
+ */
+export class Subscription {
+  /** See {@link subscriptionKey}. */
+  readonly key: string;
+  /** The channel. */
+  readonly channel: DataChannel;
+  /** The pair. */
+  readonly symbol: string;
+  /** Replay order: subscriptions are replayed in the order they were first asked for. */
+  readonly order: number;
+  /** Book depth to subscribe at: the largest any consumer asked for. */
+  depth: BookDepth | undefined;
+  /** Ticker trigger. */
+  readonly trigger: "trades" | "bbo" | undefined;
+  /** OHLC interval. */
+  readonly interval: OhlcInterval | undefined;
+  /** Consumers and, for books, the depth each asked for. */
+  readonly consumers: Map<number, BookDepth | undefined> = new Map();
+  /** State on the current connection. */
+  state: SubscriptionState = "pending";
+  /** The book, for `book` subscriptions on a connection that acknowledged them. */
+  book: OrderBook | undefined;
+  /** Depth of the last subscribe sent: an unsubscribe must name it. */
+  wireDepth: BookDepth | undefined;
+  /** Last trade id delivered, across reconnects. */
+  lastTradeId: number | undefined;
+  /** Client time of the last data or acknowledgement. */
+  lastDataAt: number;
+  /** When the connection carrying it was lost: a `reconnect` gap is owed from then. */
+  gapSince: number | undefined;
+  /** Consecutive failed resyncs of a book. */
+  resyncFailures = 0;
+  /** Current wait for a book snapshot; doubles each time it runs out. */
+  snapshotWaitMs = 0;
+  /** Client time by which the awaited snapshot must come. */
+  snapshotDeadline: number | undefined;
+
+  /**
+   * Creates a subscription in state `pending`.
+   *
+   * @param request The first request for it.
+   * @param order Its place in the replay order.
+   * @param now Client time.
+   */
+  constructor(request: SubscriptionRequest, order: number, now: number) {
+    this.key = subscriptionKey(request);
+    this.channel = request.channel;
+    this.symbol = request.symbol;
+    this.order = order;
+    this.depth = request.channel === "book" ? request.depth : undefined;
+    this.trigger = request.channel === "ticker" ? request.trigger : undefined;
+    this.interval = request.channel === "ohlc" ? request.interval : undefined;
+    this.lastDataAt = now;
+  }
+
+  /** The largest depth any consumer asks for. */
+  wantedDepth(): BookDepth | undefined {
+    let depth: BookDepth | undefined;
+    for (const wanted of this.consumers.values()) {
+      if (wanted !== undefined && (depth === undefined || wanted > depth)) depth = wanted;
+    }
+    return depth;
+  }
+
+  /** The wire parameters of a subscribe (or, with `wireDepth`, of the matching unsubscribe). */
+  params(depth: BookDepth | undefined = this.depth): SubscriptionParams {
+    switch (this.channel) {
+      case "book":
+        return { channel: "book", symbol: [this.symbol], depth, snapshot: true };
+      case "trade":
+        return { channel: "trade", symbol: [this.symbol] };
+      case "ticker":
+        return { channel: "ticker", symbol: [this.symbol], event_trigger: this.trigger };
+      case "ohlc":
+        return { channel: "ohlc", symbol: [this.symbol], interval: this.interval };
+    }
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * Runs a {@link Session} in virtual time and records every effect: the driver of the core tests.
+ *
+ * @module
+ */
+
+import { VirtualClock } from "../../src/client/virtual_clock.ts";
+import type { KrakenEvent } from "../../src/core/events.ts";
+import {
+  Session,
+  type SessionEffect,
+  type SessionInput,
+  type SessionOptions,
+} from "../../src/core/session.ts";
+import type { SubscriptionRequest } from "../../src/core/subscription.ts";
+
+/** A request the session sent, parsed. */
+export interface SentRequest {
+  readonly connection: number;
+  readonly at: number;
+  readonly method: string;
+  readonly reqId: number;
+  readonly params?: Record<string, unknown> & { channel: string; symbol?: string[] };
+}
+
+export class SessionHarness {
+  readonly clock = new VirtualClock();
+  readonly session: Session;
+  readonly sent: SentRequest[] = [];
+  readonly events: KrakenEvent[] = [];
+  readonly opens: { connection: number; at: number }[] = [];
+  readonly closes: { connection: number; code: number; reason: string; at: number }[] = [];
+  readonly #timers = new Map<string, unknown>();
+  #consumer = 0;
+
+  constructor(options: Partial<SessionOptions> = {}) {
+    this.session = new Session({ url: "ws://test", seed: 1, ...options });
+  }
+
+  input(input: SessionInput): void {
+    this.apply(this.session.handle(input, this.clock.now()));
+  }
+
+  apply(effects: SessionEffect[]): void {
+    for (const effect of effects) {
+      switch (effect.type) {
+        case "open":
+          this.opens.push({ connection: effect.connection, at: this.clock.now() });
+          break;
+        case "close":
+          this.closes.push({ ...effect, at: this.clock.now() });
+          break;
+        case "send": {
+          const parsed = JSON.parse(effect.text);
+          this.sent.push({
+            connection: effect.connection,
+            at: this.clock.now(),
+            method: parsed.method,
+            reqId: parsed.req_id,
+            params: parsed.params,
+          });
+          break;
+        }
+        case "setTimer": {
+          const previous = this.#timers.get(effect.id);
+          if (previous !== undefined) this.clock.clearTimeout(previous);
+          const id = effect.id;
+          this.#timers.set(
+            id,
+            this.clock.setTimeout(() => {
+              this.#timers.delete(id);
+              this.input({ type: "timer", id });
+            }, effect.delayMs),
+          );
+          break;
+        }
+        case "cancelTimer": {
+          const handle = this.#timers.get(effect.id);
+          if (handle !== undefined) this.clock.clearTimeout(handle);
+          this.#timers.delete(effect.id);
+          break;
+        }
+        case "emit":
+          this.events.push(effect.event);
+          break;
+      }
+    }
+  }
+
+  /** Timer ids currently set. */
+  get timers(): string[] {
+    return [...this.#timers.keys()].sort();
+  }
+
+  advance(ms: number): void {
+    this.clock.advance(ms);
+  }
+
+  subscribe(request: SubscriptionRequest, consumer = ++this.#consumer): number {
+    this.input({ type: "subscribe", consumer, request });
+    return consumer;
+  }
+
+  unsubscribe(consumer: number): void {
+    this.input({ type: "unsubscribe", consumer });
+  }
+
+  get connection(): number {
+    return this.session.connection;
+  }
+
+  opened(): void {
+    this.input({ type: "opened", connection: this.connection });
+  }
+
+  frame(message: unknown): void {
+    const text = typeof message === "string" ? message : JSON.stringify(message);
+    this.input({ type: "frame", connection: this.connection, text });
+  }
+
+  serverClose(code: number, reason = ""): void {
+    this.input({ type: "closed", connection: this.connection, code, reason });
+  }
+
+  /** Opens the socket and sends Kraken's status frame: the connection goes live. */
+  goLive(): void {
+    this.opened();
+    this.frame(STATUS_ONLINE);
+  }
+
+  /** Requests sent on the current connection, optionally of one method. */
+  requests(method?: string): SentRequest[] {
+    return this.sent.filter((request) =>
+      request.connection === this.connection && (method === undefined || request.method === method)
+    );
+  }
+
+  /** Answers every unanswered subscribe/unsubscribe of the current connection with success. */
+  ackAll(): void {
+    for (const request of this.requests()) {
+      if (request.method === "ping" || this.#answered.has(request.reqId)) continue;
+      this.ack(request);
+    }
+  }
+
+  readonly #answered = new Set<number>();
+
+  ack(request: SentRequest): void {
+    this.#answered.add(request.reqId);
+    const params = request.params!;
+    const result: Record<string, unknown> = { channel: params.channel, symbol: params.symbol![0] };
+    if (params.depth !== undefined) result.depth = params.depth;
+    this.frame({ method: request.method, result, success: true, req_id: request.reqId });
+  }
+
+  reject(request: SentRequest, error: string): void {
+    this.#answered.add(request.reqId);
+    this.frame({
+      method: request.method,
+      error,
+      success: false,
+      symbol: request.params?.symbol?.[0],
+      req_id: request.reqId,
+    });
+  }
+
+  eventsOf<T extends KrakenEvent["type"]>(type: T): Extract<KrakenEvent, { type: T }>[] {
+    return this.events.filter((event): event is Extract<KrakenEvent, { type: T }> =>
+      event.type === type
+    );
+  }
+
+  connectionStates(): string[] {
+    return this.eventsOf("state").filter((event) => event.scope === "connection")
+      .map((event) => event.to);
+  }
+}
+
+export const STATUS_ONLINE = {
+  channel: "status",
+  type: "update",
+  data: [{ api_version: "v2", connection_id: 1, system: "online", version: "2.0.10" }],
+};

@@ -1,6 +1,7 @@
 /**
  * The stable building blocks of the SDK, for users who assemble their own pipeline: the v2
- * decoder and encoder, exact decimal text, the L2 order book engine and Kraken's CRC-32 checksum.
+ * decoder and encoder, exact decimal text, the L2 order book engine and Kraken's CRC-32 checksum,
+ * the sans-I/O session with its state machine and reconnect policy, and the virtual clock.
  *
  * Everything here follows semantic versioning; anything marked `@experimental` may change in a
  * minor release.
@@ -22,6 +23,31 @@
  */
 
 export * from "./prelude.ts";
+export {
+  Session,
+  type SessionEffect,
+  type SessionInput,
+  type SessionOptions,
+} from "./src/core/session.ts";
+export {
+  CONNECTION_TRANSITIONS,
+  type ConnectionTransition,
+  type ConnectionTrigger,
+  IllegalInputError,
+  nextConnectionState,
+  transitionTableMarkdown,
+} from "./src/core/connection_machine.ts";
+export { RECONNECT_DEFAULTS, ReconnectPolicy } from "./src/core/reconnect_policy.ts";
+export { SeededRandom } from "./src/core/seeded_random.ts";
+export {
+  OHLC_INTERVALS,
+  subscriptionKey,
+  type SubscriptionRequest,
+} from "./src/core/subscription.ts";
+export type { UnstampedEvent } from "./src/core/events.ts";
+export { SYSTEM_CLOCK } from "./src/client/clock.ts";
+export { VirtualClock } from "./src/client/virtual_clock.ts";
+export { type OverflowRecovery, StreamQueue } from "./src/client/stream_queue.ts";
 export { decode, type DecodeOptions, DEFAULT_MAX_FRAME_BYTES } from "./src/protocol/decode.ts";
 export {
   encodePing,

@@ -1,19 +1,53 @@
 /**
- * The frozen API of the SDK: the names here keep their meaning for the whole major version.
- *
- * So far it holds the market-data value types every stream will carry: book levels, trades,
- * tickers, candles and system status, each number with its exact wire text.
+ * The frozen API of the SDK: the client, its options, its events and its errors. Names here keep
+ * their meaning for the whole major version.
  *
  * @example
- * ```ts
- * import type { BookLevel } from "@kraken-ws/sdk/prelude";
- * const level: BookLevel = { price: 63498, priceText: "63498.0", qty: 0.1, qtyText: "0.10000000" };
- * console.log(level.priceText);
+ * ```ts ignore
+ * import { KrakenWs } from "@kraken-ws/sdk/prelude";
+ *
+ * await using kraken = new KrakenWs();
+ * for await (const event of kraken.trades(["BTC/USD", "ETH/USD"])) {
+ *   if (event.type === "trade") console.log(event.symbol, event.side, event.qtyText, "@", event.priceText);
+ *   if (event.type === "gap") console.log("missing trades", event.fromTradeId, "to", event.toTradeId);
+ * }
  * ```
  *
  * @module
  */
 
+export {
+  type BookStreamEvent,
+  KRAKEN_PUBLIC_URL,
+  KrakenClosedError,
+  KrakenWs,
+  type KrakenWsOptions,
+  type OhlcStreamEvent,
+  type TickerStreamEvent,
+  type TradeStreamEvent,
+} from "./src/client/kraken_ws.ts";
+export type {
+  BookEvent,
+  ConnectionState,
+  DataChannel,
+  ErrorCode,
+  ErrorEvent,
+  EventBase,
+  GapEvent,
+  GapReason,
+  KrakenEvent,
+  OhlcEvent,
+  StateEvent,
+  StatusEvent,
+  SubscriptionState,
+  TickerEvent,
+  TradeEvent,
+} from "./src/core/events.ts";
+export type { ReconnectOptions } from "./src/core/reconnect_policy.ts";
+export { SubscriptionConflictError } from "./src/core/session.ts";
+export type { OhlcInterval } from "./src/core/subscription.ts";
+export type { BookDepth } from "./src/book/order_book.ts";
+export type { Clock } from "./src/client/clock.ts";
 export type {
   BookLevel,
   Candle,

@@ -31,3 +31,15 @@ Deno.test("readme: every TypeScript example runs as written", async () => {
     }
   }
 });
+
+Deno.test("readme: the state machine table is the one the session runs", async () => {
+  const { CONNECTION_TRANSITIONS } = await import("../src/core/connection_machine.ts");
+  const readme = await Deno.readTextFile(new URL("README.md", ROOT));
+  const rows = [...readme.matchAll(/^\|\s*(\w+)\s*\|\s*(\w+)\s*\|\s*(\w+)\s*\|$/gm)]
+    .map((match) => `${match[1]} ${match[2]} ${match[3]}`)
+    .filter((row) => row !== "from trigger to");
+  assert.deepEqual(
+    rows,
+    CONNECTION_TRANSITIONS.map((row) => `${row.from} ${row.trigger} ${row.to}`),
+  );
+});

@@ -1,0 +1,363 @@
+import assert from "node:assert/strict";
+import { KrakenClosedError, KrakenWs } from "../../src/client/kraken_ws.ts";
+import { VirtualClock } from "../../src/client/virtual_clock.ts";
+import type { KrakenEvent } from "../../src/core/events.ts";
+import { SubscriptionConflictError } from "../../src/core/session.ts";
+import { ServerBook, tradeFrame } from "../core/server_book.ts";
+import { EventCollector } from "./event_collector.ts";
+import { AUTO_ACK, type Received, ScriptedServer, STATUS_FRAME } from "./scripted_server.ts";
+
+/** A client on a virtual clock against a scripted server, with its events collected. */
+function setup(
+  options: { bufferSize?: number; heartbeatTimeoutMs?: number } = {},
+  handler = AUTO_ACK,
+) {
+  const server = ScriptedServer.start(handler);
+  const clock = new VirtualClock(1_000_000);
+  const kraken = new KrakenWs({ url: server.url, clock, reconnect: { seed: 11 }, ...options });
+  const events = new EventCollector<KrakenEvent>(kraken.events());
+  const teardown = async () => {
+    await kraken.close();
+    await events.done;
+    await server.close();
+  };
+  return { server, clock, kraken, events, teardown };
+}
+
+const isSubscribe = (symbol?: string) => (message: Received) =>
+  message.method === "subscribe" &&
+  (symbol === undefined || message.params?.symbol?.[0] === symbol);
+
+const connectionState = (to: string) => (event: KrakenEvent) =>
+  event.type === "state" && event.scope === "connection" && event.to === to;
+
+Deno.test("client: connects on the first subscription, not before", async () => {
+  const { server, kraken, events, teardown } = setup();
+  assert.equal(kraken.state, "idle");
+  assert.equal(server.connections.length, 0);
+  const trades = new EventCollector(kraken.trades("BTC/USD"));
+  const connection = await server.connection(0);
+  await connection.waitFor(isSubscribe("BTC/USD"));
+  await events.waitFor(connectionState("live"));
+  assert.equal(kraken.state, "live");
+  await teardown();
+  assert.equal(await trades.done, undefined, "a user close ends data streams cleanly");
+});
+
+for (const code of [1001, 1006, 1011]) {
+  Deno.test(`client: reconnects and resubscribes after close ${code}`, async () => {
+    const { server, clock, kraken, events, teardown } = setup();
+    const trades = new EventCollector(kraken.trades("BTC/USD"));
+    const first = await server.connection(0);
+    await first.waitFor(isSubscribe());
+    await events.waitFor((event) =>
+      event.type === "state" && event.scope === "subscription" && event.to === "synced"
+    );
+    // 1006 is never sent: it is what the client reports when the link drops with no close frame.
+    if (code === 1006) first.drop();
+    else first.close(code, "going away");
+    const backoff = await events.waitFor(connectionState("backoff"));
+    assert.ok(backoff.type === "state" && backoff.cause.startsWith(`close ${code}`));
+    clock.advance(0); // the first retry is at once
+    const second = await server.connection(1);
+    clock.advance(100); // the replay is paced
+    const resubscribe = await second.waitFor(isSubscribe("BTC/USD"));
+    assert.deepEqual(resubscribe.params, { channel: "trade", symbol: ["BTC/USD"] });
+    const gap = await trades.waitFor((event) =>
+      event.type === "gap" && event.reason === "reconnect"
+    );
+    assert.equal(gap.type === "gap" && gap.symbol, "BTC/USD");
+    await teardown();
+  });
+}
+
+Deno.test("client: a stalled link is dropped and replaced", async () => {
+  const { server, clock, kraken, events, teardown } = setup({ heartbeatTimeoutMs: 10_000 });
+  kraken.trades("BTC/USD");
+  const first = await server.connection(0);
+  await first.waitFor(isSubscribe());
+  await events.waitFor((event) =>
+    event.type === "state" && event.scope === "subscription" && event.to === "synced"
+  );
+  // The server goes silent: no heartbeat, nothing.
+  clock.advance(11_000);
+  const stale = await events.waitFor(connectionState("backoff"));
+  assert.ok(stale.type === "state" && stale.cause === "stale");
+  await first.closed;
+  clock.advance(0);
+  const second = await server.connection(1);
+  clock.advance(100);
+  await second.waitFor(isSubscribe("BTC/USD"));
+  await teardown();
+});
+
+Deno.test("client: close 1008 is final; data streams fail with a typed error", async () => {
+  const { server, clock, kraken, events, teardown } = setup();
+  const trades = new EventCollector(kraken.trades("BTC/USD"));
+  const first = await server.connection(0);
+  await first.waitFor(isSubscribe());
+  first.close(1008, "policy violation");
+  const closed = await events.waitFor(connectionState("closed"));
+  assert.ok(closed.type === "state" && closed.cause === "close 1008 policy violation");
+  assert.ok((await trades.done) instanceof KrakenClosedError);
+  clock.advance(600_000);
+  assert.equal(server.connections.length, 1, "no reconnect");
+  assert.equal(kraken.state, "closed");
+  await teardown();
+});
+
+Deno.test("client: resubscribes in the order asked, paced on the wire", async () => {
+  const stamps: number[] = [];
+  const clockRef: { clock?: VirtualClock } = {};
+  const { server, clock, kraken, teardown } = setup({}, (connection) => {
+    AUTO_ACK(connection);
+    connection.onMessage(() => stamps.push(clockRef.clock!.now()));
+  });
+  clockRef.clock = clock;
+  const symbols = ["BTC/USD", "ETH/USD", "SOL/USD", "XRP/USD"];
+  for (const symbol of symbols) kraken.trades(symbol);
+  kraken.book("ETH/USD", { depth: 25 });
+  const expected = [...symbols.map((symbol) => `trade ${symbol}`), "book ETH/USD"];
+  for (const index of [0, 1]) {
+    const connection = await server.connection(index);
+    for (let i = 0; i < expected.length; i++) {
+      await connection.waitFor(isSubscribe(), i);
+      clock.advance(100);
+    }
+    const wire = connection.received.filter(isSubscribe())
+      .map((message) => `${message.params!.channel} ${message.params!.symbol![0]}`);
+    assert.deepEqual(wire, expected, `connection ${index}`);
+    const book = connection.received.find((message) => message.params?.channel === "book");
+    assert.equal(book?.params?.depth, 25);
+    if (index === 0) {
+      connection.close(1006);
+      await connection.closed;
+      clock.advance(0);
+    }
+  }
+  const gaps = stamps.slice(1).map((at, index) => at - stamps[index]).filter((gap) => gap < 100);
+  assert.deepEqual(gaps, [], "never two requests within 100 ms");
+  await teardown();
+});
+
+Deno.test("client: a rejected symbol fails alone", async () => {
+  const { server, clock, kraken, teardown } = setup({}, (connection) => {
+    connection.opened.then(() => connection.send(STATUS_FRAME));
+    connection.onMessage((message) => {
+      if (message.method !== "subscribe") return;
+      if (message.params?.symbol?.[0] === "XBT/USD") {
+        connection.reject(message, "Currency pair not supported XBT/USD");
+      } else connection.ack(message);
+    });
+  });
+  const bad = new EventCollector(kraken.trades("XBT/USD"));
+  const good = new EventCollector(kraken.trades("BTC/USD"));
+  const connection = await server.connection(0);
+  await connection.waitFor(isSubscribe("XBT/USD"));
+  clock.advance(100);
+  await connection.waitFor(isSubscribe("BTC/USD"));
+  assert.equal(await bad.done, undefined, "the rejected stream ends");
+  const [error] = bad.events;
+  assert.ok(error.type === "error");
+  assert.equal(error.code, "rejected");
+  assert.equal(error.message, "Currency pair not supported XBT/USD");
+  assert.equal(bad.events.length, 1);
+  connection.send(tradeFrame("BTC/USD", 1, 2));
+  await good.waitFor((event) => event.type === "trade" && event.tradeId === 2);
+  assert.equal(good.ended, false);
+  await teardown();
+});
+
+Deno.test("client: a corrupted checksum gives exactly unsubscribe, subscribe, a gap and no bad book", async () => {
+  const { server, clock, kraken, teardown } = setup();
+  const book = new EventCollector(kraken.book("BTC/USD"));
+  const connection = await server.connection(0);
+  await connection.waitFor(isSubscribe());
+  const truth = new ServerBook("BTC/USD");
+  connection.send(truth.snapshot());
+  connection.send(truth.update(2));
+  await book.waitFor((event) => event.type === "book" && !event.snapshot);
+  const before = connection.received.length;
+  connection.send(truth.update(3, true));
+  const sentChecksum = (truth.checksum() + 1) >>> 0;
+  const appliedChecksum = truth.checksum();
+  connection.send(truth.update(4)); // belongs to the broken book: must be dropped
+  await book.waitFor((event) => event.type === "gap");
+  clock.advance(100); // requests are paced: 100 ms apart at the default rate
+  await connection.waitFor((message) => message.method === "unsubscribe");
+  clock.advance(100);
+  await connection.waitFor(isSubscribe(), 1);
+  const requests = connection.received.slice(before).filter((message) => message.method !== "ping");
+  assert.deepEqual(requests.map((message) => [message.method, message.params]), [
+    ["unsubscribe", { channel: "book", symbol: ["BTC/USD"], depth: 10, snapshot: true }],
+    ["subscribe", { channel: "book", symbol: ["BTC/USD"], depth: 10, snapshot: true }],
+  ]);
+  connection.send(truth.snapshot());
+  await book.waitFor((event) => event.type === "book" && event.snapshot, 1);
+  const types = book.events.map((event) =>
+    event.type === "book" ? `book ${event.bids[0].qtyText}` : event.type
+  );
+  assert.deepEqual(types, [
+    "book 1.00000000",
+    "book 2.00000000",
+    "gap",
+    "book 4.00000000",
+  ]);
+  const gap = book.events[2];
+  assert.ok(gap.type === "gap");
+  assert.equal(gap.reason, "checksum");
+  assert.equal(gap.expected, sentChecksum);
+  assert.equal(gap.computed, appliedChecksum);
+  for (const event of book.events) {
+    if (event.type === "book") assert.equal(event.validated, true);
+  }
+  await teardown();
+});
+
+Deno.test("client: a trade_id jump is a gap with the missing range", async () => {
+  const { server, clock, kraken, teardown } = setup();
+  const trades = new EventCollector(kraken.trades(["BTC/USD", "ETH/USD"]));
+  const connection = await server.connection(0);
+  await connection.waitFor(isSubscribe("BTC/USD"));
+  clock.advance(100);
+  await connection.waitFor(isSubscribe("ETH/USD"));
+  connection.send(tradeFrame("BTC/USD", 10, 11));
+  connection.send(tradeFrame("ETH/USD", 500));
+  connection.send(tradeFrame("BTC/USD", 15));
+  await trades.waitFor((event) => event.type === "trade" && event.tradeId === 15);
+  const summary = trades.events.map((event) =>
+    event.type === "trade"
+      ? `${event.symbol} ${event.tradeId}`
+      : event.type === "gap"
+      ? `gap ${event.symbol} ${event.fromTradeId}-${event.toTradeId}`
+      : event.type
+  );
+  assert.deepEqual(summary, [
+    "BTC/USD 10",
+    "BTC/USD 11",
+    "ETH/USD 500",
+    "gap BTC/USD 12-14",
+    "BTC/USD 15",
+  ]);
+  await teardown();
+});
+
+Deno.test("client: a slow consumer gets an overflow gap, then the newest book", async () => {
+  const { server, kraken, events, teardown } = setup({ bufferSize: 4 });
+  const stream = kraken.book("BTC/USD");
+  const connection = await server.connection(0);
+  await connection.waitFor(isSubscribe());
+  const truth = new ServerBook("BTC/USD");
+  connection.send(truth.snapshot());
+  for (let i = 1; i <= 20; i++) connection.send(truth.update(i + 0.5));
+  // The unified stream is read as it comes; wait until the client has applied all 20 updates.
+  await events.waitFor((event) => event.type === "book" && event.bids[0].qtyText === "20.50000000");
+  const received: KrakenEvent[] = [];
+  for await (const event of stream) {
+    received.push(event);
+    if (received.length === 6) break;
+  }
+  const shapes = received.map((event) =>
+    event.type === "book"
+      ? `book ${event.bids[0].qtyText}`
+      : event.type === "gap"
+      ? `gap ${event.reason} ${event.dropped}`
+      : event.type
+  );
+  assert.deepEqual(shapes, [
+    "book 1.00000000",
+    "book 1.50000000",
+    "book 2.50000000",
+    "book 3.50000000",
+    "gap overflow 17",
+    "book 20.50000000",
+  ]);
+  const seqs = received.map((event) => event.seq);
+  assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), "seq increases within the stream");
+  await teardown();
+});
+
+Deno.test("client: cancelling a stream unsubscribes only when no other stream needs it", async () => {
+  const { server, clock, kraken, events, teardown } = setup();
+  const first = kraken.trades("BTC/USD");
+  const second = new EventCollector(kraken.trades("BTC/USD"));
+  const connection = await server.connection(0);
+  await connection.waitFor(isSubscribe());
+  const synced = (event: KrakenEvent) =>
+    event.type === "state" && event.scope === "subscription" && event.to === "synced";
+  await events.waitFor(synced);
+  await first.cancel();
+  clock.advance(200);
+  // A trade through the same socket is the barrier: whatever the cancel caused came before it.
+  connection.send(tradeFrame("BTC/USD", 1));
+  await second.waitFor((event) => event.type === "trade");
+  const leaving = (event: KrakenEvent) =>
+    event.type === "state" && event.scope === "subscription" && event.to === "unsubscribing";
+  assert.equal(events.events.filter(leaving).length, 0, "still needed by the second stream");
+  await second.cancel();
+  await events.waitFor(leaving);
+  clock.advance(100);
+  const unsubscribe = await connection.waitFor((message) => message.method === "unsubscribe");
+  assert.deepEqual(unsubscribe.params, { channel: "trade", symbol: ["BTC/USD"] });
+  assert.equal(connection.received.filter((message) => message.method === "unsubscribe").length, 1);
+  await teardown();
+});
+
+Deno.test("client: close() and the signal end every stream and leave nothing behind", async () => {
+  const { server, clock, kraken, teardown } = setup();
+  const book = new EventCollector(kraken.book("BTC/USD"));
+  const trades = new EventCollector(kraken.trades("BTC/USD"));
+  const connection = await server.connection(0);
+  await connection.waitFor(isSubscribe("BTC/USD"));
+  clock.advance(100);
+  await connection.waitFor(isSubscribe("BTC/USD"), 1);
+  assert.ok(clock.pendingCount > 0, "timers run while connected");
+  await kraken.close();
+  assert.equal(kraken.state, "closed");
+  assert.equal(clock.pendingCount, 0, "no timer left");
+  assert.equal(await book.done, undefined);
+  assert.equal(await trades.done, undefined);
+  await connection.closed;
+  assert.throws(() => kraken.trades("ETH/USD"), KrakenClosedError);
+  await kraken.close(); // twice is fine
+  await teardown();
+
+  const aborted = ScriptedServer.start();
+  const controller = new AbortController();
+  const viaSignal = new KrakenWs({
+    url: aborted.url,
+    clock: new VirtualClock(),
+    signal: controller.signal,
+  });
+  const stream = new EventCollector(viaSignal.trades("BTC/USD"));
+  const abortedConnection = await aborted.connection(0);
+  await abortedConnection.waitFor(isSubscribe());
+  controller.abort();
+  assert.equal(await stream.done, undefined);
+  await viaSignal.close();
+  assert.equal(viaSignal.state, "closed");
+  await aborted.close();
+});
+
+Deno.test("client: a ticker with another trigger is a typed error at once", async () => {
+  const { server, kraken, teardown } = setup();
+  kraken.ticker("BTC/USD", { trigger: "bbo" });
+  assert.throws(() => kraken.ticker("BTC/USD", { trigger: "trades" }), SubscriptionConflictError);
+  await server.connection(0);
+  await teardown();
+});
+
+Deno.test("client: a book stream joining a synced book starts from its current state", async () => {
+  const { server, kraken, teardown } = setup();
+  const first = new EventCollector(kraken.book("BTC/USD", { depth: 10 }));
+  const connection = await server.connection(0);
+  await connection.waitFor(isSubscribe());
+  const truth = new ServerBook("BTC/USD");
+  connection.send(truth.snapshot());
+  await first.waitFor((event) => event.type === "book");
+  const late = new EventCollector(kraken.book("BTC/USD", { depth: 10 }));
+  const [current] = await Promise.all([late.waitFor((event) => event.type === "book")]);
+  assert.ok(current.type === "book");
+  assert.equal(current.checksum, truth.checksum());
+  await teardown();
+});

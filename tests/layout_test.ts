@@ -32,3 +32,20 @@ Deno.test("layout: no package.json or node_modules that Deno would pick up", asy
     await assert.rejects(Deno.stat(new URL(name, ROOT)), Deno.errors.NotFound, name);
   }
 });
+
+Deno.test("layout: the core decides without I/O: no clock, timer, socket or Math.random", async () => {
+  const forbidden =
+    /\b(Date\.now|Math\.random|setTimeout|setInterval|performance\.now|new WebSocket|crypto\.)/;
+  const offenders: string[] = [];
+  let checked = 0;
+  for await (const path of typescriptFiles(new URL("src/core/", ROOT), "src/core/")) {
+    checked++;
+    const code = (await Deno.readTextFile(new URL(path, ROOT)))
+      .replace(/\/\*[\s\S]*?\*\//g, "")
+      .replace(/\/\/.*$/gm, "");
+    const match = forbidden.exec(code);
+    if (match !== null) offenders.push(`${path}: ${match[0]}`);
+  }
+  assert.ok(checked >= 5);
+  assert.deepEqual(offenders, []);
+});

@@ -70,6 +70,8 @@ export interface SessionOptions {
   readonly requestsPerSecond?: number;
   /** Resyncs of a book done at once; past this they wait with backoff (default 3). */
   readonly immediateResyncs?: number;
+  /** A subscribe or unsubscribe unanswered this long is sent again (default 10 000). */
+  readonly requestTimeoutMs?: number;
   /** Frames over this many bytes are decode errors (default 8 MiB). */
   readonly maxFrameBytes?: number;
 }
@@ -159,6 +161,7 @@ const DEFAULTS = {
   subscriptionTimeoutMs: 60_000,
   requestsPerSecond: 10,
   immediateResyncs: 3,
+  requestTimeoutMs: 10_000,
 } as const;
 
 /** Longest wait for a snapshot, and longest delay between resyncs. */
@@ -182,6 +185,7 @@ const TIMER = {
 interface InFlight {
   readonly method: "subscribe" | "unsubscribe";
   readonly subscription: Subscription;
+  readonly sentAt: number;
 }
 
 /**
@@ -208,6 +212,7 @@ export class Session {
   readonly #snapshotTimeoutMs: number;
   readonly #subscriptionTimeoutMs: number;
   readonly #immediateResyncs: number;
+  readonly #requestTimeoutMs: number;
   readonly #tickMs: number;
   readonly #maxFrameBytes: number | undefined;
   readonly #policy: ReconnectPolicy;
@@ -244,12 +249,14 @@ export class Session {
     this.#subscriptionTimeoutMs = options.subscriptionTimeoutMs ??
       DEFAULTS.subscriptionTimeoutMs;
     this.#immediateResyncs = options.immediateResyncs ?? DEFAULTS.immediateResyncs;
+    this.#requestTimeoutMs = options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs;
     this.#maxFrameBytes = options.maxFrameBytes;
     // Deadlines are checked on a tick: a quarter of the shortest deadline, within [10 ms, 1 s].
     const shortest = Math.min(
       this.#heartbeatTimeoutMs,
       this.#snapshotTimeoutMs,
       this.#subscriptionTimeoutMs,
+      this.#requestTimeoutMs,
     );
     this.#tickMs = Math.min(1000, Math.max(10, Math.floor(shortest / 4)));
     this.#policy = new ReconnectPolicy(options.reconnect ?? {}, new SeededRandom(options.seed));
@@ -516,15 +523,16 @@ export class Session {
   #tick(): void {
     const now = this.#now;
     const subscribed = [...this.#subscriptions.values()].some((subscription) =>
-      subscription.state === "synced" || subscription.state === "awaiting_snapshot"
+      subscription.state !== "rejected"
     );
-    // An open link owes us Kraken's status frame at once; a live one owes heartbeats while
-    // anything is subscribed.
+    // An open link owes us Kraken's status frame at once; a live one owes heartbeats, answers or
+    // data while anything is subscribed or being subscribed.
     const watched = this.#state === "open" || subscribed;
     if (watched && now - this.#lastFrameAt >= this.#heartbeatTimeoutMs) {
       this.#abandon("stale");
       return;
     }
+    this.#expireRequests(now);
     for (const subscription of this.#subscriptions.values()) {
       if (
         subscription.state === "awaiting_snapshot" && subscription.snapshotDeadline !== undefined &&
@@ -542,6 +550,25 @@ export class Session {
       }
     }
     this.#setTimer(TIMER.tick, this.#tickMs);
+  }
+
+  /** Requests unanswered past their deadline: ask again, or give up an unsubscribe. */
+  #expireRequests(now: number): void {
+    for (const [reqId, request] of this.#inFlight) {
+      if (now - request.sentAt < this.#requestTimeoutMs) continue;
+      this.#inFlight.delete(reqId);
+      const subscription = request.subscription;
+      if (request.method === "unsubscribe") {
+        // Whatever the server holds, nobody wants it; a resync's subscribe follows on its own.
+        if (subscription.state === "unsubscribing" && subscription.consumers.size === 0) {
+          this.#setSubscriptionState(subscription, "unsubscribed", "no acknowledgement");
+          this.#subscriptions.delete(subscription.key);
+        }
+      } else if (subscription.state !== "unsubscribing") {
+        this.#setSubscriptionState(subscription, "stale", "no acknowledgement");
+        this.#requestAgain(subscription);
+      }
+    }
   }
 
   // ---- requests -------------------------------------------------------------------------------
@@ -566,7 +593,7 @@ export class Session {
     } else {
       this.#send(encodeUnsubscribe(subscription.params(subscription.wireDepth), reqId));
     }
-    this.#inFlight.set(reqId, { method, subscription });
+    this.#inFlight.set(reqId, { method, subscription, sentAt: this.#now });
   }
 
   #queue(request: QueuedRequest, front = false): void {

@@ -269,8 +269,11 @@ Deno.test("session: the attempt counter resets only after a stable window", () =
   stable.serverClose(1006);
   stable.advance(0);
   stable.goLive();
-  stable.advance(31_000);
-  stable.frame({ channel: "heartbeat" });
+  stable.ackAll();
+  for (let second = 0; second < 31; second++) {
+    stable.advance(1000);
+    stable.frame({ channel: "heartbeat" });
+  }
   stable.serverClose(1006);
   const now = stable.clock.now();
   stable.advance(0);
@@ -676,4 +679,42 @@ Deno.test("session: stop closes the socket and leaves no timer", () => {
   stuck.advance(5000);
   assert.equal(stuck.session.state, "closed", "a socket that never reports its close is given up");
   assert.deepEqual(stuck.timers, []);
+});
+
+Deno.test("session: a request never answered is sent again; a silent resync is a dead link", () => {
+  const harness = new SessionHarness({ requestTimeoutMs: 2000, heartbeatTimeoutMs: 60_000 });
+  harness.subscribe(BTC_TRADES);
+  harness.goLive();
+  // The server keeps the link busy with heartbeats but never answers the subscribe.
+  for (let i = 0; i < 25; i++) {
+    harness.advance(100);
+    harness.frame({ channel: "heartbeat" });
+  }
+  const stale = harness.eventsOf("state").find((event) =>
+    event.scope === "subscription" && event.to === "stale"
+  );
+  assert.equal(stale?.cause, "no acknowledgement");
+  harness.advance(300);
+  assert.deepEqual(
+    harness.requests().filter((request) => request.method !== "ping").map((request) =>
+      request.method
+    ),
+    [
+      "subscribe",
+      "unsubscribe",
+      "subscribe",
+    ],
+  );
+  harness.ackAll();
+  assert.equal(harness.session.subscriptionState(BTC_TRADES), "synced");
+
+  // While every subscription is between requests, a silent link is still watched.
+  const { harness: resyncing, server } = syncedBook({ heartbeatTimeoutMs: 5000 });
+  resyncing.frame(server.update(9, true));
+  assert.equal(resyncing.session.subscriptionState(BTC_BOOK), "resyncing");
+  resyncing.advance(6000);
+  const dead = resyncing.eventsOf("state").find((event) =>
+    event.scope === "connection" && event.to === "backoff"
+  );
+  assert.equal(dead?.cause, "stale");
 });

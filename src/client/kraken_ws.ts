@@ -531,8 +531,12 @@ export class KrakenWs implements AsyncDisposable {
   }
 
   #route(event: KrakenEvent): void {
+    const data = event.type === "book" || event.type === "trade" || event.type === "ticker" ||
+      event.type === "ohlc";
     for (const entry of this.#streams) {
-      if (this.#covers(entry, event)) entry.queue.push(this.#forStream(entry, event));
+      if (!this.#covers(entry, event)) continue;
+      if (data) entry.queue.push(this.#forStream(entry, event));
+      else entry.queue.pushControl(event);
     }
     if (event.type === "error" && event.code === "rejected") this.#rejected(event);
   }
@@ -549,6 +553,8 @@ export class KrakenWs implements AsyncDisposable {
           event.interval === entry.interval;
       case "gap":
       case "error":
+        // A loss that no one can place (an undecodable frame) may concern any stream.
+        if (event.type === "gap" && event.channel === undefined) return true;
         if (event.channel !== entry.channel) return false;
         if (event.symbol !== undefined && !entry.symbols.has(event.symbol)) return false;
         return event.type === "gap" || event.interval === undefined ||

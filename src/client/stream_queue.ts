@@ -8,6 +8,9 @@
 
 import type { KrakenEvent } from "../core/events.ts";
 
+/** Lifecycle events a stream holds aside while its data overflows; more count as dropped. */
+export const MAX_HELD_CONTROL = 256;
+
 /**
  * What the queue asks of its owner when it recovers from an overflow: the events to deliver
  * first, in order: an `overflow` gap, and for a book stream the current book.
@@ -48,6 +51,8 @@ export class StreamQueue<E extends KrakenEvent = KrakenEvent> {
   #items: E[] = [];
   #head = 0;
   #dropped = 0;
+  /** Lifecycle events that came while data overflowed: delivered, not dropped. */
+  #control: E[] = [];
   #ended = false;
   #failure: unknown;
   #hasFailure = false;
@@ -84,12 +89,33 @@ export class StreamQueue<E extends KrakenEvent = KrakenEvent> {
   /** Adds an event, or drops and counts it when the queue is full or recovering. */
   push(event: E): void {
     if (this.#ended) return;
-    if (this.#dropped > 0 || this.size >= this.#capacity) {
+    if (this.#overflowing || this.size >= this.#capacity) {
       this.#dropped++;
       return;
     }
     this.#items.push(event);
     this.#wake();
+  }
+
+  /**
+   * Adds a lifecycle event (a gap, an error, a state change): when data overflows it is kept
+   * aside, up to {@link MAX_HELD_CONTROL}, and delivered with the overflow's gap, so a
+   * subscription's rejection or a checksum gap is never lost to a slow reader.
+   */
+  pushControl(event: E): void {
+    if (this.#ended) return;
+    if (!this.#overflowing && this.size < this.#capacity) {
+      this.#items.push(event);
+      this.#wake();
+    } else if (this.#control.length < MAX_HELD_CONTROL) {
+      this.#control.push(event);
+    } else {
+      this.#dropped++;
+    }
+  }
+
+  get #overflowing(): boolean {
+    return this.#dropped > 0 || this.#control.length > 0;
   }
 
   /** Ends the stream once what is queued has been read. */
@@ -127,11 +153,15 @@ export class StreamQueue<E extends KrakenEvent = KrakenEvent> {
     // A cancelled stream takes nothing more: its controller would throw.
     if (this.#cancelled) return;
     const controller = this.#controller!;
-    // Loss is reported even when the stream is about to end.
-    if (this.size === 0 && this.#dropped > 0) {
+    // Loss is reported even when the stream is about to end: first the gap, then the lifecycle
+    // events held meanwhile, then what the owner adds (the newest book).
+    if (this.size === 0 && this.#overflowing) {
       const dropped = this.#dropped;
+      const control = this.#control;
       this.#dropped = 0;
-      this.#items.push(...(this.#recover(dropped) as E[]));
+      this.#control = [];
+      const [gap, ...rest] = dropped > 0 ? this.#recover(dropped) as E[] : [];
+      this.#items.push(...(gap === undefined ? [] : [gap]), ...control, ...rest);
     }
     const event = this.#shift();
     if (event !== undefined) {
@@ -167,6 +197,7 @@ export class StreamQueue<E extends KrakenEvent = KrakenEvent> {
         this.#cancelled = true;
         this.#ended = true;
         this.#dropped = 0;
+        this.#control = [];
         this.#items = [];
         this.#head = 0;
         this.#wake();

@@ -220,6 +220,8 @@ export type StateEvent =
  * - `checksum`, `crossed`: a book failed validation; it is resynced.
  * - `sequence`: trade ids jumped; `fromTradeId`..`toTradeId` are missing.
  * - `reconnect`: the connection was down from `fromTime` to `toTime`.
+ * - `resubscribe`: the subscription went silent or its snapshot never came, and was subscribed
+ *   again; nothing was delivered from `fromTime` to `toTime`.
  * - `overflow`: a consumer was too slow; `dropped` events were dropped from its stream.
  * - `decode`: a frame could not be decoded; what it carried is unknown.
  *
@@ -230,7 +232,14 @@ export type StateEvent =
  * console.log(reason);
  * ```
  */
-export type GapReason = "checksum" | "crossed" | "sequence" | "reconnect" | "overflow" | "decode";
+export type GapReason =
+  | "checksum"
+  | "crossed"
+  | "sequence"
+  | "reconnect"
+  | "resubscribe"
+  | "overflow"
+  | "decode";
 
 /**
  * Data was lost, here and for this reason. Loss is never silent: every drop has one of these.
@@ -259,9 +268,9 @@ export interface GapEvent extends EventBase {
   readonly fromTradeId?: number;
   /** `sequence`: last missing trade id. */
   readonly toTradeId?: number;
-  /** `reconnect`: client time of the last frame before the gap. */
+  /** `reconnect`, `resubscribe`: client time of the last frame or data before the gap. */
   readonly fromTime?: number;
-  /** `reconnect`: client time the subscription was acknowledged again. */
+  /** `reconnect`, `resubscribe`: client time the subscription was acknowledged again. */
   readonly toTime?: number;
   /** `overflow`: how many events this stream dropped. */
   readonly dropped?: number;

@@ -107,9 +107,12 @@ export class ReconnectPolicy {
     this.#maintenance = maintenance;
   }
 
-  /** A connection stayed live for the stable window: the next failure starts from scratch. */
+  /**
+   * A connection stayed live for the stable window: the next failure starts from scratch. That
+   * connection was itself one attempt, so exactly one retry after it goes at once.
+   */
   markStable(): void {
-    this.#failures = 0;
+    this.#failures = 1;
   }
 
   /** Notes that an attempt starts now. */

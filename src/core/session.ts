@@ -273,6 +273,16 @@ export class Session {
     return this.#connection;
   }
 
+  /** Requests queued or awaiting an answer: bounded by twice the number of subscriptions. */
+  get pendingRequests(): number {
+    return this.#pacer.size + this.#inFlight.size;
+  }
+
+  /** How many subscriptions the session holds. */
+  get subscriptionCount(): number {
+    return this.#subscriptions.size;
+  }
+
   /** The state of a subscription, by its request, or undefined when there is none. */
   subscriptionState(request: SubscriptionRequest): SubscriptionState | undefined {
     return this.#subscriptions.get(subscriptionKey(request))?.state;
@@ -327,7 +337,8 @@ export class Session {
         break;
       // Events of a socket the session already left (closed, or dropped as dead) are stale.
       case "opened":
-        if (input.connection === this.#socket) this.#opened();
+        // A socket may finish opening after stop() already asked it to close.
+        if (input.connection === this.#socket && this.#state !== "closing") this.#opened();
         break;
       case "closed":
         if (input.connection === this.#socket) this.#closed(input.code, input.reason);
@@ -472,7 +483,9 @@ export class Session {
         continue;
       }
       const receiving = subscription.state !== "pending";
-      if (receiving) subscription.gapSince ??= this.#lastFrameAt;
+      if (receiving && subscription.gapSince === undefined) {
+        this.#oweGap(subscription, "reconnect", this.#lastFrameAt);
+      }
       subscription.book = undefined;
       subscription.snapshotDeadline = undefined;
       this.#setSubscriptionState(subscription, "pending", "disconnected");
@@ -540,12 +553,12 @@ export class Session {
       ) {
         subscription.snapshotWaitMs = Math.min(MAX_RESYNC_WAIT_MS, subscription.snapshotWaitMs * 2);
         this.#setSubscriptionState(subscription, "stale", "no snapshot");
-        this.#requestAgain(subscription);
+        this.#resubscribe(subscription);
       } else if (subscription.state === "synced") {
         const covered = Math.max(subscription.lastDataAt, this.#lastHeartbeatAt);
         if (now - covered >= this.#subscriptionTimeoutMs) {
           this.#setSubscriptionState(subscription, "stale", "silent");
-          this.#requestAgain(subscription);
+          this.#resubscribe(subscription);
         }
       }
     }
@@ -564,9 +577,9 @@ export class Session {
           this.#setSubscriptionState(subscription, "unsubscribed", "no acknowledgement");
           this.#subscriptions.delete(subscription.key);
         }
-      } else if (subscription.state !== "unsubscribing") {
+      } else if (this.#wanted(subscription)) {
         this.#setSubscriptionState(subscription, "stale", "no acknowledgement");
-        this.#requestAgain(subscription);
+        this.#resubscribe(subscription);
       }
     }
   }
@@ -599,6 +612,26 @@ export class Session {
   #queue(request: QueuedRequest, front = false): void {
     this.#pacer.enqueue(request, front);
     this.#pump();
+  }
+
+  /** From `since` until its next acknowledgement, nothing reaches `subscription`: a gap is owed. */
+  #oweGap(subscription: Subscription, reason: "reconnect" | "resubscribe", since: number): void {
+    subscription.gapSince = since;
+    subscription.gapReason = reason;
+  }
+
+  /** Subscribes again a subscription whose feed stopped; what it misses meanwhile is a gap. */
+  #resubscribe(subscription: Subscription): void {
+    if (subscription.gapSince === undefined) {
+      this.#oweGap(subscription, "resubscribe", subscription.lastDataAt);
+    }
+    this.#requestAgain(subscription);
+  }
+
+  /** Whether `subscription` is still the live one for its key and someone needs it. */
+  #wanted(subscription: Subscription): boolean {
+    return this.#subscriptions.get(subscription.key) === subscription &&
+      subscription.consumers.size > 0 && subscription.state !== "unsubscribing";
   }
 
   /** Unsubscribe then subscribe again: the only way to a fresh snapshot or a silent feed. */
@@ -722,7 +755,7 @@ export class Session {
           message: `${message.reason}: ${message.detail}`,
           excerpt: message.excerpt,
         });
-        this.#emit({ type: "gap", reason: "decode" });
+        this.#undecodable(text);
         return;
       case "heartbeat":
         this.#lastHeartbeatAt = this.#now;
@@ -763,6 +796,33 @@ export class Session {
     }
   }
 
+  /**
+   * A frame that did not decode is a loss. When its start still names a channel and a symbol,
+   * the gap is theirs, and a book resyncs: a lost update below the checksummed top 10 would
+   * otherwise never be seen.
+   */
+  #undecodable(text: string): void {
+    const head = text.slice(0, 512);
+    const channel = /"channel"\s*:\s*"(book|trade|ticker|ohlc)"/.exec(head)?.[1] as
+      | "book"
+      | "trade"
+      | "ticker"
+      | "ohlc"
+      | undefined;
+    const symbol = /"symbol"\s*:\s*"([^"\\]{1,40})"/.exec(head)?.[1];
+    if (channel === undefined || symbol === undefined) {
+      this.#emit({ type: "gap", reason: "decode" });
+      return;
+    }
+    this.#emit({ type: "gap", reason: "decode", channel, symbol });
+    const book = channel === "book" ? this.#subscriptions.get(`book|${symbol}`) : undefined;
+    if (book?.state === "synced" || book?.state === "awaiting_snapshot") {
+      this.#setSubscriptionState(book, "resyncing", "undecodable frame");
+      book.book = undefined;
+      this.#requestAgain(book);
+    }
+  }
+
   #status(message: StatusMessage): void {
     for (const info of message.data) {
       this.#policy.setMaintenance(info.system === "maintenance");
@@ -796,11 +856,22 @@ export class Session {
       return;
     }
     if (subscription.state === "unsubscribing") return;
+    if (this.#subscriptions.get(subscription.key) !== subscription) {
+      // Subscribed on the server for a subscription nobody holds any more: undo it.
+      this.#queue({ method: "unsubscribe", subscription });
+      return;
+    }
+    if (subscription.channel === "book" && subscription.depth !== subscription.wireDepth) {
+      // A deeper book was asked for while this subscribe was on the wire.
+      this.#setSubscriptionState(subscription, "resyncing", `depth ${subscription.depth}`);
+      this.#requestAgain(subscription);
+      return;
+    }
     subscription.lastDataAt = this.#now;
     if (subscription.gapSince !== undefined) {
       this.#emit({
         type: "gap",
-        reason: "reconnect",
+        reason: subscription.gapReason,
         channel: subscription.channel,
         symbol: subscription.symbol,
         fromTime: subscription.gapSince,
@@ -833,7 +904,10 @@ export class Session {
     const subscription = request.subscription;
     if (/exceeded msg rate/i.test(message.error)) {
       this.#pacer.slowDown();
-      this.#queue(request, true);
+      // Retry, unless it is a subscribe nobody needs any more.
+      if (request.method === "unsubscribe" || this.#wanted(subscription)) {
+        this.#queue(request, true);
+      }
       return;
     }
     if (request.method === "unsubscribe") {
@@ -845,13 +919,24 @@ export class Session {
       }
       return;
     }
+    if (this.#subscriptions.get(subscription.key) !== subscription) return;
     if (/already subscribed/i.test(message.error)) {
+      if (!this.#wanted(subscription)) {
+        // The server holds it and nobody wants it: the unsubscribe already queued undoes it.
+        return;
+      }
       // The server holds a subscription we do not: start over to get a clean snapshot.
       this.#setSubscriptionState(subscription, "resyncing", message.error);
-      this.#requestAgain(subscription);
+      this.#resubscribe(subscription);
       return;
     }
     this.#pacer.discard(subscription);
+    if (!this.#wanted(subscription)) {
+      // Refused, and nobody needs it any more: the server holds nothing to undo.
+      this.#setSubscriptionState(subscription, "unsubscribed", message.error);
+      this.#subscriptions.delete(subscription.key);
+      return;
+    }
     this.#setSubscriptionState(subscription, "rejected", message.error);
     this.#emit({
       type: "error",

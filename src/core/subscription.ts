@@ -104,8 +104,10 @@ export class Subscription {
   lastTradeId: number | undefined;
   /** Client time of the last data or acknowledgement. */
   lastDataAt: number;
-  /** When the connection carrying it was lost: a `reconnect` gap is owed from then. */
+  /** Since when nothing can have been delivered: a gap is owed from then, for `gapReason`. */
   gapSince: number | undefined;
+  /** Why the owed gap happened. */
+  gapReason: "reconnect" | "resubscribe" = "reconnect";
   /** Consecutive failed resyncs of a book. */
   resyncFailures = 0;
   /** Current wait for a book snapshot; doubles each time it runs out. */

@@ -361,3 +361,47 @@ Deno.test("client: a book stream joining a synced book starts from its current s
   assert.equal(current.checksum, truth.checksum());
   await teardown();
 });
+
+Deno.test("client: a rejection reaches a stream even when its buffer is full", async () => {
+  const { server, clock, kraken, events, teardown } = setup({ bufferSize: 2 }, (connection) => {
+    connection.opened.then(() => connection.send(STATUS_FRAME));
+    connection.onMessage((message) => {
+      if (message.method !== "subscribe") return;
+      if (message.params?.symbol?.[0] === "XBT/USD") {
+        connection.send(tradeFrame("BTC/USD", 1, 2, 3, 4, 5));
+        connection.reject(message, "Currency pair not supported XBT/USD");
+      } else connection.ack(message);
+    });
+  });
+  const stream = kraken.trades(["BTC/USD", "XBT/USD"]);
+  const connection = await server.connection(0);
+  await connection.waitFor(isSubscribe("BTC/USD"));
+  clock.advance(100);
+  await events.waitFor((event) => event.type === "error" && event.code === "rejected");
+  const seen: string[] = [];
+  const reader = stream.getReader();
+  for (let i = 0; i < 4; i++) {
+    const { value } = await reader.read();
+    seen.push(
+      value!.type === "trade"
+        ? `trade ${value!.tradeId}`
+        : value!.type === "gap"
+        ? `gap ${value!.reason} ${value!.dropped}`
+        : `error ${value!.type === "error" && value!.code}`,
+    );
+  }
+  assert.deepEqual(seen, ["trade 1", "trade 2", "gap overflow 3", "error rejected"]);
+  reader.releaseLock();
+  await teardown();
+});
+
+Deno.test("client: a gap nobody can place reaches every stream", async () => {
+  const { server, kraken, teardown } = setup();
+  const ticker = new EventCollector(kraken.ticker("BTC/USD"));
+  const connection = await server.connection(0);
+  await connection.waitFor(isSubscribe());
+  connection.send("\u0000not json");
+  const gap = await ticker.waitFor((event) => event.type === "gap");
+  assert.ok(gap.type === "gap" && gap.reason === "decode");
+  await teardown();
+});

@@ -1,0 +1,233 @@
+/**
+ * Faults the simulator throws at a client, scripted or drawn from a seed.
+ *
+ * @module
+ */
+
+import { SeededRandom } from "../core/seeded_random.ts";
+import type { SimFrame } from "./sim_session.ts";
+
+/**
+ * Every fault the simulator knows.
+ *
+ * - `drop_connection`: the link dies with no close frame (the client sees 1006).
+ * - `close_1001`, `close_1008`, `close_1011`: a close frame with that code.
+ * - `stall`: nothing at all is sent for `durationMs`, heartbeats included.
+ * - `wrong_checksum`: the next book frame carries a wrong checksum.
+ * - `drop_update`: the next book or trade update is not sent.
+ * - `duplicate_frame`: the next data frame is sent twice.
+ * - `malformed_json`: a frame of broken JSON.
+ * - `unknown_channel`: a frame of a channel Kraken may add one day.
+ * - `exceeded_msg_rate`: the next subscribe is refused with `Exceeded msg rate`.
+ * - `maintenance`: a `maintenance` status, then `online` after `durationMs`.
+ * - `slow`: every frame is late by 200 ms for `durationMs`.
+ * - `oversized_frame`: a frame larger than any client should accept.
+ *
+ * @example
+ * ```ts
+ * import type { FaultKind } from "./faults.ts";
+ * const fault: FaultKind = "wrong_checksum";
+ * console.log(fault);
+ * ```
+ */
+export type FaultKind =
+  | "drop_connection"
+  | "close_1001"
+  | "close_1008"
+  | "close_1011"
+  | "stall"
+  | "wrong_checksum"
+  | "drop_update"
+  | "duplicate_frame"
+  | "malformed_json"
+  | "unknown_channel"
+  | "exceeded_msg_rate"
+  | "maintenance"
+  | "slow"
+  | "oversized_frame";
+
+/**
+ * A fault at a time.
+ *
+ * @example
+ * ```ts
+ * import type { ScheduledFault } from "./faults.ts";
+ * const fault: ScheduledFault = { at: 5000, kind: "stall", durationMs: 15_000 };
+ * console.log(fault.kind);
+ * ```
+ */
+export interface ScheduledFault {
+  /** Time after start, in ms. */
+  readonly at: number;
+  /** What happens. */
+  readonly kind: FaultKind;
+  /** For `stall`, `maintenance` and `slow`: how long. */
+  readonly durationMs?: number;
+}
+
+/** How often each fault is drawn, relative to the others. 1008 is final, so it is rare. */
+const WEIGHTS: readonly (readonly [FaultKind, number])[] = [
+  ["drop_connection", 6],
+  ["close_1001", 4],
+  ["close_1008", 0.3],
+  ["close_1011", 4],
+  ["stall", 3],
+  ["wrong_checksum", 8],
+  ["drop_update", 8],
+  ["duplicate_frame", 6],
+  ["malformed_json", 5],
+  ["unknown_channel", 4],
+  ["exceeded_msg_rate", 3],
+  ["maintenance", 2],
+  ["slow", 3],
+  ["oversized_frame", 2],
+];
+
+/**
+ * A random fault schedule: on average one fault every `meanGapMs`, kinds drawn by weight.
+ *
+ * @param seed The schedule's seed.
+ * @param durationMs How long the run lasts.
+ * @param meanGapMs Mean time between faults.
+ * @returns Faults in time order.
+ *
+ * @example
+ * ```ts
+ * import { randomFaultSchedule } from "./faults.ts";
+ * const schedule = randomFaultSchedule(7, 60_000, 5000);
+ * console.log(schedule.length > 0, schedule.every((fault, i) => i === 0 || fault.at >= schedule[i - 1].at));
+ * ```
+ */
+export function randomFaultSchedule(
+  seed: number,
+  durationMs: number,
+  meanGapMs: number,
+): ScheduledFault[] {
+  const random = new SeededRandom(seed);
+  const total = WEIGHTS.reduce((sum, [, weight]) => sum + weight, 0);
+  const faults: ScheduledFault[] = [];
+  let at = 0;
+  for (;;) {
+    at += Math.floor(-Math.log(1 - random.next()) * meanGapMs);
+    if (at >= durationMs) return faults;
+    let pick = random.next() * total;
+    let kind: FaultKind = WEIGHTS[0][0];
+    for (const [candidate, weight] of WEIGHTS) {
+      pick -= weight;
+      if (pick < 0) {
+        kind = candidate;
+        break;
+      }
+    }
+    const lasting = kind === "stall"
+      ? 12_000 + Math.floor(random.next() * 8000)
+      : kind === "maintenance" || kind === "slow"
+      ? 2000 + Math.floor(random.next() * 8000)
+      : undefined;
+    faults.push(lasting === undefined ? { at, kind } : { at, kind, durationMs: lasting });
+  }
+}
+
+/** The faults that change frames, armed until they hit a frame they apply to. */
+type FrameFault = "wrong_checksum" | "drop_update" | "duplicate_frame" | "exceeded_msg_rate";
+
+/**
+ * What the fault injector did to one frame, for the simulation's bookkeeping.
+ *
+ * @example
+ * ```ts
+ * import type { FrameFate } from "./faults.ts";
+ * const fate: FrameFate = "dropped";
+ * console.log(fate);
+ * ```
+ */
+export type FrameFate = "sent" | "dropped" | "corrupted" | "duplicated";
+
+/**
+ * Applies the frame faults to outgoing frames: each armed fault waits for the first frame it can
+ * apply to.
+ *
+ * @example
+ * ```ts
+ * import { FrameFaults } from "./faults.ts";
+ * const faults = new FrameFaults();
+ * faults.arm("drop_update");
+ * const out = faults.apply({ kind: "trade", text: "{}", symbol: "BTC/USD", tradeIds: [1] });
+ * console.log(out.frames.length, out.fate); // 0 "dropped"
+ * ```
+ */
+export class FrameFaults {
+  #armed: FrameFault[] = [];
+
+  /** Arms a frame fault; it applies to the next frame it fits. */
+  arm(kind: FrameFault): void {
+    this.#armed.push(kind);
+  }
+
+  /** Whether `kind` is armed. */
+  armed(kind: FrameFault): boolean {
+    return this.#armed.includes(kind);
+  }
+
+  #take(kind: FrameFault): boolean {
+    const index = this.#armed.indexOf(kind);
+    if (index < 0) return false;
+    this.#armed.splice(index, 1);
+    return true;
+  }
+
+  /** Takes an armed `Exceeded msg rate` for a subscribe request, if any. */
+  takeRateLimit(): boolean {
+    return this.#take("exceeded_msg_rate");
+  }
+
+  /**
+   * The frames to send for `frame`, and what happened to it.
+   *
+   * @param frame A frame the server session produced.
+   * @returns Zero, one or two frames.
+   */
+  apply(frame: SimFrame): { readonly frames: SimFrame[]; readonly fate: FrameFate } {
+    const update = (frame.kind === "book" && !frame.book?.snapshot) || frame.kind === "trade";
+    if (update && this.#take("drop_update")) return { frames: [], fate: "dropped" };
+    if (frame.kind === "book" && this.#take("wrong_checksum")) {
+      const corrupted = frame.text.replace(
+        /"checksum":(\d+)/,
+        (_, value) => `"checksum":${(Number(value) + 1) >>> 0}`,
+      );
+      return { frames: [{ ...frame, text: corrupted }], fate: "corrupted" };
+    }
+    const data = frame.kind === "book" || frame.kind === "trade" || frame.kind === "ticker" ||
+      frame.kind === "ohlc";
+    if (data && this.#take("duplicate_frame")) {
+      return { frames: [frame, frame], fate: "duplicated" };
+    }
+    return { frames: [frame], fate: "sent" };
+  }
+}
+
+/** A frame of broken JSON, as a buggy proxy might deliver. */
+export const MALFORMED_FRAME =
+  '{"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[{"price":';
+
+/** A frame of a channel this SDK does not know. */
+export const UNKNOWN_CHANNEL_FRAME =
+  '{"channel":"level9","type":"update","data":[{"symbol":"BTC/USD","depth":7}]}';
+
+/**
+ * A frame of `bytes` bytes: valid JSON of an unknown channel, far past any sane frame limit.
+ *
+ * @param bytes Its size.
+ * @returns The frame.
+ *
+ * @example
+ * ```ts
+ * import { oversizedFrame } from "./faults.ts";
+ * console.log(oversizedFrame(100).length); // 100
+ * ```
+ */
+export function oversizedFrame(bytes: number): string {
+  const head = '{"channel":"bulk","data":"';
+  const tail = '"}';
+  return head + "x".repeat(Math.max(0, bytes - head.length - tail.length)) + tail;
+}

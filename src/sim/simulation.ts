@@ -1,0 +1,490 @@
+/**
+ * The seeded simulation: the client's sans-I/O session against the simulator's market and server
+ * side, in virtual time, with no socket, under a random fault schedule drawn from the seed. After
+ * every step it checks that the client never lies: every book it shows is the truth, every loss
+ * is a gap event, every connection attempt respects backoff and budget, every queue its bound.
+ *
+ * @module
+ */
+
+import { bookChecksum } from "../book/checksum.ts";
+import { CHECKSUM_LEVELS } from "../book/checksum.ts";
+import { VirtualClock } from "../client/virtual_clock.ts";
+import type { KrakenEvent } from "../core/events.ts";
+import { RECONNECT_DEFAULTS } from "../core/reconnect_policy.ts";
+import { SeededRandom } from "../core/seeded_random.ts";
+import { Session, type SessionEffect, type SessionInput } from "../core/session.ts";
+import type { SubscriptionRequest } from "../core/subscription.ts";
+import type { BookLevel } from "../protocol/messages.ts";
+import {
+  FrameFaults,
+  MALFORMED_FRAME,
+  oversizedFrame,
+  randomFaultSchedule,
+  type ScheduledFault,
+  UNKNOWN_CHANNEL_FRAME,
+} from "./faults.ts";
+import { SimMarket } from "./market.ts";
+import { type SimFrame, SimSession } from "./sim_session.ts";
+
+/**
+ * Settings of one simulated run.
+ *
+ * @example
+ * ```ts
+ * import type { SimulationOptions } from "./simulation.ts";
+ * const options: SimulationOptions = { seed: 7, durationMs: 60_000 };
+ * console.log(options.seed);
+ * ```
+ */
+export interface SimulationOptions {
+  /** Seed of everything: market, subscriptions, faults, client jitter. */
+  readonly seed: number;
+  /** Virtual time the run lasts (default 120 000 ms). */
+  readonly durationMs?: number;
+  /** Faults on (default true). */
+  readonly faults?: boolean;
+  /** Mean time between random faults (default 6000 ms). */
+  readonly meanFaultGapMs?: number;
+  /** A scripted schedule instead of the random one. */
+  readonly schedule?: readonly ScheduledFault[];
+}
+
+/**
+ * What a run did and what it found wrong.
+ *
+ * @example
+ * ```ts
+ * import { runSimulation } from "./simulation.ts";
+ * const report = runSimulation({ seed: 1, durationMs: 20_000 });
+ * console.log(report.violations.length); // 0
+ * ```
+ */
+export interface SimulationReport {
+  /** The run's seed. */
+  readonly seed: number;
+  /** Broken invariants, in the order found; empty when the client never lied. */
+  readonly violations: string[];
+  /** Counters of the run. */
+  readonly stats: {
+    frames: number;
+    books: number;
+    trades: number;
+    gaps: number;
+    resyncs: number;
+    connections: number;
+    faults: number;
+  };
+}
+
+const LATENCY_MS = 5;
+const SLOW_LATENCY_MS = 200;
+const MARKET_STEP_MS = 100;
+const MAX_FRAME_BYTES = 256 * 1024;
+
+/** The server's side of one client connection. */
+interface Link {
+  readonly connection: number;
+  readonly session: SimSession;
+  alive: boolean;
+  stalledUntil: number;
+  slowUntil: number;
+  lastDeliveryAt: number;
+}
+
+/** Subscriptions a seed asks for: a few books at various depths, trades, a ticker, a candle. */
+function pickSubscriptions(random: SeededRandom, market: SimMarket): SubscriptionRequest[] {
+  const symbols = [...market.symbols].map((state) => state.pair.symbol);
+  const requests: SubscriptionRequest[] = [];
+  const depths = [10, 10, 25, 100, 1000] as const;
+  for (const symbol of symbols) {
+    if (random.next() < 0.7) {
+      requests.push({
+        channel: "book",
+        symbol,
+        depth: depths[Math.floor(random.next() * depths.length)],
+      });
+    }
+    if (random.next() < 0.6) requests.push({ channel: "trade", symbol });
+    if (random.next() < 0.3) {
+      requests.push({ channel: "ticker", symbol, trigger: random.next() < 0.5 ? "bbo" : "trades" });
+    }
+    if (random.next() < 0.2) requests.push({ channel: "ohlc", symbol, interval: 1 });
+  }
+  if (requests.length === 0) requests.push({ channel: "book", symbol: symbols[0], depth: 10 });
+  return requests;
+}
+
+/**
+ * Runs one seed to the end and returns what it found.
+ *
+ * @param options The seed and settings.
+ * @returns The report.
+ */
+export function runSimulation(options: SimulationOptions): SimulationReport {
+  const seed = options.seed >>> 0;
+  const duration = options.durationMs ?? 120_000;
+  const clock = new VirtualClock(0);
+  const market = new SimMarket(seed);
+  const random = new SeededRandom(seed ^ 0x5bd1e995);
+  const schedule = options.schedule ??
+    (options.faults === false
+      ? []
+      : randomFaultSchedule(seed ^ 0x27d4eb2f, duration, options.meanFaultGapMs ?? 6000));
+  const client = new Session({ url: "sim://kraken", seed, maxFrameBytes: MAX_FRAME_BYTES });
+  const frameFaults = new FrameFaults();
+  const violations: string[] = [];
+  const stats = { frames: 0, books: 0, trades: 0, gaps: 0, resyncs: 0, connections: 0, faults: 0 };
+  const timers = new Map<string, unknown>();
+  const links = new Map<number, Link>();
+  const violate = (message: string) => {
+    if (violations.length < 20) violations.push(`t=${clock.now()}: ${message}`);
+  };
+
+  // What the checks need to remember.
+  /** The frame being fed to the client: its book events are held against its view. */
+  let feeding: SimFrame | undefined;
+  /** Symbols whose book lost an update below the top 10 since their last snapshot. */
+  const blindBelowTop = new Set<string>();
+  const deliveredTrades = new Map<string, number[]>();
+  const sequenceGaps = new Map<string, [number, number][]>();
+  const attempts: number[] = [];
+  let maintenanceSince: number | undefined;
+  let closedAt: number | undefined;
+  let badFramesFed = 0;
+  let unknownFramesFed = 0;
+  /** Per subscription key: a reconnect gap is owed before it is acknowledged again. */
+  const owedReconnectGap = new Set<string>();
+
+  function check(event: KrakenEvent): void {
+    switch (event.type) {
+      case "book": {
+        stats.books++;
+        const frame = feeding;
+        if (frame?.book === undefined || frame.symbol !== event.symbol) {
+          violate(`book event for ${event.symbol} without a book frame being applied`);
+          return;
+        }
+        if (
+          bookChecksum(event.asks, event.bids) !== event.checksum ||
+          event.checksum !== frame.book.checksum
+        ) {
+          violate(`book event for ${event.symbol} fails its checksum`);
+        }
+        if (
+          event.bids.length > 0 && event.asks.length > 0 &&
+          event.bids[0].price >= event.asks[0].price
+        ) {
+          violate(`book event for ${event.symbol} is crossed`);
+        }
+        // Kraken's checksum covers the top 10 only: a loss below it cannot be seen until the
+        // next snapshot, so there only the top 10 must match.
+        const rows = blindBelowTop.has(event.symbol) ? CHECKSUM_LEVELS : frame.book.depth;
+        const same = (shown: readonly BookLevel[], truth: readonly BookLevel[]) => {
+          const count = Math.min(rows, truth.length);
+          if (Math.min(rows, shown.length) !== count) return false;
+          for (let i = 0; i < count; i++) {
+            const level = shown[i];
+            if (level.priceText !== truth[i].priceText || level.qtyText !== truth[i].qtyText) {
+              return false;
+            }
+          }
+          return true;
+        };
+        if (!same(event.bids, frame.book.bids) || !same(event.asks, frame.book.asks)) {
+          violate(`book event for ${event.symbol} differs from the truth`);
+        }
+        return;
+      }
+      case "trade": {
+        stats.trades++;
+        const ids = deliveredTrades.get(event.symbol) ?? [];
+        if (ids.length > 0 && event.tradeId <= ids[ids.length - 1]) {
+          violate(`trade ${event.tradeId} of ${event.symbol} delivered out of order or twice`);
+        }
+        ids.push(event.tradeId);
+        deliveredTrades.set(event.symbol, ids);
+        return;
+      }
+      case "gap": {
+        stats.gaps++;
+        if (event.reason === "checksum" || event.reason === "crossed") stats.resyncs++;
+        if (event.reason === "sequence" && event.symbol !== undefined) {
+          const ranges = sequenceGaps.get(event.symbol) ?? [];
+          ranges.push([event.fromTradeId!, event.toTradeId!]);
+          sequenceGaps.set(event.symbol, ranges);
+        }
+        if (event.reason === "reconnect") {
+          owedReconnectGap.delete(`${event.channel}|${event.symbol}`);
+        }
+        if (event.reason === "decode") badFramesFed--;
+        return;
+      }
+      case "error":
+        if (event.code === "unknown") unknownFramesFed--;
+        return;
+      case "state": {
+        if (event.scope === "connection") {
+          if (event.to === "closed") closedAt = clock.now();
+          return;
+        }
+        const key = `${event.channel}|${event.symbol}`;
+        if (event.to === "pending" && event.cause === "disconnected" && event.from !== "pending") {
+          owedReconnectGap.add(key);
+        }
+        if (
+          (event.to === "synced" || event.to === "awaiting_snapshot") && owedReconnectGap.has(key)
+        ) {
+          violate(`${key} resumed after a reconnect without a reconnect gap`);
+          owedReconnectGap.delete(key);
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  function input(message: SessionInput): void {
+    let effects: SessionEffect[];
+    try {
+      effects = client.handle(message, clock.now());
+    } catch (error) {
+      violate(
+        `the session threw on ${message.type}: ${error instanceof Error ? error.message : error}`,
+      );
+      return;
+    }
+    for (const effect of effects) perform(effect);
+    if (client.pendingRequests > 2 * client.subscriptionCount + 2) {
+      violate(
+        `${client.pendingRequests} requests pending for ${client.subscriptionCount} subscriptions`,
+      );
+    }
+  }
+
+  function perform(effect: SessionEffect): void {
+    switch (effect.type) {
+      case "open": {
+        const now = clock.now();
+        if (closedAt !== undefined) {
+          violate("a connection attempt after the client closed for good");
+        }
+        if (
+          maintenanceSince !== undefined && attempts.length > 0 &&
+          now - attempts[attempts.length - 1] < 5000
+        ) {
+          violate(`attempts ${now - attempts[attempts.length - 1]} ms apart during maintenance`);
+        }
+        attempts.push(now);
+        const window = attempts.filter((at) => at > now - RECONNECT_DEFAULTS.attemptWindowMs);
+        if (window.length > RECONNECT_DEFAULTS.maxAttempts) {
+          violate("over the connection attempt budget");
+        }
+        stats.connections++;
+        const link: Link = {
+          connection: effect.connection,
+          session: new SimSession(market),
+          alive: true,
+          stalledUntil: 0,
+          slowUntil: 0,
+          lastDeliveryAt: 0,
+        };
+        links.set(effect.connection, link);
+        later(LATENCY_MS, () => {
+          if (!link.alive) return;
+          input({ type: "opened", connection: link.connection });
+          send(link, link.session.status(clock.now()));
+        });
+        return;
+      }
+      case "close": {
+        const link = links.get(effect.connection);
+        if (link === undefined) return;
+        link.alive = false;
+        later(
+          LATENCY_MS,
+          () =>
+            input({ type: "closed", connection: link.connection, code: effect.code, reason: "" }),
+        );
+        return;
+      }
+      case "send": {
+        const link = links.get(effect.connection);
+        if (link === undefined || !link.alive) return;
+        later(LATENCY_MS, () => {
+          if (!link.alive) return;
+          const text = effect.text;
+          if (text.includes('"method":"subscribe"') && frameFaults.takeRateLimit()) {
+            const reqId = /"req_id":(\d+)/.exec(text)?.[1];
+            feed(
+              link,
+              `{"error":"Exceeded msg rate","method":"subscribe","success":false,"req_id":${reqId}}`,
+            );
+            return;
+          }
+          for (const frame of link.session.receive(text, clock.now())) send(link, frame);
+        });
+        return;
+      }
+      case "setTimer": {
+        const previous = timers.get(effect.id);
+        if (previous !== undefined) clock.clearTimeout(previous);
+        const id = effect.id;
+        timers.set(
+          id,
+          clock.setTimeout(() => {
+            timers.delete(id);
+            input({ type: "timer", id });
+          }, effect.delayMs),
+        );
+        return;
+      }
+      case "cancelTimer": {
+        const handle = timers.get(effect.id);
+        if (handle !== undefined) clock.clearTimeout(handle);
+        timers.delete(effect.id);
+        return;
+      }
+      case "emit":
+        check(effect.event);
+    }
+  }
+
+  function later(ms: number, callback: () => void): void {
+    clock.setTimeout(callback, ms);
+  }
+
+  /** Passes a server frame through the frame faults to the client, in order, with latency. */
+  function send(link: Link, frame: SimFrame): void {
+    const { frames, fate } = frameFaults.apply(frame);
+    if (fate !== "sent") stats.faults++;
+    if (fate === "dropped" && frame.kind === "book") {
+      const depth = frame.book?.depth ?? 10;
+      // A lost update is caught by the checksum only if it touched the top 10.
+      if (depth > CHECKSUM_LEVELS) blindBelowTop.add(frame.symbol!);
+    }
+    for (const out of frames) deliver(link, out);
+  }
+
+  function deliver(link: Link, frame: SimFrame): void {
+    const now = clock.now();
+    if (!link.alive || now < link.stalledUntil) return;
+    const latency = now < link.slowUntil ? SLOW_LATENCY_MS : LATENCY_MS;
+    const at = Math.max(now + latency, link.lastDeliveryAt);
+    link.lastDeliveryAt = at;
+    clock.setTimeout(() => {
+      if (!link.alive) return;
+      if (frame.book?.snapshot) blindBelowTop.delete(frame.symbol!);
+      feed(link, frame.text, frame);
+    }, at - now);
+  }
+
+  function feed(link: Link, text: string, frame?: SimFrame): void {
+    stats.frames++;
+    const current = link.connection === client.connection;
+    if (
+      current && frame === undefined && (text === MALFORMED_FRAME || text.length > MAX_FRAME_BYTES)
+    ) {
+      badFramesFed++;
+    }
+    if (current && text === UNKNOWN_CHANNEL_FRAME) unknownFramesFed++;
+    feeding = frame;
+    input({ type: "frame", connection: link.connection, text });
+    feeding = undefined;
+  }
+
+  function currentLink(): Link | undefined {
+    const link = links.get(client.connection);
+    return link?.alive ? link : undefined;
+  }
+
+  function fault(scheduled: ScheduledFault): void {
+    const link = currentLink();
+    stats.faults++;
+    const now = clock.now();
+    switch (scheduled.kind) {
+      case "drop_connection":
+      case "close_1001":
+      case "close_1008":
+      case "close_1011": {
+        if (link === undefined) return;
+        link.alive = false;
+        const code = scheduled.kind === "drop_connection" ? 1006 : Number(scheduled.kind.slice(6));
+        later(
+          LATENCY_MS,
+          () => input({ type: "closed", connection: link.connection, code, reason: "" }),
+        );
+        return;
+      }
+      case "stall":
+        if (link !== undefined) link.stalledUntil = now + (scheduled.durationMs ?? 15_000);
+        return;
+      case "slow":
+        if (link !== undefined) link.slowUntil = now + (scheduled.durationMs ?? 5000);
+        return;
+      case "maintenance":
+        if (link === undefined) return;
+        maintenanceSince = now;
+        deliver(link, link.session.status(now, "maintenance"));
+        later(scheduled.durationMs ?? 5000, () => {
+          maintenanceSince = undefined;
+          const after = currentLink();
+          if (after !== undefined) deliver(after, after.session.status(clock.now(), "online"));
+        });
+        return;
+      case "malformed_json":
+        if (link !== undefined) deliver(link, { kind: "reply", text: MALFORMED_FRAME });
+        return;
+      case "unknown_channel":
+        if (link !== undefined) deliver(link, { kind: "reply", text: UNKNOWN_CHANNEL_FRAME });
+        return;
+      case "oversized_frame":
+        if (link !== undefined) {
+          deliver(link, { kind: "reply", text: oversizedFrame(MAX_FRAME_BYTES + 1024) });
+        }
+        return;
+      default:
+        frameFaults.arm(scheduled.kind);
+    }
+  }
+
+  // The market and the server's heartbeats run on their own clock.
+  const marketStep = () => {
+    const now = clock.now();
+    const changes = market.step(now);
+    const link = currentLink();
+    if (link !== undefined && now >= link.stalledUntil) {
+      for (const frame of link.session.step(changes, now)) send(link, frame);
+      const heartbeat = link.session.heartbeat(now);
+      if (heartbeat !== undefined) send(link, heartbeat);
+    }
+    if (now + MARKET_STEP_MS <= duration) clock.setTimeout(marketStep, MARKET_STEP_MS);
+  };
+  clock.setTimeout(marketStep, MARKET_STEP_MS);
+  for (const scheduled of schedule) clock.setTimeout(() => fault(scheduled), scheduled.at);
+
+  let consumer = 0;
+  for (const request of pickSubscriptions(random, market)) {
+    input({ type: "subscribe", consumer: ++consumer, request });
+  }
+  clock.advance(duration);
+
+  // Loss must be covered: every trade id between the first and last delivered was delivered or
+  // lies in a sequence gap.
+  for (const [symbol, ids] of deliveredTrades) {
+    const covered = new Set(ids);
+    for (const [from, to] of sequenceGaps.get(symbol) ?? []) {
+      for (let id = from; id <= to; id++) covered.add(id);
+    }
+    for (let id = ids[0]; id <= ids[ids.length - 1]; id++) {
+      if (!covered.has(id)) {
+        violate(`trade ${id} of ${symbol} was lost without a gap`);
+        break;
+      }
+    }
+  }
+  if (badFramesFed > 0) violate(`${badFramesFed} undecodable frames without a decode gap`);
+  if (unknownFramesFed > 0) violate(`${unknownFramesFed} unknown frames without an error event`);
+  return { seed, violations, stats };
+}

@@ -48,6 +48,7 @@ export { SubscriptionConflictError } from "./src/core/session.ts";
 export type { OhlcInterval } from "./src/core/subscription.ts";
 export type { BookDepth } from "./src/book/order_book.ts";
 export type { Clock } from "./src/client/clock.ts";
+export type { KrakenWsTap } from "./src/client/tap.ts";
 export type {
   BookLevel,
   Candle,

@@ -23,6 +23,7 @@ import { Session, type SessionEffect, type SessionInput } from "../core/session.
 import type { OhlcInterval, SubscriptionRequest } from "../core/subscription.ts";
 import { type Clock, SYSTEM_CLOCK } from "./clock.ts";
 import { StreamQueue } from "./stream_queue.ts";
+import type { KrakenWsTap } from "./tap.ts";
 
 /** Kraken's public v2 endpoint. */
 export const KRAKEN_PUBLIC_URL = "wss://ws.kraken.com/v2";
@@ -81,6 +82,8 @@ export interface KrakenWsOptions {
   readonly requestsPerSecond?: number;
   /** Opening a socket may take this long (default 10 000 ms). */
   readonly connectTimeoutMs?: number;
+  /** Sees every frame and event synchronously, in order (for metrics and recorders). */
+  readonly tap?: KrakenWsTap;
 }
 
 /**
@@ -198,6 +201,7 @@ export class KrakenWs implements AsyncDisposable {
   readonly #clock: Clock;
   readonly #makeSocket: (url: string) => WebSocket;
   readonly #bufferSize: number;
+  readonly #tap: KrakenWsTap | undefined;
   readonly #sockets = new Map<number, WebSocket>();
   readonly #timers = new Map<string, unknown>();
   readonly #streams = new Set<StreamEntry>();
@@ -218,6 +222,7 @@ export class KrakenWs implements AsyncDisposable {
     this.#clock = options.clock ?? SYSTEM_CLOCK;
     this.#makeSocket = options.webSocket ?? ((url) => new WebSocket(url));
     this.#bufferSize = options.bufferSize ?? 1024;
+    this.#tap = options.tap;
     this.#session = new Session({
       url: options.url ?? KRAKEN_PUBLIC_URL,
       seed: options.reconnect?.seed ?? randomSeed(),
@@ -373,7 +378,8 @@ export class KrakenWs implements AsyncDisposable {
         dropped,
         ...(channel === undefined ? {} : { channel }),
         ...(single === undefined ? {} : { symbol: single }),
-      }, now);
+      }, now) as GapEvent;
+      this.#tell((tap) => tap.overflow?.(gap));
       if (channel !== "book") return [gap];
       // A book stream conflates: after the gap comes the newest book of each symbol.
       const books = symbols.map((symbol) => this.#session.currentBook(symbol, now))
@@ -516,6 +522,10 @@ export class KrakenWs implements AsyncDisposable {
       const text = typeof message.data === "string"
         ? message.data
         : new TextDecoder().decode(message.data as ArrayBuffer);
+      if (this.#tap?.frame !== undefined) {
+        const receivedAt = this.#clock.now();
+        this.#tell((tap) => tap.frame?.(text, receivedAt));
+      }
       this.#dispatch({ type: "frame", connection, text });
     };
     socket.onclose = (close: CloseEvent) => {
@@ -530,7 +540,27 @@ export class KrakenWs implements AsyncDisposable {
     };
   }
 
+  /** Calls the tap; a tap that throws becomes an `internal` error, never a crash. */
+  #tell(call: (tap: KrakenWsTap) => void): void {
+    if (this.#tap === undefined) return;
+    try {
+      call(this.#tap);
+    } catch (error) {
+      this.#deliver(this.#session.stamp({
+        type: "error",
+        code: "internal",
+        message: `tap failed: ${error instanceof Error ? error.message : String(error)}`,
+      }, this.#clock.now()));
+    }
+  }
+
   #route(event: KrakenEvent): void {
+    this.#tell((tap) => tap.event?.(event));
+    this.#deliver(event);
+  }
+
+  /** Queues `event` on every stream it concerns. */
+  #deliver(event: KrakenEvent): void {
     const data = event.type === "book" || event.type === "trade" || event.type === "ticker" ||
       event.type === "ohlc";
     for (const entry of this.#streams) {

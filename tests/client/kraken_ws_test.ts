@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { KrakenClosedError, KrakenWs } from "../../src/client/kraken_ws.ts";
+import { KrakenClosedError, KrakenWs, type KrakenWsOptions } from "../../src/client/kraken_ws.ts";
 import { VirtualClock } from "../../src/client/virtual_clock.ts";
 import type { KrakenEvent } from "../../src/core/events.ts";
 import { SubscriptionConflictError } from "../../src/core/session.ts";
@@ -9,7 +9,7 @@ import { AUTO_ACK, type Received, ScriptedServer, STATUS_FRAME } from "./scripte
 
 /** A client on a virtual clock against a scripted server, with its events collected. */
 function setup(
-  options: { bufferSize?: number; heartbeatTimeoutMs?: number } = {},
+  options: Pick<KrakenWsOptions, "bufferSize" | "heartbeatTimeoutMs" | "tap"> = {},
   handler = AUTO_ACK,
 ) {
   const server = ScriptedServer.start(handler);
@@ -403,5 +403,39 @@ Deno.test("client: a gap nobody can place reaches every stream", async () => {
   connection.send("\u0000not json");
   const gap = await ticker.waitFor((event) => event.type === "gap");
   assert.ok(gap.type === "gap" && gap.reason === "decode");
+  await teardown();
+});
+
+Deno.test("client: the tap sees every frame and event in order, and a throwing tap is reported", async () => {
+  const seen: string[] = [];
+  let throwOnTrade = true;
+  const { server, kraken, events, teardown } = setup({
+    tap: {
+      frame: (text) => seen.push(`frame ${text.slice(0, 19)}`),
+      event: (event) => {
+        seen.push(`event ${event.type}`);
+        if (event.type === "trade" && throwOnTrade) {
+          throwOnTrade = false;
+          throw new Error("tap broke");
+        }
+      },
+    },
+  });
+  const trades = new EventCollector(kraken.trades("BTC/USD"));
+  const connection = await server.connection(0);
+  await connection.waitFor(isSubscribe());
+  connection.send(tradeFrame("BTC/USD", 1, 2));
+  await trades.waitFor((event) => event.type === "trade" && event.tradeId === 2);
+  const failure = await events.waitFor((event) => event.type === "error");
+  assert.ok(failure.type === "error" && failure.code === "internal");
+  assert.match(failure.message, /tap failed: tap broke/);
+  // The trade frame came before the two trades it carries, and nothing is skipped after a throw.
+  const tradeFrameAt = seen.indexOf('frame {"channel":"trade",');
+  assert.ok(tradeFrameAt >= 0);
+  assert.deepEqual(seen.slice(tradeFrameAt, tradeFrameAt + 3), [
+    'frame {"channel":"trade",',
+    "event trade",
+    "event trade",
+  ]);
   await teardown();
 });

@@ -1,0 +1,44 @@
+/**
+ * A synchronous view of what the client receives and produces, in the order it happens: for
+ * metrics, recorders and audit logs that must see every frame and never fall behind a stream.
+ *
+ * @module
+ */
+
+import type { GapEvent, KrakenEvent } from "../core/events.ts";
+
+/**
+ * Called by the client as things happen, before anything is queued for a stream. Every method is
+ * optional. A tap that throws does not stop the client: the error becomes an `internal` error
+ * event on the streams.
+ *
+ * @example
+ * ```ts
+ * import type { KrakenWsTap } from "./tap.ts";
+ * let bytes = 0;
+ * const tap: KrakenWsTap = { frame: (text) => void (bytes += text.length) };
+ * tap.frame?.('{"channel":"heartbeat"}', 0);
+ * console.log(bytes); // 23
+ * ```
+ */
+export interface KrakenWsTap {
+  /**
+   * A frame exactly as received, before it is decoded.
+   *
+   * @param text The frame's text.
+   * @param receivedAt Client time of receipt, in ms.
+   */
+  frame?(text: string, receivedAt: number): void;
+  /**
+   * An event the client produced for its streams: data and lifecycle, in `seq` order.
+   *
+   * @param event The event.
+   */
+  event?(event: KrakenEvent): void;
+  /**
+   * One stream fell behind and dropped events: the `overflow` gap delivered to that stream.
+   *
+   * @param gap The gap, with `dropped`.
+   */
+  overflow?(gap: GapEvent): void;
+}

@@ -31,6 +31,9 @@ export interface QueuedRequest {
 /** The slowest the pacer goes after repeated `Exceeded msg rate`. */
 const MIN_RATE = 0.5;
 
+/** After this long without `Exceeded msg rate`, the rate doubles back towards its setting. */
+export const RATE_RECOVERY_MS = 30_000;
+
 /**
  * A FIFO of requests and the earliest time the next may go out.
  *
@@ -42,7 +45,9 @@ const MIN_RATE = 0.5;
  * ```
  */
 export class RequestPacer {
+  readonly #maxRate: number;
   #rate: number;
+  #slowedAt = -Infinity;
   #queue: QueuedRequest[] = [];
   #lastSentAt = -Infinity;
 
@@ -52,6 +57,7 @@ export class RequestPacer {
    * @param requestsPerSecond The most requests per second.
    */
   constructor(requestsPerSecond: number) {
+    this.#maxRate = requestsPerSecond;
     this.#rate = requestsPerSecond;
   }
 
@@ -88,13 +94,22 @@ export class RequestPacer {
     this.#queue = [];
   }
 
-  /** Halves the rate: Kraken said `Exceeded msg rate`. */
-  slowDown(): void {
+  /** Halves the rate: Kraken said `Exceeded msg rate` at `now`. */
+  slowDown(now: number): void {
     this.#rate = Math.max(MIN_RATE, this.#rate / 2);
+    this.#slowedAt = now;
+  }
+
+  /** A rate lowered long enough ago doubles back, one step per quiet period, to its setting. */
+  #recover(now: number): void {
+    if (this.#rate >= this.#maxRate || now - this.#slowedAt < RATE_RECOVERY_MS) return;
+    this.#rate = Math.min(this.#maxRate, this.#rate * 2);
+    this.#slowedAt = now;
   }
 
   /** The next request, if one may go out at `now`. */
   take(now: number): QueuedRequest | undefined {
+    this.#recover(now);
     if (this.#queue.length === 0 || now - this.#lastSentAt < this.intervalMs) return undefined;
     this.#lastSentAt = now;
     return this.#queue.shift();
@@ -103,6 +118,7 @@ export class RequestPacer {
   /** Milliseconds from `now` until the next request may go out, or undefined when none waits. */
   waitMs(now: number): number | undefined {
     if (this.#queue.length === 0) return undefined;
+    this.#recover(now);
     return Math.max(0, this.#lastSentAt + this.intervalMs - now);
   }
 }

@@ -181,6 +181,14 @@ const TIMER = {
   resyncPrefix: "resync:",
 } as const;
 
+/** What an answer names of the request it answers; each field narrows the match when present. */
+interface AnswerNames {
+  readonly method: string;
+  readonly symbol?: string;
+  readonly channel?: string;
+  readonly interval?: number;
+}
+
 /** A request on the wire, waiting for its answer. */
 interface InFlight {
   readonly method: "subscribe" | "unsubscribe";
@@ -604,7 +612,7 @@ export class Session {
       subscription.wireDepth = subscription.depth;
       this.#send(encodeSubscribe(subscription.params(), reqId));
     } else {
-      this.#send(encodeUnsubscribe(subscription.params(subscription.wireDepth), reqId));
+      this.#send(encodeUnsubscribe(subscription.params("unsubscribe"), reqId));
     }
     this.#inFlight.set(reqId, { method, subscription, sentAt: this.#now });
   }
@@ -711,6 +719,8 @@ export class Session {
       return;
     }
     if (deeper && connected && subscription.state !== "pending") {
+      // Until the deeper snapshot, the book's updates are dropped: its streams are owed a gap.
+      if (subscription.gapSince === undefined) this.#oweGap(subscription, "resubscribe", this.#now);
       this.#setSubscriptionState(subscription, "resyncing", `depth ${wanted}`);
       this.#requestAgain(subscription);
     }
@@ -836,17 +846,35 @@ export class Session {
     }
   }
 
-  #answered(reqId: number | undefined): InFlight | undefined {
-    return reqId === undefined ? undefined : this.#inFlight.get(reqId);
+  /**
+   * The request an answer belongs to, and its `req_id`. Kraken echoes `req_id`, but its
+   * documented error frames may carry none: then the answer goes to the oldest request on the wire
+   * that fits what the answer names (method, symbol, channel), because Kraken answers in order.
+   */
+  #answered(reqId: number | undefined, names: AnswerNames): [number, InFlight] | undefined {
+    if (reqId !== undefined) {
+      const request = this.#inFlight.get(reqId);
+      return request === undefined ? undefined : [reqId, request];
+    }
+    for (const entry of this.#inFlight) {
+      const { method, subscription } = entry[1];
+      if (names.method !== "" && method !== names.method) continue;
+      if (names.symbol !== undefined && subscription.symbol !== names.symbol) continue;
+      if (names.channel !== undefined && subscription.channel !== names.channel) continue;
+      if (names.interval !== undefined && subscription.interval !== names.interval) continue;
+      return entry;
+    }
+    return undefined;
   }
 
   #ack(message: AckMessage): void {
-    const request = this.#answered(message.reqId);
-    if (request === undefined) {
+    const answered = this.#answered(message.reqId, { method: message.method, ...message.result });
+    if (answered === undefined) {
       // Acknowledgements of pings or of requests of a connection we left carry no news.
       return;
     }
-    this.#inFlight.delete(message.reqId!);
+    const [reqId, request] = answered;
+    this.#inFlight.delete(reqId);
     const subscription = request.subscription;
     if (request.method === "unsubscribe") {
       if (subscription.state === "unsubscribing" && subscription.consumers.size === 0) {
@@ -890,8 +918,8 @@ export class Session {
   }
 
   #rejection(message: RejectionMessage): void {
-    const request = this.#answered(message.reqId);
-    if (request === undefined) {
+    const answered = this.#answered(message.reqId, message);
+    if (answered === undefined) {
       this.#emit({
         type: "error",
         code: "protocol",
@@ -900,10 +928,11 @@ export class Session {
       });
       return;
     }
-    this.#inFlight.delete(message.reqId!);
+    const [reqId, request] = answered;
+    this.#inFlight.delete(reqId);
     const subscription = request.subscription;
     if (/exceeded msg rate/i.test(message.error)) {
-      this.#pacer.slowDown();
+      this.#pacer.slowDown(this.#now);
       // Retry, unless it is a subscribe nobody needs any more.
       if (request.method === "unsubscribe" || this.#wanted(subscription)) {
         this.#queue(request, true);

@@ -142,11 +142,17 @@ export class Subscription {
     return depth;
   }
 
-  /** The wire parameters of a subscribe (or, with `wireDepth`, of the matching unsubscribe). */
-  params(depth: BookDepth | undefined = this.depth): SubscriptionParams {
+  /**
+   * The wire parameters of a subscribe, or of the unsubscribe that undoes the last one sent: it
+   * names the depth subscribed (`wireDepth`) and, as Kraken's unsubscribe schema has it, no
+   * `snapshot`.
+   */
+  params(method: "subscribe" | "unsubscribe" = "subscribe"): SubscriptionParams {
     switch (this.channel) {
       case "book":
-        return { channel: "book", symbol: [this.symbol], depth, snapshot: true };
+        return method === "subscribe"
+          ? { channel: "book", symbol: [this.symbol], depth: this.depth, snapshot: true }
+          : { channel: "book", symbol: [this.symbol], depth: this.wireDepth };
       case "trade":
         return { channel: "trade", symbol: [this.symbol] };
       case "ticker":

@@ -140,33 +140,35 @@ Deno.test("client: resubscribes in the order asked, paced on the wire", async ()
   await teardown();
 });
 
-Deno.test("client: a rejected symbol fails alone", async () => {
-  const { server, clock, kraken, teardown } = setup({}, (connection) => {
-    connection.opened.then(() => connection.send(STATUS_FRAME));
-    connection.onMessage((message) => {
-      if (message.method !== "subscribe") return;
-      if (message.params?.symbol?.[0] === "XBT/USD") {
-        connection.reject(message, "Currency pair not supported XBT/USD");
-      } else connection.ack(message);
+for (const echoReqId of [true, false]) {
+  Deno.test(`client: a rejected symbol fails alone (req_id echoed: ${echoReqId})`, async () => {
+    const { server, clock, kraken, teardown } = setup({}, (connection) => {
+      connection.opened.then(() => connection.send(STATUS_FRAME));
+      connection.onMessage((message) => {
+        if (message.method !== "subscribe") return;
+        if (message.params?.symbol?.[0] === "XBT/USD") {
+          connection.reject(message, "Currency pair not supported XBT/USD", echoReqId);
+        } else connection.ack(message);
+      });
     });
+    const bad = new EventCollector(kraken.trades("XBT/USD"));
+    const good = new EventCollector(kraken.trades("BTC/USD"));
+    const connection = await server.connection(0);
+    await connection.waitFor(isSubscribe("XBT/USD"));
+    clock.advance(100);
+    await connection.waitFor(isSubscribe("BTC/USD"));
+    assert.equal(await bad.done, undefined, "the rejected stream ends");
+    const [error] = bad.events;
+    assert.ok(error.type === "error");
+    assert.equal(error.code, "rejected");
+    assert.equal(error.message, "Currency pair not supported XBT/USD");
+    assert.equal(bad.events.length, 1);
+    connection.send(tradeFrame("BTC/USD", 1, 2));
+    await good.waitFor((event) => event.type === "trade" && event.tradeId === 2);
+    assert.equal(good.ended, false);
+    await teardown();
   });
-  const bad = new EventCollector(kraken.trades("XBT/USD"));
-  const good = new EventCollector(kraken.trades("BTC/USD"));
-  const connection = await server.connection(0);
-  await connection.waitFor(isSubscribe("XBT/USD"));
-  clock.advance(100);
-  await connection.waitFor(isSubscribe("BTC/USD"));
-  assert.equal(await bad.done, undefined, "the rejected stream ends");
-  const [error] = bad.events;
-  assert.ok(error.type === "error");
-  assert.equal(error.code, "rejected");
-  assert.equal(error.message, "Currency pair not supported XBT/USD");
-  assert.equal(bad.events.length, 1);
-  connection.send(tradeFrame("BTC/USD", 1, 2));
-  await good.waitFor((event) => event.type === "trade" && event.tradeId === 2);
-  assert.equal(good.ended, false);
-  await teardown();
-});
+}
 
 Deno.test("client: a corrupted checksum gives exactly unsubscribe, subscribe, a gap and no bad book", async () => {
   const { server, clock, kraken, teardown } = setup();
@@ -189,7 +191,7 @@ Deno.test("client: a corrupted checksum gives exactly unsubscribe, subscribe, a 
   await connection.waitFor(isSubscribe(), 1);
   const requests = connection.received.slice(before).filter((message) => message.method !== "ping");
   assert.deepEqual(requests.map((message) => [message.method, message.params]), [
-    ["unsubscribe", { channel: "book", symbol: ["BTC/USD"], depth: 10, snapshot: true }],
+    ["unsubscribe", { channel: "book", symbol: ["BTC/USD"], depth: 10 }],
     ["subscribe", { channel: "book", symbol: ["BTC/USD"], depth: 10, snapshot: true }],
   ]);
   connection.send(truth.snapshot());

@@ -111,13 +111,16 @@ export class ServerConnection {
     });
   }
 
-  reject(request: Received, error: string): void {
+  /** Refuses a request; `echoReqId: false` gives Kraken's documented shape, with no `req_id`. */
+  reject(request: Received, error: string, echoReqId = true): void {
     this.send({
-      method: request.method,
       error,
+      method: request.method,
       success: false,
       symbol: request.params?.symbol?.[0],
-      req_id: request.req_id,
+      ...(echoReqId ? { req_id: request.req_id } : {}),
+      time_in: "2026-01-01T00:00:00.000000Z",
+      time_out: "2026-01-01T00:00:00.000001Z",
     });
   }
 

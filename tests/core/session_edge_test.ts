@@ -4,6 +4,7 @@
 
 import assert from "node:assert/strict";
 import { ServerBook } from "./server_book.ts";
+import { RATE_RECOVERY_MS } from "../../src/core/request_pacer.ts";
 import { SessionHarness } from "./session_harness.ts";
 
 const BTC_BOOK = { channel: "book", symbol: "BTC/USD", depth: 10 } as const;
@@ -150,4 +151,128 @@ Deno.test("edge: an undecodable book frame is a gap for that book, which resyncs
     undefined,
     undefined,
   ]);
+});
+
+Deno.test("edge: a rejection in Kraken's documented shape, without req_id, fails that subscription alone", () => {
+  const harness = new SessionHarness();
+  const xbt = { channel: "trade", symbol: "XBT/USD" } as const;
+  const btc = { channel: "trade", symbol: "BTC/USD" } as const;
+  harness.subscribe(xbt);
+  harness.subscribe(btc);
+  harness.goLive();
+  harness.advance(500);
+  const [, good] = harness.requests("subscribe");
+  harness.frame({
+    error: "Currency pair not supported XBT/USD",
+    method: "subscribe",
+    success: false,
+    symbol: "XBT/USD",
+    time_in: "2026-01-01T00:00:00.000000Z",
+    time_out: "2026-01-01T00:00:00.000001Z",
+  });
+  harness.ack(good);
+  for (let i = 0; i < 60; i++) {
+    harness.advance(1000);
+    harness.frame({ channel: "heartbeat" });
+  }
+  assert.equal(harness.session.subscriptionState(xbt), "rejected");
+  assert.equal(harness.session.subscriptionState(btc), "synced");
+  const [rejected] = harness.eventsOf("error");
+  assert.equal(rejected.code, "rejected");
+  assert.equal(rejected.symbol, "XBT/USD");
+  const xbtRequests = harness.requests().filter((request) =>
+    request.params?.symbol?.[0] === "XBT/USD"
+  );
+  assert.equal(xbtRequests.length, 1, "never asked again");
+});
+
+Deno.test("edge: an acknowledgement without req_id goes to the request it names", () => {
+  const harness = new SessionHarness();
+  harness.subscribe({ channel: "ohlc", symbol: "BTC/USD", interval: 1 });
+  harness.subscribe({ channel: "ohlc", symbol: "BTC/USD", interval: 5 });
+  harness.goLive();
+  harness.advance(500);
+  harness.frame({
+    method: "subscribe",
+    result: { channel: "ohlc", symbol: "BTC/USD", interval: 5, snapshot: true },
+    success: true,
+  });
+  assert.equal(
+    harness.session.subscriptionState({ channel: "ohlc", symbol: "BTC/USD", interval: 5 }),
+    "synced",
+  );
+  assert.equal(
+    harness.session.subscriptionState({ channel: "ohlc", symbol: "BTC/USD", interval: 1 }),
+    "pending",
+  );
+});
+
+Deno.test("edge: Exceeded msg rate without req_id slows the pacing and retries the oldest request", () => {
+  const harness = new SessionHarness({ requestsPerSecond: 10 });
+  for (const symbol of ["A/USD", "B/USD", "C/USD", "D/USD"]) {
+    harness.subscribe({ channel: "trade", symbol });
+  }
+  harness.goLive();
+  harness.frame({ error: "Exceeded msg rate", method: "subscribe", success: false });
+  harness.advance(3000);
+  const sent = harness.requests("subscribe");
+  assert.deepEqual(sent.map((request) => request.params!.symbol![0]), [
+    "A/USD",
+    "A/USD",
+    "B/USD",
+    "C/USD",
+    "D/USD",
+  ]);
+  const later = sent.slice(1);
+  const gaps = later.slice(1).map((request, index) => request.at - later[index].at);
+  assert.ok(gaps.every((gap) => gap >= 200), `slower after the refusal: ${gaps}`);
+  assert.equal(harness.eventsOf("error").length, 0, "not a failure");
+});
+
+Deno.test("edge: the pacing recovers its rate after a quiet period", () => {
+  const harness = new SessionHarness({ requestsPerSecond: 10 });
+  harness.subscribe({ channel: "trade", symbol: "A/USD" });
+  harness.goLive();
+  const [first] = harness.requests("subscribe");
+  harness.reject(first, "Exceeded msg rate");
+  harness.advance(1000);
+  harness.ackAll();
+  for (let waited = 0; waited < RATE_RECOVERY_MS * 2; waited += 1000) {
+    harness.advance(1000);
+    harness.frame({ channel: "heartbeat" });
+  }
+  for (const symbol of ["B/USD", "C/USD", "D/USD"]) {
+    harness.subscribe({ channel: "trade", symbol });
+  }
+  harness.advance(1000);
+  assert.equal(harness.connection, 1, "the same connection throughout");
+  const fresh = harness.requests("subscribe").slice(-3);
+  const gaps = fresh.slice(1).map((request, index) => request.at - fresh[index].at);
+  assert.deepEqual(gaps, [100, 100], "back to 10 per second");
+});
+
+Deno.test("edge: a deeper stream joining a synced book owes that book a gap", () => {
+  const harness = new SessionHarness();
+  const server = new ServerBook("BTC/USD");
+  harness.subscribe({ channel: "book", symbol: "BTC/USD", depth: 10 });
+  harness.goLive();
+  harness.ackAll();
+  harness.frame(server.snapshot());
+  harness.frame(server.update(2));
+  const joinedAt = harness.clock.now();
+  const before = harness.events.length;
+  harness.subscribe({ channel: "book", symbol: "BTC/USD", depth: 100 });
+  harness.frame(server.update(3));
+  harness.advance(500);
+  harness.ackAll();
+  const after = harness.events.slice(before);
+  assert.equal(
+    after.filter((event) => event.type === "book").length,
+    0,
+    "no book until the snapshot",
+  );
+  const gaps = after.filter((event) => event.type === "gap" && event.channel === "book");
+  assert.equal(gaps.length, 1);
+  assert.ok(gaps[0].type === "gap" && gaps[0].reason === "resubscribe");
+  assert.equal(gaps[0].type === "gap" && gaps[0].fromTime, joinedAt);
 });

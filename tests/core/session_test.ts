@@ -409,7 +409,7 @@ Deno.test("session: a corrupted checksum gives exactly a gap, unsubscribe, subsc
     request.method !== "ping"
   );
   assert.deepEqual(requests.map((request) => [request.method, request.params]), [
-    ["unsubscribe", { channel: "book", symbol: ["BTC/USD"], depth: 10, snapshot: true }],
+    ["unsubscribe", { channel: "book", symbol: ["BTC/USD"], depth: 10 }],
     ["subscribe", { channel: "book", symbol: ["BTC/USD"], depth: 10, snapshot: true }],
   ]);
   // Updates are dropped until the new snapshot; then books flow again.

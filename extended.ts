@@ -46,6 +46,7 @@ export {
 } from "./src/core/subscription.ts";
 export type { UnstampedEvent } from "./src/core/events.ts";
 export { SYSTEM_CLOCK } from "./src/client/clock.ts";
+export { combineTaps } from "./src/client/tap.ts";
 export { VirtualClock } from "./src/client/virtual_clock.ts";
 export { type OverflowRecovery, StreamQueue } from "./src/client/stream_queue.ts";
 export { decode, type DecodeOptions, DEFAULT_MAX_FRAME_BYTES } from "./src/protocol/decode.ts";
@@ -94,3 +95,26 @@ export {
   type Precision,
 } from "./src/book/checksum.ts";
 export { crc32, CRC32_TABLE, crc32Finish, crc32Update } from "./src/book/crc32.ts";
+export { Counter, CounterSeries } from "./src/metrics/counter.ts";
+export { Gauge, GaugeSeries } from "./src/metrics/gauge.ts";
+export {
+  DEFAULT_BUCKETS,
+  Histogram,
+  type HistogramOptions,
+  HistogramSeries,
+} from "./src/metrics/histogram.ts";
+export type { MetricOptions } from "./src/metrics/metric_options.ts";
+export type { LabelValues } from "./src/metrics/series_map.ts";
+export type {
+  Collectable,
+  CollectedMetric,
+  CollectedSample,
+  MetricType,
+} from "./src/metrics/collected.ts";
+export { PROMETHEUS_TEXT_CONTENT_TYPE, renderPrometheusText } from "./src/metrics/exposition.ts";
+export {
+  ClientMetrics,
+  type ClientMetricsOptions,
+  EXCHANGE_DELAY_BUCKETS,
+} from "./src/metrics/client_metrics.ts";
+export { parseRfc3339, type Rfc3339Instant } from "./src/metrics/rfc3339.ts";

@@ -49,6 +49,8 @@ export type { OhlcInterval } from "./src/core/subscription.ts";
 export type { BookDepth } from "./src/book/order_book.ts";
 export type { Clock } from "./src/client/clock.ts";
 export type { KrakenWsTap } from "./src/client/tap.ts";
+export { MetricsRegistry } from "./src/metrics/registry.ts";
+export { metricsHandler } from "./src/metrics/handler.ts";
 export type {
   BookLevel,
   Candle,

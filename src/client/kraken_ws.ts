@@ -23,7 +23,9 @@ import { Session, type SessionEffect, type SessionInput } from "../core/session.
 import type { OhlcInterval, SubscriptionRequest } from "../core/subscription.ts";
 import { type Clock, SYSTEM_CLOCK } from "./clock.ts";
 import { StreamQueue } from "./stream_queue.ts";
-import type { KrakenWsTap } from "./tap.ts";
+import { combineTaps, type KrakenWsTap } from "./tap.ts";
+import { ClientMetrics } from "../metrics/client_metrics.ts";
+import type { MetricsRegistry } from "../metrics/registry.ts";
 
 /** Kraken's public v2 endpoint. */
 export const KRAKEN_PUBLIC_URL = "wss://ws.kraken.com/v2";
@@ -84,6 +86,11 @@ export interface KrakenWsOptions {
   readonly connectTimeoutMs?: number;
   /** Sees every frame and event synchronously, in order (for metrics and recorders). */
   readonly tap?: KrakenWsTap;
+  /**
+   * Counts the client's health into this registry (metric names start with `kraken_ws_`); serve
+   * it with `metricsHandler`. Without it, no metric work is done.
+   */
+  readonly metrics?: MetricsRegistry;
 }
 
 /**
@@ -222,7 +229,10 @@ export class KrakenWs implements AsyncDisposable {
     this.#clock = options.clock ?? SYSTEM_CLOCK;
     this.#makeSocket = options.webSocket ?? ((url) => new WebSocket(url));
     this.#bufferSize = options.bufferSize ?? 1024;
-    this.#tap = options.tap;
+    this.#tap = combineTaps(
+      options.metrics === undefined ? undefined : new ClientMetrics(options.metrics),
+      options.tap,
+    );
     this.#session = new Session({
       url: options.url ?? KRAKEN_PUBLIC_URL,
       seed: options.reconnect?.seed ?? randomSeed(),

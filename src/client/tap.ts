@@ -42,3 +42,42 @@ export interface KrakenWsTap {
    */
   overflow?(gap: GapEvent): void;
 }
+
+/**
+ * One tap that calls each of `taps` in order. Every tap is called even when one before it
+ * throws; the first error is thrown afterwards, so the client reports it.
+ *
+ * @param taps The taps; `undefined` ones are skipped.
+ * @returns The combined tap, or undefined when there is none.
+ *
+ * @example
+ * ```ts
+ * import { combineTaps } from "./tap.ts";
+ * const seen: string[] = [];
+ * const tap = combineTaps({ frame: () => void seen.push("a") }, undefined, {
+ *   frame: () => void seen.push("b"),
+ * });
+ * tap?.frame?.("{}", 0);
+ * console.log(seen); // ["a", "b"]
+ * ```
+ */
+export function combineTaps(...taps: (KrakenWsTap | undefined)[]): KrakenWsTap | undefined {
+  const present = taps.filter((tap) => tap !== undefined);
+  if (present.length <= 1) return present[0];
+  const each = (call: (tap: KrakenWsTap) => void) => {
+    let failure: { error: unknown } | undefined;
+    for (const tap of present) {
+      try {
+        call(tap);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+    if (failure !== undefined) throw failure.error;
+  };
+  return {
+    frame: (text, receivedAt) => each((tap) => tap.frame?.(text, receivedAt)),
+    event: (event) => each((tap) => tap.event?.(event)),
+    overflow: (gap) => each((tap) => tap.overflow?.(gap)),
+  };
+}

@@ -137,7 +137,8 @@ export type ConnectionState =
  * - `resyncing`: a book failed validation and is being subscribed again.
  * - `stale`: silent past its timeout; being subscribed again.
  * - `unsubscribing`: no stream needs it any more; waiting for the unsubscribe.
- * - `unsubscribed`: gone; final.
+ * - `unsubscribed`: gone; final. A new subscription starts with a transition from here (or from
+ *   `rejected`, when asked again) to `pending`.
  * - `rejected`: Kraken refused it; final.
  *
  * @example

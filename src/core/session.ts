@@ -697,6 +697,16 @@ export class Session {
     const subscription = new Subscription(request, this.#order++, this.#now);
     subscription.consumers.set(consumer, depth);
     this.#subscriptions.set(key, subscription);
+    // Its birth is a transition too, so every subscription's life is visible from its start.
+    this.#emit({
+      type: "state",
+      scope: "subscription",
+      channel: subscription.channel,
+      symbol: subscription.symbol,
+      from: existing?.state === "rejected" ? "rejected" : "unsubscribed",
+      to: "pending",
+      cause: "subscribe",
+    });
     if (this.#state === "idle") this.#start();
     // While connecting or backing off, the replay on open will carry it.
     else if (this.#state === "open" || this.#state === "live") {

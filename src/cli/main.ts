@@ -2,7 +2,8 @@
 /**
  * The `kraken-ws` command line: `deno run -A src/cli/main.ts COMMAND …`.
  *
- * Commands: `verify` (replay recorded frames and check every book checksum).
+ * Commands: `verify` (replay recorded frames and check every book checksum), `record` (write
+ * frames and the client's lifecycle events to rotating NDJSON files).
  *
  * @example
  * ```sh
@@ -12,12 +13,14 @@
  * @module
  */
 
+import { RECORD_USAGE, recordCommand } from "./record.ts";
 import { VERIFY_USAGE, verifyCommand } from "./verify.ts";
 
 const USAGE = `usage: kraken-ws COMMAND [ARGS…]
 
 commands:
   verify   replay NDJSON frames through the order book and check every checksum
+  record   record frames and the client's lifecycle events to rotating NDJSON files
 
 Run a command with --help for its arguments.`;
 
@@ -41,6 +44,13 @@ export async function main(args: readonly string[]): Promise<number> {
       return 0;
     }
     return await verifyCommand(rest);
+  }
+  if (command === "record") {
+    if (rest.includes("--help") || rest.includes("-h")) {
+      console.log(RECORD_USAGE);
+      return 0;
+    }
+    return await recordCommand(rest);
   }
   if (command === undefined || command === "--help" || command === "-h" || command === "help") {
     console.log(USAGE);

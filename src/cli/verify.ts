@@ -1,6 +1,7 @@
 // deno-lint-ignore-file no-console -- a command prints its results
 /**
- * `verify`: replays recorded NDJSON frames through the order book and reports every checksum.
+ * `verify`: replays recorded NDJSON frames, raw or in `record`'s recordings, through the order
+ * book and reports every checksum.
  *
  * @module
  */
@@ -15,10 +16,18 @@ import { UsageError } from "./usage_error.ts";
 export const VERIFY_USAGE: string =
   `usage: verify [--json] [--depth N] [--precision SYMBOL=PRICE_DECIMALS,QTY_DECIMALS]... FILE...
 
-Replays every book frame of every symbol in the NDJSON files (one raw Kraken v2 frame per line)
-through the SDK's order book and checks each checksum. Depth comes from the file's subscribe
-acknowledgement, else --depth (default 10); precision from its instrument frames, else --precision.
-Exit 0 when every line decoded and every book frame verified, 1 otherwise, 2 on usage errors.`;
+Replays every book frame of every symbol in the NDJSON files through the SDK's order book and
+checks each checksum. A file holds raw Kraken v2 frames (one per line) or is a recording made by
+\`record\` (frames with their receive time, and the client's events); both may be mixed, and the
+files are read in order as one stream (pass a recording's files in name order:
+DIR/kraken-*.ndjson). Depth comes from the subscribe acknowledgement, else --depth (default 10);
+precision from instrument frames, else --precision.
+In a recording, a mismatch or crossed book that the client's own gap event marks (a checksum or
+crossed gap for that symbol before its next frame), a decode error marked by the client's decode
+error or gap, and the frames skipped after a loss the recording marks (those, a reconnect, or the
+recorder's overflow) are reported as marked and do not fail.
+Exit 0 when every line decoded and every book frame verified or was marked, 1 otherwise, 2 on
+usage errors.`;
 
 /**
  * Parsed arguments of `verify`.
@@ -146,34 +155,62 @@ export async function runVerify(args: VerifyArgs): Promise<BookReplay> {
  * @example
  * ```ts
  * import { formatSummary } from "./verify.ts";
- * console.log(formatSummary({ frames: 0, errors: [], books: {} }, true));
+ * console.log(formatSummary({ frames: 0, errors: [], books: {}, recorderOverflows: [] }, true));
  * ```
  */
 export function formatSummary(report: ReplayReport, passed: boolean): string {
-  const lines = [`${report.frames} frames, ${report.errors.length} decode errors`];
+  const markedErrors = report.errors.filter((error) => error.marked).length;
+  const lines = [
+    `${report.frames} frames, ${report.errors.length} decode errors` +
+    (markedErrors > 0 ? ` (${markedErrors} marked by the recording)` : ""),
+  ];
   for (const error of report.errors.slice(0, 10)) {
-    lines.push(`  ${error.file}:${error.line}: ${error.reason}`);
+    lines.push(`  ${error.file}:${error.line}: ${error.reason}${markedNote(error.marked)}`);
   }
   if (report.errors.length > 10) lines.push(`  … and ${report.errors.length - 10} more`);
+  for (const overflow of report.recorderOverflows) {
+    lines.push(
+      `${overflow.file}:${overflow.line}: the recorder dropped ${overflow.dropped} lines ` +
+        `(its queue overflowed); every book waits for its next snapshot`,
+    );
+  }
+  let marked = markedErrors;
+  let skippedMarked = 0;
   for (const [symbol, book] of Object.entries(report.books)) {
+    marked += book.marked;
+    skippedMarked += book.skippedMarked;
     lines.push(
       `${symbol}: ${book.snapshots} snapshots, ${book.updates} updates, ${book.verified} verified, ` +
-        `${book.skipped} skipped, ${book.mismatches.length} mismatches, ${book.crossed.length} crossed`,
+        `${book.skipped} skipped, ${book.mismatches.length} mismatches, ${book.crossed.length} crossed` +
+        (book.marked > 0 ? `, ${book.marked} marked` : "") +
+        (book.skippedMarked > 0 ? `, ${book.skippedMarked} skipped after a marked loss` : ""),
     );
     for (const mismatch of book.mismatches.slice(0, 5)) {
       lines.push(
-        `  ${mismatch.file}:${mismatch.line}: expected ${mismatch.expected}, computed ${mismatch.computed}`,
+        `  ${mismatch.file}:${mismatch.line}: expected ${mismatch.expected}, ` +
+          `computed ${mismatch.computed}${markedNote(mismatch.marked)}`,
       );
     }
     for (const crossed of book.crossed.slice(0, 5)) {
       lines.push(
-        `  ${crossed.file}:${crossed.line}: crossed ${crossed.bestBid} >= ${crossed.bestAsk}`,
+        `  ${crossed.file}:${crossed.line}: crossed ${crossed.bestBid} >= ${crossed.bestAsk}` +
+          markedNote(crossed.marked),
       );
     }
   }
   if (Object.keys(report.books).length === 0) lines.push("no book frames");
-  lines.push(passed ? "OK: every book frame verified" : "FAILED");
+  const excepted = [
+    ...(marked > 0 ? [`${marked} failures the recording marks as gaps`] : []),
+    ...(skippedMarked > 0 ? [`${skippedMarked} skipped after a loss the recording marks`] : []),
+  ];
+  if (!passed) lines.push("FAILED");
+  else if (excepted.length === 0) lines.push("OK: every book frame verified");
+  else lines.push(`OK: every book frame verified, except ${excepted.join(" and ")}`);
   return lines.join("\n");
+}
+
+function markedNote(marked: boolean): string {
+  return marked ? " (marked by the recording)" : "";
 }
 
 /**

@@ -1,8 +1,16 @@
 import assert from "node:assert/strict";
 import { OrderBook } from "../../src/book/order_book.ts";
 import { BookReplay } from "../../src/cli/book_replay.ts";
-import { parseVerifyArgs } from "../../src/cli/verify.ts";
+import {
+  encodeEvent,
+  encodeFrame,
+  encodeHeader,
+  type RecordedEvent,
+} from "../../src/cli/recording.ts";
+import { formatSummary, parseVerifyArgs } from "../../src/cli/verify.ts";
 import { UsageError } from "../../src/cli/usage_error.ts";
+import type { GapEvent, KrakenEvent } from "../../src/core/events.ts";
+import { ServerBook } from "../core/server_book.ts";
 import { fixtureLines, fixturePath } from "../fixtures.ts";
 
 const MAIN = new URL("../../src/cli/main.ts", import.meta.url).pathname;
@@ -193,4 +201,169 @@ Deno.test("verify: usage errors exit 2 with a clear message", async () => {
     precision: { "ETH/USD": { price: 2, qty: 8 } },
     files: ["a", "b"],
   });
+});
+
+/** A recording: a header, then frames and events, each one line. */
+function recording(...entries: (string | KrakenEvent | RecordedEvent)[]): string[] {
+  let time = 1000;
+  const lines = [encodeHeader({ file: 1, started: time, url: "ws://x" })];
+  for (const entry of entries) {
+    time++;
+    lines.push(
+      typeof entry === "string"
+        ? encodeFrame(time, entry)
+        : encodeEvent(time, { ...entry, time } as KrakenEvent),
+    );
+  }
+  return lines;
+}
+
+function replayOf(lines: readonly string[]): BookReplay {
+  const replay = new BookReplay();
+  lines.forEach((text, index) => replay.feed(text, { file: "rec", line: index + 1 }));
+  return replay;
+}
+
+const checksumGap = (symbol: string, expected?: number): GapEvent => ({
+  type: "gap",
+  reason: "checksum",
+  channel: "book",
+  symbol,
+  ...(expected === undefined ? {} : { expected }),
+  seq: 0,
+  time: 0,
+});
+
+Deno.test("verify: a mismatch the recording marks with the client's gap passes, and only then", () => {
+  const truth = new ServerBook("BTC/USD");
+  const other = new ServerBook("ETH/USD");
+  const snapshot = truth.snapshot();
+  const good = truth.update(2);
+  const corrupt = truth.update(3, true);
+  const sent = (truth.checksum() + 1) >>> 0;
+  const dropped = truth.update(4);
+  const resync = truth.snapshot();
+  const after = truth.update(5);
+  const otherSnapshot = other.snapshot();
+  const run = (...middle: (string | KrakenEvent)[]) =>
+    replayOf(recording(snapshot, otherSnapshot, good, corrupt, ...middle, resync, after));
+
+  const marked = run(otherSnapshot, checksumGap("BTC/USD", sent), dropped);
+  assert.equal(marked.passed(), true);
+  const book = marked.report().books["BTC/USD"];
+  assert.deepEqual(book.mismatches.map((entry) => [entry.line, entry.marked]), [[5, true]]);
+  assert.equal(book.marked, 1);
+  assert.equal(book.skipped, 1);
+  assert.equal(book.skippedMarked, 1);
+  assert.equal(marked.report().frames, 8, "the header and the event are not frames");
+
+  const late = run(dropped, checksumGap("BTC/USD", sent));
+  assert.equal(late.passed(), false, "a mark after the symbol's next frame marks nothing");
+  assert.equal(late.report().books["BTC/USD"].mismatches[0].marked, false);
+  assert.equal(late.report().books["BTC/USD"].skippedMarked, 0);
+  assert.equal(run(checksumGap("ETH/USD", sent), dropped).passed(), false, "another symbol");
+  assert.equal(run(checksumGap("BTC/USD", sent + 1), dropped).passed(), false, "another checksum");
+  assert.equal(run(dropped).passed(), false, "no mark");
+  const crossedGap: GapEvent = { ...checksumGap("BTC/USD"), reason: "crossed" };
+  assert.equal(run(crossedGap, dropped).passed(), false, "another reason");
+});
+
+Deno.test("verify: a crossed book the recording marks passes", () => {
+  const truth = new ServerBook("BTC/USD");
+  const lines = recording(
+    truth.snapshot(),
+    truth.crossing(),
+    { type: "gap", reason: "crossed", channel: "book", symbol: "BTC/USD", seq: 0, time: 0 },
+    new ServerBook("BTC/USD").snapshot(),
+  );
+  const replay = replayOf(lines);
+  assert.equal(replay.passed(), true);
+  const book = replay.report().books["BTC/USD"];
+  assert.equal(book.crossed.length, 1);
+  assert.equal(book.crossed[0].marked, true);
+  assert.equal(book.marked, 1);
+  assert.match(formatSummary(replay.report(), true), /crossed .* \(marked by the recording\)/);
+});
+
+Deno.test("verify: a decode error is marked by the client's decode error or gap right after it", () => {
+  const decodeError: KrakenEvent = {
+    type: "error",
+    code: "decode",
+    message: "malformed_json",
+    seq: 0,
+    time: 0,
+  };
+  const decodeGap: KrakenEvent = { type: "gap", reason: "decode", seq: 0, time: 0 };
+  const heartbeat = '{"channel":"heartbeat"}';
+  for (const mark of [decodeError, decodeGap]) {
+    const replay = replayOf(recording("\u0000not json", mark, heartbeat));
+    assert.equal(replay.passed(), true);
+    assert.deepEqual(replay.report().errors.map((error) => [error.line, error.marked]), [[
+      2,
+      true,
+    ]]);
+    assert.equal(replayOf(recording("\u0000not json", heartbeat, mark)).passed(), false);
+  }
+  // A placed decode gap of a book restarts it, as the client does.
+  const truth = new ServerBook("BTC/USD");
+  const placed = replayOf(recording(
+    truth.snapshot(),
+    '{"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[{"price":1.0,"qty":',
+    decodeError,
+    { type: "gap", reason: "decode", channel: "book", symbol: "BTC/USD", seq: 0, time: 0 },
+    truth.update(7),
+    truth.snapshot(),
+  ));
+  assert.equal(placed.passed(), true);
+  assert.equal(placed.report().books["BTC/USD"].skippedMarked, 1);
+});
+
+Deno.test("verify: reconnects and the recorder's own overflow restart books from the next snapshot", () => {
+  const truth = new ServerBook("BTC/USD");
+  const reconnect: KrakenEvent = {
+    type: "gap",
+    reason: "reconnect",
+    channel: "book",
+    symbol: "BTC/USD",
+    fromTime: 1,
+    toTime: 2,
+    seq: 0,
+    time: 0,
+  };
+  const replay = replayOf(recording(
+    truth.snapshot(),
+    truth.update(2),
+    reconnect,
+    truth.update(3),
+    truth.snapshot(),
+    truth.update(4),
+    { type: "gap", reason: "overflow", dropped: 7, scope: "recorder" },
+    truth.update(5),
+    truth.snapshot(),
+  ));
+  assert.equal(replay.passed(), true);
+  const report = replay.report();
+  assert.deepEqual(report.recorderOverflows, [{ file: "rec", line: 8, dropped: 7 }]);
+  const book = report.books["BTC/USD"];
+  assert.deepEqual([book.verified, book.skipped, book.skippedMarked], [5, 2, 2]);
+  assert.match(formatSummary(report, true), /rec:8: the recorder dropped 7 lines/);
+  assert.match(formatSummary(report, true), /2 skipped after a marked loss/);
+});
+
+Deno.test("verify: raw frames and recording lines mix; a broken recording line is an error", () => {
+  const truth = new ServerBook("BTC/USD");
+  const lines = [
+    truth.snapshot(),
+    ...recording(truth.update(2)),
+    '{"recv":5,"frame":"{\\"channel\\":\\"book\\",\\"type\\":\\"upd',
+    truth.update(3),
+  ];
+  const replay = replayOf(lines);
+  const report = replay.report();
+  assert.equal(report.frames, 4);
+  assert.equal(report.books["BTC/USD"].verified, 3);
+  assert.equal(report.errors.length, 1);
+  assert.match(report.errors[0].reason, /malformed recording line/);
+  assert.equal(report.errors[0].marked, false);
+  assert.equal(replay.passed(), false);
 });

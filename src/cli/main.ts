@@ -3,7 +3,8 @@
  * The `kraken-ws` command line: `deno run -A src/cli/main.ts COMMAND …`.
  *
  * Commands: `verify` (replay recorded frames and check every book checksum), `record` (write
- * frames and the client's lifecycle events to rotating NDJSON files).
+ * frames and the client's lifecycle events to rotating NDJSON files), `watch` (the live terminal
+ * view of any pairs), `sim-test` (the seeded simulation).
  *
  * @example
  * ```sh
@@ -14,13 +15,17 @@
  */
 
 import { RECORD_USAGE, recordCommand } from "./record.ts";
+import { SIM_TEST_USAGE, simTestCommand } from "./sim_test.ts";
 import { VERIFY_USAGE, verifyCommand } from "./verify.ts";
+import { watchCommand } from "./watch.ts";
 
 const USAGE = `usage: kraken-ws COMMAND [ARGS…]
 
 commands:
   verify   replay NDJSON frames through the order book and check every checksum
   record   record frames and the client's lifecycle events to rotating NDJSON files
+  watch    live view of pairs' verified books, trades and connection (Ctrl+C to stop)
+  sim-test run the seeded simulation (the client against simulated faults), seed by seed
 
 Run a command with --help for its arguments.`;
 
@@ -51,6 +56,14 @@ export async function main(args: readonly string[]): Promise<number> {
       return 0;
     }
     return await recordCommand(rest);
+  }
+  if (command === "watch") return await watchCommand(rest);
+  if (command === "sim-test") {
+    if (rest.includes("--help") || rest.includes("-h")) {
+      console.log(SIM_TEST_USAGE);
+      return 0;
+    }
+    return simTestCommand(rest);
   }
   if (command === undefined || command === "--help" || command === "-h" || command === "help") {
     console.log(USAGE);

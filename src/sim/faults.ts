@@ -22,6 +22,8 @@ import type { SimFrame } from "./sim_session.ts";
  * - `maintenance`: a `maintenance` status, then `online` after `durationMs`.
  * - `slow`: every frame is late by 200 ms for `durationMs`.
  * - `oversized_frame`: a frame larger than any client should accept.
+ * - `outage`: the link drops and every new connection is refused for `durationMs`, as when
+ *   Kraken or the network is down; only backoff keeps a client within its attempt budget.
  *
  * @example
  * ```ts
@@ -44,7 +46,8 @@ export type FaultKind =
   | "exceeded_msg_rate"
   | "maintenance"
   | "slow"
-  | "oversized_frame";
+  | "oversized_frame"
+  | "outage";
 
 /**
  * A fault at a time.
@@ -61,7 +64,7 @@ export interface ScheduledFault {
   readonly at: number;
   /** What happens. */
   readonly kind: FaultKind;
-  /** For `stall`, `maintenance` and `slow`: how long. */
+  /** For `stall`, `maintenance`, `slow` and `outage`: how long. */
   readonly durationMs?: number;
 }
 
@@ -81,7 +84,52 @@ const WEIGHTS: readonly (readonly [FaultKind, number])[] = [
   ["maintenance", 2],
   ["slow", 3],
   ["oversized_frame", 2],
+  ["outage", 1.5],
 ];
+
+/**
+ * One random fault: how long after the previous one it comes (exponentially distributed, mean
+ * `meanGapMs`), and its kind, drawn by weight among `kinds`.
+ *
+ * @param random The generator.
+ * @param meanGapMs Mean time between faults.
+ * @param kinds The kinds to draw from (default every kind, 1008 rarely).
+ * @returns The gap before it and the fault (its `at` is the gap).
+ *
+ * @example
+ * ```ts
+ * import { drawFault } from "./faults.ts";
+ * import { SeededRandom } from "../core/seeded_random.ts";
+ * const fault = drawFault(new SeededRandom(3), 5000, ["stall", "slow"]);
+ * console.log(["stall", "slow"].includes(fault.kind), fault.durationMs! > 0); // true true
+ * ```
+ */
+export function drawFault(
+  random: SeededRandom,
+  meanGapMs: number,
+  kinds?: readonly FaultKind[],
+): ScheduledFault {
+  const weights = kinds === undefined ? WEIGHTS : WEIGHTS.filter(([kind]) => kinds.includes(kind));
+  const at = Math.floor(-Math.log(1 - random.next()) * meanGapMs);
+  const total = weights.reduce((sum, [, weight]) => sum + weight, 0);
+  let pick = random.next() * total;
+  let kind: FaultKind = weights[0][0];
+  for (const [candidate, weight] of weights) {
+    pick -= weight;
+    if (pick < 0) {
+      kind = candidate;
+      break;
+    }
+  }
+  const lasting = kind === "stall"
+    ? 12_000 + Math.floor(random.next() * 8000)
+    : kind === "outage"
+    ? 20_000 + Math.floor(random.next() * 40_000)
+    : kind === "maintenance" || kind === "slow"
+    ? 2000 + Math.floor(random.next() * 8000)
+    : undefined;
+  return lasting === undefined ? { at, kind } : { at, kind, durationMs: lasting };
+}
 
 /**
  * A random fault schedule: on average one fault every `meanGapMs`, kinds drawn by weight.
@@ -104,27 +152,13 @@ export function randomFaultSchedule(
   meanGapMs: number,
 ): ScheduledFault[] {
   const random = new SeededRandom(seed);
-  const total = WEIGHTS.reduce((sum, [, weight]) => sum + weight, 0);
   const faults: ScheduledFault[] = [];
   let at = 0;
   for (;;) {
-    at += Math.floor(-Math.log(1 - random.next()) * meanGapMs);
+    const fault = drawFault(random, meanGapMs);
+    at += fault.at;
     if (at >= durationMs) return faults;
-    let pick = random.next() * total;
-    let kind: FaultKind = WEIGHTS[0][0];
-    for (const [candidate, weight] of WEIGHTS) {
-      pick -= weight;
-      if (pick < 0) {
-        kind = candidate;
-        break;
-      }
-    }
-    const lasting = kind === "stall"
-      ? 12_000 + Math.floor(random.next() * 8000)
-      : kind === "maintenance" || kind === "slow"
-      ? 2000 + Math.floor(random.next() * 8000)
-      : undefined;
-    faults.push(lasting === undefined ? { at, kind } : { at, kind, durationMs: lasting });
+    faults.push({ ...fault, at });
   }
 }
 

@@ -7,10 +7,17 @@
  */
 
 import { bookChecksum } from "../book/checksum.ts";
-import { BOOK_DEPTHS } from "../book/order_book.ts";
 import type { BookLevel } from "../protocol/messages.ts";
-import { OHLC_INTERVALS } from "../core/subscription.ts";
 import { formatUnits } from "./fixed_units.ts";
+import {
+  ackFrame,
+  connectionIdAt,
+  errorFrame,
+  krakenTime,
+  parseSimRequest,
+  pongFrame,
+  statusFrame,
+} from "./requests.ts";
 import {
   type SimChange,
   type SimLevel,
@@ -101,11 +108,6 @@ interface Subscribed extends SimSubscription {
   candle?: Candle;
 }
 
-/** RFC 3339 with microseconds, as Kraken prints it. */
-function krakenTime(ms: number): string {
-  return new Date(ms).toISOString().replace("Z", "000Z");
-}
-
 function levelsJson(levels: readonly BookLevel[]): string {
   return levels.map((level) => `{"price":${level.priceText},"qty":${level.qtyText}}`).join(",");
 }
@@ -167,6 +169,8 @@ export class SimSession {
   readonly #market: SimMarket;
   readonly #subscriptions = new Map<string, Subscribed>();
   #lastSentAt = 0;
+  /** Set by the first `status`: one connection keeps one id. */
+  #connectionId: bigint | undefined;
 
   /**
    * Creates the server side of a new connection.
@@ -185,13 +189,8 @@ export class SimSession {
   /** The `status` frame Kraken sends on connect, or later with another system state. */
   status(now: number, system = "online"): SimFrame {
     this.#lastSentAt = now;
-    return {
-      kind: "status",
-      text:
-        `{"channel":"status","type":"update","data":[{"version":"2.0.10","system":"${system}","api_version":"v2","connection_id":${
-          12393906104898154338n + BigInt(Math.floor(now))
-        }}]}`,
-    };
+    this.#connectionId ??= connectionIdAt(now);
+    return { kind: "status", text: statusFrame(now, system, this.#connectionId) };
   }
 
   /**
@@ -202,65 +201,26 @@ export class SimSession {
    * @returns The frames to send back, in order.
    */
   receive(text: string, now: number): SimFrame[] {
-    let request: { method?: unknown; params?: Record<string, unknown>; req_id?: unknown };
-    try {
-      request = JSON.parse(text);
-    } catch {
-      return [this.#reply(now, { error: "Malformed request", success: false })];
+    const request = parseSimRequest(text, now);
+    switch (request.kind) {
+      case "invalid":
+        return [this.#reply(now, request.reply)];
+      case "ping":
+        return [this.#reply(now, pongFrame(now, request.reqId))];
+      case "instrument":
+        return this.#instrument(request.method, request.reqId, now);
     }
-    const reqId = typeof request.req_id === "number" ? request.req_id : undefined;
-    const method = typeof request.method === "string" ? request.method : "";
-    if (method === "ping") {
-      return [
-        this.#reply(now, {
-          method: "pong",
-          req_id: reqId,
-          time_in: krakenTime(now),
-          time_out: krakenTime(now),
-        }),
-      ];
-    }
-    if (method !== "subscribe" && method !== "unsubscribe") {
-      return [
-        this.#reply(now, { error: `Method not found ${method}`, success: false, req_id: reqId }),
-      ];
-    }
-    const params = request.params ?? {};
-    const channel = params.channel;
-    const error = (message: string, symbol?: string) =>
-      this.#reply(now, {
-        error: message,
-        method,
-        success: false,
-        ...(symbol === undefined ? {} : { symbol }),
-        time_in: krakenTime(now),
-        time_out: krakenTime(now),
-        req_id: reqId,
-      });
-    if (
-      channel !== "book" && channel !== "trade" && channel !== "ticker" && channel !== "ohlc" &&
-      channel !== "instrument"
-    ) {
-      return [error("Subscription name invalid")];
-    }
-    if (channel === "instrument") return this.#instrument(method, reqId, now);
-    const symbols = Array.isArray(params.symbol)
-      ? params.symbol.filter((item) => typeof item === "string")
-      : [];
-    if (symbols.length === 0) return [error("Missing symbol")];
-    const depth = channel === "book" ? (params.depth ?? 10) : undefined;
-    if (depth !== undefined && !BOOK_DEPTHS.some((known) => known === depth)) {
-      return [error("Subscription depth not supported")];
-    }
-    const interval = channel === "ohlc" ? (params.interval ?? 1) : undefined;
-    if (interval !== undefined && !OHLC_INTERVALS.some((known) => known === interval)) {
-      return [error("Subscription ohlc interval not supported")];
-    }
-    const trigger = params.event_trigger === "bbo" ? "bbo" : "trades";
+    const { method, reqId, channel, depth, interval, trigger, snapshot } = request;
     const frames: SimFrame[] = [];
-    for (const symbol of symbols as string[]) {
+    // One answer per symbol, as Kraken gives.
+    for (const symbol of request.symbols) {
       if (!this.#market.has(symbol)) {
-        frames.push(error(`Currency pair not supported ${symbol}`, symbol));
+        frames.push(
+          this.#reply(
+            now,
+            errorFrame(now, method, `Currency pair not supported ${symbol}`, reqId, symbol),
+          ),
+        );
         continue;
       }
       const key = channel === "ohlc" ? `ohlc|${symbol}|${interval}` : `${channel}|${symbol}`;
@@ -269,56 +229,49 @@ export class SimSession {
       if (interval !== undefined) result.interval = interval;
       if (channel === "ticker") result.event_trigger = trigger;
       if (method === "unsubscribe") {
-        if (!this.#subscriptions.delete(key)) {
-          frames.push(error("Subscription Not Found", symbol));
-          continue;
-        }
-        frames.push(this.#ack(now, method, result, reqId));
+        const known = this.#subscriptions.delete(key);
+        frames.push(
+          this.#reply(
+            now,
+            known
+              ? ackFrame(now, method, result, reqId)
+              : errorFrame(now, method, "Subscription Not Found", reqId, symbol),
+          ),
+        );
         continue;
       }
       if (this.#subscriptions.has(key)) {
-        frames.push(error("Already subscribed", symbol));
+        frames.push(this.#reply(now, errorFrame(now, method, "Already subscribed", reqId, symbol)));
         continue;
       }
-      const snapshot = channel === "trade" ? params.snapshot === true : params.snapshot !== false;
       result.snapshot = snapshot;
       const subscription: Subscribed = {
         channel,
         symbol,
-        ...(depth === undefined ? {} : { depth: depth as number }),
-        ...(interval === undefined ? {} : { interval: interval as number }),
+        ...(depth === undefined ? {} : { depth }),
+        ...(interval === undefined ? {} : { interval }),
         ...(channel === "ticker" ? { trigger } : {}),
       };
       this.#subscriptions.set(key, subscription);
-      frames.push(this.#ack(now, method, result, reqId));
-      if (snapshot) frames.push(...this.#snapshot(subscription, now));
+      frames.push(this.#reply(now, ackFrame(now, method, result, reqId)));
+      // The subscription's starting point (book view, best levels, candle) is set whether or not
+      // the client asked for the snapshot; only sending it depends on that.
+      const snapshotFrames = this.#snapshot(subscription, now);
+      if (snapshot) frames.push(...snapshotFrames);
     }
     return frames;
   }
 
-  #reply(now: number, body: Record<string, unknown>): SimFrame {
+  #reply(now: number, text: string): SimFrame {
     this.#lastSentAt = now;
-    return { kind: "reply", text: JSON.stringify(body) };
-  }
-
-  #ack(
-    now: number,
-    method: string,
-    result: Record<string, unknown>,
-    reqId: number | undefined,
-  ): SimFrame {
-    return this.#reply(now, {
-      method,
-      result,
-      success: true,
-      time_in: krakenTime(now),
-      time_out: krakenTime(now),
-      ...(reqId === undefined ? {} : { req_id: reqId }),
-    });
+    return { kind: "reply", text };
   }
 
   #instrument(method: string, reqId: number | undefined, now: number): SimFrame[] {
-    const ack = this.#ack(now, method, { channel: "instrument", snapshot: true }, reqId);
+    const ack = this.#reply(
+      now,
+      ackFrame(now, method, { channel: "instrument", snapshot: true }, reqId),
+    );
     if (method === "unsubscribe") return [ack];
     const pairs = [...this.#market.symbols].map((state) => {
       const [base, quote] = state.pair.symbol.split("/");
@@ -355,6 +308,7 @@ export class SimSession {
     }];
   }
 
+  /** Sets a new subscription's starting point and returns its snapshot frames. */
   #snapshot(subscription: Subscribed, now: number): SimFrame[] {
     const state = this.#market.symbol(subscription.symbol);
     switch (subscription.channel) {
@@ -534,15 +488,20 @@ export class SimSession {
     };
   }
 
-  #newCandle(state: SimSymbolState, interval: number, now: number): Candle {
+  /** The candle of the interval holding `now`, opening at `open` (default: the last trade). */
+  #newCandle(
+    state: SimSymbolState,
+    interval: number,
+    now: number,
+    open = state.trades.at(-1)?.ticks ?? state.bids[0].ticks,
+  ): Candle {
     const span = interval * 60_000;
-    const last = state.trades.at(-1)?.ticks ?? state.bids[0].ticks;
     return {
       begin: Math.floor(now / span) * span,
-      open: last,
-      high: last,
-      low: last,
-      close: last,
+      open,
+      high: open,
+      low: open,
+      close: open,
       trades: 0,
       volumeLots: 0,
       notional: 0,
@@ -558,7 +517,9 @@ export class SimSession {
     const span = subscription.interval! * 60_000;
     let candle = subscription.candle!;
     if (now >= candle.begin + span) {
-      candle = this.#newCandle(state, subscription.interval!, now);
+      // A new interval opens at its first trade (the market already holds this step's trades, so
+      // its last trade would be this step's last one).
+      candle = this.#newCandle(state, subscription.interval!, now, trades[0].ticks);
       subscription.candle = candle;
     }
     for (const trade of trades) {

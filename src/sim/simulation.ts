@@ -48,6 +48,31 @@ export interface SimulationOptions {
   readonly meanFaultGapMs?: number;
   /** A scripted schedule instead of the random one. */
   readonly schedule?: readonly ScheduledFault[];
+  /**
+   * Rewrites what the client's session decided before the run acts on it: only for testing the
+   * checks themselves, by making a client that lies and seeing it caught.
+   */
+  readonly tamper?: (effects: SessionEffect[]) => SessionEffect[];
+}
+
+/**
+ * The command that replays one seed exactly.
+ *
+ * @param seed The seed.
+ * @param durationMs The run's virtual duration, when not the default.
+ * @returns The command line.
+ *
+ * @example
+ * ```ts
+ * import { replayCommand } from "./simulation.ts";
+ * console.log(replayCommand(42)); // "deno task sim-test --seed 42"
+ * ```
+ */
+export function replayCommand(seed: number, durationMs?: number): string {
+  const duration = durationMs === undefined || durationMs === DEFAULT_DURATION_MS
+    ? ""
+    : ` --duration ${durationMs}`;
+  return `deno task sim-test --seed ${seed}${duration}`;
 }
 
 /**
@@ -77,10 +102,14 @@ export interface SimulationReport {
   };
 }
 
+/** Virtual time of one run, unless told otherwise. */
+export const DEFAULT_DURATION_MS = 120_000;
 const LATENCY_MS = 5;
 const SLOW_LATENCY_MS = 200;
 const MARKET_STEP_MS = 100;
 const MAX_FRAME_BYTES = 256 * 1024;
+/** The session's own timers: connect, reconnect, ping, tick, stable, pace, close. */
+const MAX_CONNECTION_TIMERS = 7;
 
 /** The server's side of one client connection. */
 interface Link {
@@ -123,7 +152,7 @@ function pickSubscriptions(random: SeededRandom, market: SimMarket): Subscriptio
  */
 export function runSimulation(options: SimulationOptions): SimulationReport {
   const seed = options.seed >>> 0;
-  const duration = options.durationMs ?? 120_000;
+  const duration = options.durationMs ?? DEFAULT_DURATION_MS;
   const clock = new VirtualClock(0);
   const market = new SimMarket(seed);
   const random = new SeededRandom(seed ^ 0x5bd1e995);
@@ -149,7 +178,11 @@ export function runSimulation(options: SimulationOptions): SimulationReport {
   const deliveredTrades = new Map<string, number[]>();
   const sequenceGaps = new Map<string, [number, number][]>();
   const attempts: number[] = [];
-  let maintenanceSince: number | undefined;
+  /** The system state the server announces; and whether the client was last told maintenance. */
+  let system = "online";
+  let toldMaintenance = false;
+  /** Until then every connection attempt is refused. */
+  let outageUntil = 0;
   let closedAt: number | undefined;
   let badFramesFed = 0;
   let unknownFramesFed = 0;
@@ -249,6 +282,7 @@ export function runSimulation(options: SimulationOptions): SimulationReport {
     let effects: SessionEffect[];
     try {
       effects = client.handle(message, clock.now());
+      if (options.tamper !== undefined) effects = options.tamper(effects);
     } catch (error) {
       violate(
         `the session threw on ${message.type}: ${error instanceof Error ? error.message : error}`,
@@ -261,6 +295,10 @@ export function runSimulation(options: SimulationOptions): SimulationReport {
         `${client.pendingRequests} requests pending for ${client.subscriptionCount} subscriptions`,
       );
     }
+    // Connection timers, one resync timer per subscription: anything more is a leak.
+    if (timers.size > MAX_CONNECTION_TIMERS + client.subscriptionCount) {
+      violate(`${timers.size} timers set for ${client.subscriptionCount} subscriptions`);
+    }
   }
 
   function perform(effect: SessionEffect): void {
@@ -271,10 +309,13 @@ export function runSimulation(options: SimulationOptions): SimulationReport {
           violate("a connection attempt after the client closed for good");
         }
         if (
-          maintenanceSince !== undefined && attempts.length > 0 &&
+          toldMaintenance && attempts.length > 0 &&
           now - attempts[attempts.length - 1] < 5000
         ) {
           violate(`attempts ${now - attempts[attempts.length - 1]} ms apart during maintenance`);
+        }
+        if (attempts.length > 0 && attempts[attempts.length - 1] === now) {
+          violate("two connection attempts at the same instant");
         }
         attempts.push(now);
         const window = attempts.filter((at) => at > now - RECONNECT_DEFAULTS.attemptWindowMs);
@@ -291,10 +332,19 @@ export function runSimulation(options: SimulationOptions): SimulationReport {
           lastDeliveryAt: 0,
         };
         links.set(effect.connection, link);
+        if (now < outageUntil) {
+          // Nobody answers: the attempt fails as a refused connection does.
+          link.alive = false;
+          later(
+            LATENCY_MS,
+            () => input({ type: "closed", connection: link.connection, code: 1006, reason: "" }),
+          );
+          return;
+        }
         later(LATENCY_MS, () => {
           if (!link.alive) return;
           input({ type: "opened", connection: link.connection });
-          send(link, link.session.status(clock.now()));
+          send(link, link.session.status(clock.now(), system));
         });
         return;
       }
@@ -383,12 +433,11 @@ export function runSimulation(options: SimulationOptions): SimulationReport {
   function feed(link: Link, text: string, frame?: SimFrame): void {
     stats.frames++;
     const current = link.connection === client.connection;
-    if (
-      current && frame === undefined && (text === MALFORMED_FRAME || text.length > MAX_FRAME_BYTES)
-    ) {
-      badFramesFed++;
-    }
+    if (current && (text === MALFORMED_FRAME || text.length > MAX_FRAME_BYTES)) badFramesFed++;
     if (current && text === UNKNOWN_CHANNEL_FRAME) unknownFramesFed++;
+    if (current && frame?.kind === "status") {
+      toldMaintenance = text.includes('"system":"maintenance"');
+    }
     feeding = frame;
     input({ type: "frame", connection: link.connection, text });
     feeding = undefined;
@@ -404,13 +453,17 @@ export function runSimulation(options: SimulationOptions): SimulationReport {
     stats.faults++;
     const now = clock.now();
     switch (scheduled.kind) {
+      case "outage":
       case "drop_connection":
       case "close_1001":
       case "close_1008":
       case "close_1011": {
+        if (scheduled.kind === "outage") outageUntil = now + (scheduled.durationMs ?? 30_000);
         if (link === undefined) return;
         link.alive = false;
-        const code = scheduled.kind === "drop_connection" ? 1006 : Number(scheduled.kind.slice(6));
+        const code = scheduled.kind === "drop_connection" || scheduled.kind === "outage"
+          ? 1006
+          : Number(scheduled.kind.slice(6));
         later(
           LATENCY_MS,
           () => input({ type: "closed", connection: link.connection, code, reason: "" }),
@@ -425,10 +478,10 @@ export function runSimulation(options: SimulationOptions): SimulationReport {
         return;
       case "maintenance":
         if (link === undefined) return;
-        maintenanceSince = now;
-        deliver(link, link.session.status(now, "maintenance"));
+        system = "maintenance";
+        deliver(link, link.session.status(now, system));
         later(scheduled.durationMs ?? 5000, () => {
-          maintenanceSince = undefined;
+          system = "online";
           const after = currentLink();
           if (after !== undefined) deliver(after, after.session.status(clock.now(), "online"));
         });

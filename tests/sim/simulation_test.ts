@@ -1,0 +1,169 @@
+import assert from "node:assert/strict";
+import { simTestCommand } from "../../src/cli/sim_test.ts";
+import type { KrakenEvent } from "../../src/core/events.ts";
+import type { SessionEffect } from "../../src/core/session.ts";
+import { replayCommand, runSimulation, type SimulationReport } from "../../src/sim/simulation.ts";
+
+/** CI's share of seeds; `deno task sim-test --seeds N` runs more. */
+const CI_SEEDS = 500;
+
+Deno.test(`simulation: ${CI_SEEDS} seeds, each with its own faults, never catch the client lying`, () => {
+  const failed: string[] = [];
+  let faults = 0;
+  let resyncs = 0;
+  let connections = 0;
+  for (let seed = 1; seed <= CI_SEEDS; seed++) {
+    const report = runSimulation({ seed });
+    faults += report.stats.faults;
+    resyncs += report.stats.resyncs;
+    connections += report.stats.connections;
+    if (report.violations.length > 0) {
+      failed.push(`${replayCommand(seed)}\n  ${report.violations.join("\n  ")}`);
+    }
+  }
+  assert.deepEqual(failed, [], `failing seeds, each with the command that replays it`);
+  // The runs were not quiet: faults hit, books resynced, connections were lost and replaced.
+  assert.ok(faults > CI_SEEDS * 5, `${faults} faults`);
+  assert.ok(resyncs > CI_SEEDS, `${resyncs} resyncs`);
+  assert.ok(connections > CI_SEEDS * 2, `${connections} connections`);
+});
+
+Deno.test("simulation: a seed replays exactly", () => {
+  const first = runSimulation({ seed: 4242 });
+  const second = runSimulation({ seed: 4242 });
+  assert.deepEqual(second, first);
+  assert.notDeepEqual(runSimulation({ seed: 4243 }).stats, first.stats);
+});
+
+/**
+ * Runs seeds with a tampered client until a violation matching `expected` is found; returns it,
+ * or every violation seen when none matched (for the failure message).
+ */
+function caught(
+  tamper: (effects: SessionEffect[]) => SessionEffect[],
+  expected: RegExp,
+  seeds = 60,
+): { found: boolean; violations: string[] } {
+  const violations: string[] = [];
+  for (let seed = 1; seed <= seeds; seed++) {
+    const report: SimulationReport = runSimulation({ seed, tamper });
+    const match = report.violations.find((violation) => expected.test(violation));
+    if (match !== undefined) return { found: true, violations: [match] };
+    violations.push(...report.violations);
+  }
+  return { found: false, violations };
+}
+
+/** Asserts that a client tampered so is caught with a violation matching `expected`. */
+function assertCaught(tamper: (effects: SessionEffect[]) => SessionEffect[], expected: RegExp) {
+  const { found, violations } = caught(tamper, expected);
+  assert.ok(found, `expected ${expected}, saw: ${violations.slice(0, 5).join("; ") || "nothing"}`);
+}
+
+/** Keeps the effects whose emitted event passes `keep`. */
+const filterEvents = (keep: (event: KrakenEvent) => boolean) => (effects: SessionEffect[]) =>
+  effects.filter((effect) => effect.type !== "emit" || keep(effect.event));
+
+/** Replaces each emitted event with what `change` makes of it. */
+const mapEvents = (change: (event: KrakenEvent) => KrakenEvent) => (effects: SessionEffect[]) =>
+  effects.map((effect) =>
+    effect.type === "emit" ? { ...effect, event: change(effect.event) } : effect
+  );
+
+Deno.test("simulation: the checks catch a client that shows a wrong book", () => {
+  assertCaught(
+    mapEvents((event) => {
+      if (event.type !== "book" || event.bids.length < 3) return event;
+      const bids = [...event.bids];
+      bids[2] = { ...bids[2], qtyText: "9.99999999", qty: 9.99999999 };
+      return { ...event, bids };
+    }),
+    /fails its checksum/,
+  );
+  assertCaught(
+    mapEvents((event) => {
+      // Below the checksummed top 10: only the oracle sees it.
+      if (event.type !== "book" || event.bids.length < 12) return event;
+      const bids = [...event.bids];
+      bids[11] = { ...bids[11], qtyText: "9.99999999", qty: 9.99999999 };
+      return { ...event, bids };
+    }),
+    /differs from the truth/,
+  );
+});
+
+Deno.test("simulation: the checks catch a client that hides a trade gap", () => {
+  assertCaught(
+    filterEvents((event) => !(event.type === "gap" && event.reason === "sequence")),
+    /trade \d+ of .* was lost without a gap/,
+  );
+});
+
+Deno.test("simulation: the checks catch a client that delivers a trade twice", () => {
+  assertCaught(
+    (effects) =>
+      effects.flatMap((effect) =>
+        effect.type === "emit" && effect.event.type === "trade" ? [effect, effect] : [effect]
+      ),
+    /out of order or twice/,
+  );
+});
+
+Deno.test("simulation: the checks catch a client that hides a reconnect or a bad frame", () => {
+  assertCaught(
+    filterEvents((event) => !(event.type === "gap" && event.reason === "reconnect")),
+    /without a reconnect gap/,
+  );
+  assertCaught(
+    filterEvents((event) => !(event.type === "gap" && event.reason === "decode")),
+    /without a decode gap/,
+  );
+  assertCaught(
+    filterEvents((event) => !(event.type === "error" && event.code === "unknown")),
+    /without an error event/,
+  );
+});
+
+Deno.test("simulation: the checks catch a client that reconnects without backoff", () => {
+  assertCaught(
+    (effects) =>
+      effects.map((effect) =>
+        effect.type === "setTimer" && effect.id === "reconnect" ? { ...effect, delayMs: 0 } : effect
+      ),
+    /attempt budget/,
+  );
+});
+
+Deno.test("simulation: the checks catch a client that leaks timers", () => {
+  let leak = 0;
+  assertCaught(
+    (effects) => [...effects, { type: "setTimer", id: `leak:${leak++}`, delayMs: 3_600_000 }],
+    /timers set/,
+  );
+});
+
+Deno.test("sim-test: runs seeds, prints a summary, and refuses bad arguments", () => {
+  const lines: string[] = [];
+  assert.equal(
+    simTestCommand(["--seeds", "3", "--duration", "10000"], (line) => lines.push(line)),
+    0,
+  );
+  assert.match(lines[0], /^3 seeds of 10 s: \d+ frames/);
+  assert.equal(lines.at(-1), "OK: every invariant held");
+  const json: string[] = [];
+  assert.equal(
+    simTestCommand(["--seed", "9", "--duration", "5000", "--json"], (line) => json.push(line)),
+    0,
+  );
+  const report = JSON.parse(json[0]);
+  assert.equal(report.seeds, 1);
+  assert.deepEqual(report.failed, []);
+  for (
+    const bad of [["--seeds", "0"], ["--seeds"], ["--seed", "x"], ["--duration", "5"], ["--nope"]]
+  ) {
+    const errors: string[] = [];
+    assert.equal(simTestCommand(bad, (line) => errors.push(line)), 2, bad.join(" "));
+    assert.match(errors[0], /^sim-test: /);
+  }
+  assert.equal(replayCommand(7, 30_000), "deno task sim-test --seed 7 --duration 30000");
+});

@@ -82,6 +82,11 @@ export interface KrakenSimulatorOptions {
   readonly faults?: SimulatorFaults;
   /** Subscribe and unsubscribe requests per second past which Kraken answers `Exceeded msg rate` (default 20). */
   readonly maxRequestsPerSecond?: number;
+  /**
+   * Sees every frame as it goes on the wire, with what it carries (for book frames, the view the
+   * client should hold after it): the truth tests and the demo compare a client against.
+   */
+  readonly onFrame?: (connection: number, frame: SimFrame) => void;
 }
 
 /**
@@ -394,26 +399,27 @@ export class KrakenSimulator implements AsyncDisposable {
   /** Sends a frame through the connection's frame faults, stall and slowness. */
   #send(connection: Connection, frame: SimFrame): void {
     const { frames } = connection.frameFaults.apply(frame);
-    for (const out of frames) this.#deliver(connection, out.text);
+    for (const out of frames) this.#deliver(connection, out);
   }
 
-  #deliver(connection: Connection, text: string): void {
+  #deliver(connection: Connection, frame: SimFrame): void {
     const now = this.#clock.now();
     if (!connection.open || now < connection.stalledUntil) return;
     const delay = now < connection.slowUntil ? SLOW_DELAY_MS : 0;
     const at = Math.max(now + delay, connection.releaseAt);
     if (at <= now) {
-      this.#write(connection, text);
+      this.#write(connection, frame);
       return;
     }
     connection.releaseAt = at;
-    this.#later(connection, at - now, () => this.#write(connection, text));
+    this.#later(connection, at - now, () => this.#write(connection, frame));
   }
 
-  #write(connection: Connection, text: string): void {
+  #write(connection: Connection, frame: SimFrame): void {
     if (connection.socket.readyState !== WebSocket.OPEN) return;
     connection.framesSent++;
-    connection.socket.send(text);
+    connection.socket.send(frame.text);
+    this.#options.onFrame?.(connection.number, frame);
   }
 
   // ---- faults ---------------------------------------------------------------------------------
@@ -495,13 +501,13 @@ export class KrakenSimulator implements AsyncDisposable {
         });
         return;
       case "malformed_json":
-        this.#deliver(connection, MALFORMED_FRAME);
+        this.#deliver(connection, { kind: "reply", text: MALFORMED_FRAME });
         return;
       case "unknown_channel":
-        this.#deliver(connection, UNKNOWN_CHANNEL_FRAME);
+        this.#deliver(connection, { kind: "reply", text: UNKNOWN_CHANNEL_FRAME });
         return;
       case "oversized_frame":
-        this.#deliver(connection, oversizedFrame(OVERSIZED_FRAME_BYTES));
+        this.#deliver(connection, { kind: "reply", text: oversizedFrame(OVERSIZED_FRAME_BYTES) });
         return;
       default:
         connection.frameFaults.arm(kind);

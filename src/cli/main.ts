@@ -2,9 +2,10 @@
 /**
  * The `kraken-ws` command line: `deno run -A src/cli/main.ts COMMAND …`.
  *
- * Commands: `verify` (replay recorded frames and check every book checksum), `record` (write
- * frames and the client's lifecycle events to rotating NDJSON files), `watch` (the live terminal
- * view of any pairs), `sim-test` (the seeded simulation).
+ * Commands: `demo` (the live view against the local simulator, with faults), `verify` (replay
+ * recorded frames and check every book checksum), `record` (write frames and the client's
+ * lifecycle events to rotating NDJSON files), `watch` (the live terminal view of any pairs),
+ * `sim` (the local simulator alone), `sim-test` (the seeded simulation).
  *
  * @example
  * ```sh
@@ -14,7 +15,9 @@
  * @module
  */
 
+import { DEMO_USAGE, demoCommand } from "./demo.ts";
 import { RECORD_USAGE, recordCommand } from "./record.ts";
+import { SIM_USAGE, simCommand } from "./sim.ts";
 import { SIM_TEST_USAGE, simTestCommand } from "./sim_test.ts";
 import { VERIFY_USAGE, verifyCommand } from "./verify.ts";
 import { watchCommand } from "./watch.ts";
@@ -22,9 +25,11 @@ import { watchCommand } from "./watch.ts";
 const USAGE = `usage: kraken-ws COMMAND [ARGS…]
 
 commands:
+  demo     the live view against the local simulator, with faults thrown while it runs
   verify   replay NDJSON frames through the order book and check every checksum
   record   record frames and the client's lifecycle events to rotating NDJSON files
   watch    live view of pairs' verified books, trades and connection (Ctrl+C to stop)
+  sim      run the local Kraken v2 simulator on 127.0.0.1 until Ctrl+C
   sim-test run the seeded simulation (the client against simulated faults), seed by seed
 
 Run a command with --help for its arguments.`;
@@ -58,6 +63,13 @@ export async function main(args: readonly string[]): Promise<number> {
     return await recordCommand(rest);
   }
   if (command === "watch") return await watchCommand(rest);
+  if (command === "demo" || command === "sim") {
+    if (rest.includes("--help") || rest.includes("-h")) {
+      console.log(command === "demo" ? DEMO_USAGE : SIM_USAGE);
+      return 0;
+    }
+    return command === "demo" ? await demoCommand(rest) : await simCommand(rest);
+  }
   if (command === "sim-test") {
     if (rest.includes("--help") || rest.includes("-h")) {
       console.log(SIM_TEST_USAGE);

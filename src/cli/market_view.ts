@@ -422,11 +422,11 @@ export class MarketView implements MarketViewState, KrakenWsTap {
         return;
       case "gap":
         this.#counters.gaps[event.reason]++;
-        this.#note(event.time, "warning", describeGap(event));
+        this.note(event.time, "warning", describeGap(event));
         return;
       case "status":
         if (event.system !== this.#system) {
-          this.#note(
+          this.note(
             event.time,
             event.system === "online" ? "info" : "warning",
             `status ${event.system}`,
@@ -439,7 +439,7 @@ export class MarketView implements MarketViewState, KrakenWsTap {
         else this.#counters.errors++;
         const where = [event.channel, event.symbol].filter((part) => part !== undefined)
           .map((part) => ` ${part}`).join("");
-        this.#note(event.time, "warning", `error ${event.code}${where}: ${event.message}`);
+        this.note(event.time, "warning", `error ${event.code}${where}: ${event.message}`);
         const record = event.symbol === undefined ? undefined : this.#bySymbol.get(event.symbol);
         if (record !== undefined && event.code === "rejected") record.rejection = event.message;
         return;
@@ -487,7 +487,7 @@ export class MarketView implements MarketViewState, KrakenWsTap {
       if (event.from === "backoff" && event.to === "connecting") this.#counters.reconnects++;
       const trouble = event.to === "backoff" ||
         (event.to === "closed" && event.from !== "closing" && event.from !== "idle");
-      this.#note(
+      this.note(
         event.time,
         trouble ? "warning" : "info",
         `connection ${event.from} -> ${event.to} (${event.cause})`,
@@ -507,14 +507,21 @@ export class MarketView implements MarketViewState, KrakenWsTap {
     }
     if (!LOGGED_SUBSCRIPTION_STATES.has(event.to)) return;
     const attempt = event.attempt === undefined ? "" : `, attempt ${event.attempt}`;
-    this.#note(
+    this.note(
       event.time,
       event.to === "synced" ? "info" : "warning",
       `${event.channel} ${event.symbol} ${event.from} -> ${event.to} (${event.cause}${attempt})`,
     );
   }
 
-  #note(time: number, level: LogEntry["level"], text: string): void {
+  /**
+   * Adds a line of the caller's to the log: the demo says which fault it just threw.
+   *
+   * @param time Client time in ms.
+   * @param level How it is shown.
+   * @param text What happened.
+   */
+  note(time: number, level: LogEntry["level"], text: string): void {
     this.#log.push({ time, level, text });
     if (this.#log.length > this.#logKept) this.#log.splice(0, this.#log.length - this.#logKept);
   }

@@ -178,6 +178,15 @@ type FrameFault = "wrong_checksum" | "drop_update" | "duplicate_frame" | "exceed
 export type FrameFate = "sent" | "dropped" | "corrupted" | "duplicated";
 
 /**
+ * Whether a book or trade frame is a snapshot: from the oracle when the session gave one, else
+ * from the frame's `type` (a replayed frame, a trade snapshot). No item of these channels has a
+ * `type` of its own.
+ */
+function isSnapshot(frame: SimFrame): boolean {
+  return frame.book?.snapshot ?? /"type"\s*:\s*"snapshot"/.test(frame.text);
+}
+
+/**
  * Applies the frame faults to outgoing frames: each armed fault waits for the first frame it can
  * apply to.
  *
@@ -222,7 +231,7 @@ export class FrameFaults {
    * @returns Zero, one or two frames.
    */
   apply(frame: SimFrame): { readonly frames: SimFrame[]; readonly fate: FrameFate } {
-    const update = (frame.kind === "book" && !frame.book?.snapshot) || frame.kind === "trade";
+    const update = (frame.kind === "book" || frame.kind === "trade") && !isSnapshot(frame);
     if (update && this.#take("drop_update")) return { frames: [], fate: "dropped" };
     if (frame.kind === "book" && this.#take("wrong_checksum")) {
       const corrupted = frame.text.replace(

@@ -11,7 +11,14 @@ import { BOOK_DEPTHS, type BookDepth, OrderBook } from "../book/order_book.ts";
 import { decode } from "../protocol/decode.ts";
 import type { BookLevel, DecodeError, KrakenMessage, Trade } from "../protocol/messages.ts";
 import type { FeedSession, SimFeed } from "./feed.ts";
-import { ackFrame, errorFrame, parseSimRequest, pongFrame, statusFrame } from "./requests.ts";
+import {
+  ackFrame,
+  connectionIdAt,
+  errorFrame,
+  parseSimRequest,
+  pongFrame,
+  statusFrame,
+} from "./requests.ts";
 import type { SimFrame, SimSubscription } from "./sim_session.ts";
 
 /**
@@ -38,9 +45,15 @@ export interface ReplayFrame {
 /** Kraken names the trades of a snapshot; replays give at most this many. */
 const TRADE_SNAPSHOT_SIZE = 50;
 
-/** The raw frame of a line: a Kraken frame, or the `frame` of a `record` recording line. */
+/** A line of the `record` format (header, frame or event) starts so; a Kraken frame never does. */
+const RECORDING_LINE = /^\s*\{\s*"(recording|recv)"\s*:/;
+
+/**
+ * The raw frame of a line: a Kraken frame, or the `frame` of a `record` recording line; undefined
+ * for a recording's header and event lines, which are no frames.
+ */
 function frameText(line: string): string | undefined {
-  if (!line.startsWith('{"recv"')) return line;
+  if (!RECORDING_LINE.test(line)) return line;
   try {
     const parsed = JSON.parse(line) as { frame?: unknown };
     return typeof parsed.frame === "string" ? parsed.frame : undefined;
@@ -207,7 +220,8 @@ export class ReplayFeed implements SimFeed<readonly ReplayFrame[]> {
   /** The frames whose time has come, applied to the replay's own state first. */
   advance(now: number): readonly ReplayFrame[] {
     if (this.#startedAt === undefined) return [];
-    const elapsed = (now - this.#startedAt) * this.#speed;
+    // At speed Infinity all is due at once, from the first moment on (0 × Infinity is NaN).
+    const elapsed = this.#speed === Infinity ? Infinity : (now - this.#startedAt) * this.#speed;
     const due: ReplayFrame[] = [];
     while (this.#next < this.#frames.length && this.#frames[this.#next].offsetMs <= elapsed) {
       const frame = this.#frames[this.#next++];
@@ -256,6 +270,11 @@ export class ReplayFeed implements SimFeed<readonly ReplayFrame[]> {
   /** Whether the recording has anything of `symbol`. */
   hasSymbol(symbol: string): boolean {
     return this.#symbols.has(symbol);
+  }
+
+  /** The depth `symbol`'s book was recorded at, if it was. */
+  bookDepth(symbol: string): BookDepth | undefined {
+    return this.#depths.get(symbol);
   }
 
   /** The recorded `instrument` frame, if there was one. */
@@ -310,6 +329,8 @@ export class ReplaySession implements FeedSession<readonly ReplayFrame[]> {
   /** Books that got their snapshot: their recorded updates are forwarded. */
   readonly #ready = new Set<string>();
   #lastSentAt = 0;
+  /** Set by the first `status`. */
+  #connectionId: bigint | undefined;
 
   /**
    * Creates the server side of a connection.
@@ -325,9 +346,10 @@ export class ReplaySession implements FeedSession<readonly ReplayFrame[]> {
     return [...this.#subscriptions.values()];
   }
 
-  /** The `status` frame. */
+  /** The `status` frame; one connection keeps the id its first one gave. */
   status(now: number, system = "online"): SimFrame {
-    return this.#frame(now, "status", statusFrame(now, system));
+    this.#connectionId ??= connectionIdAt(now);
+    return this.#frame(now, "status", statusFrame(now, system, this.#connectionId));
   }
 
   #frame(now: number, kind: SimFrame["kind"], text: string): SimFrame {
@@ -400,6 +422,21 @@ export class ReplaySession implements FeedSession<readonly ReplayFrame[]> {
       if (this.#subscriptions.has(key)) {
         frames.push(
           this.#frame(now, "reply", errorFrame(now, method, "Already subscribed", reqId, symbol)),
+        );
+        continue;
+      }
+      const recordedDepth = this.#feed.bookDepth(symbol);
+      if (
+        channel === "book" && recordedDepth !== undefined &&
+        (depth ?? 10) > recordedDepth
+      ) {
+        // Levels below the recorded depth were never recorded: such a book would fail its checksum.
+        frames.push(
+          this.#frame(
+            now,
+            "reply",
+            errorFrame(now, method, "Subscription depth not supported", reqId, symbol),
+          ),
         );
         continue;
       }

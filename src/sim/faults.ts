@@ -207,6 +207,11 @@ export class FrameFaults {
     this.#armed.push(kind);
   }
 
+  /** Disarms every armed fault. */
+  disarm(): void {
+    this.#armed = [];
+  }
+
   /** Whether `kind` is armed. */
   armed(kind: FrameFault): boolean {
     return this.#armed.includes(kind);

@@ -202,6 +202,8 @@ export class KrakenSimulator implements AsyncDisposable {
   #system = "online";
   /** Until then new connections are cut at once. */
   #outageUntil = 0;
+  /** No more faults: see {@link KrakenSimulator.calm}. */
+  #calm = false;
 
   /**
    * Creates the simulator; nothing listens until {@link KrakenSimulator.start}.
@@ -277,6 +279,21 @@ export class KrakenSimulator implements AsyncDisposable {
     if (connection === undefined || !connection.open) return false;
     this.#fault(connection, kind, options.durationMs);
     return true;
+  }
+
+  /**
+   * Throws no more faults, scripted or random, from now on; frame faults still armed are
+   * disarmed, and lasting ones (stall, slowness, outage) end. What the client does next is its
+   * recovery.
+   */
+  calm(): void {
+    this.#calm = true;
+    this.#outageUntil = 0;
+    for (const connection of this.#connections) {
+      connection.frameFaults.disarm();
+      connection.stalledUntil = 0;
+      connection.slowUntil = 0;
+    }
   }
 
   /** Stops listening and ends every connection. */
@@ -463,6 +480,7 @@ export class KrakenSimulator implements AsyncDisposable {
   }
 
   #fault(connection: Connection, kind: FaultKind, durationMs: number | undefined): void {
+    if (this.#calm) return;
     const now = this.#clock.now();
     connection.faults.push(kind);
     switch (kind) {

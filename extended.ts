@@ -1,7 +1,8 @@
 /**
  * The stable building blocks of the SDK, for users who assemble their own pipeline: the v2
  * decoder and encoder, exact decimal text, the L2 order book engine and Kraken's CRC-32 checksum,
- * the sans-I/O session with its state machine and reconnect policy, and the virtual clock.
+ * the sans-I/O session with its state machine and reconnect policy, the virtual clock, Prometheus
+ * metrics, and the local Kraken simulator with its seeded simulation (these two need Deno).
  *
  * Everything here follows semantic versioning; anything marked `@experimental` may change in a
  * minor release.
@@ -118,3 +119,17 @@ export {
   EXCHANGE_DELAY_BUCKETS,
 } from "./src/metrics/client_metrics.ts";
 export { parseRfc3339, type Rfc3339Instant } from "./src/metrics/rfc3339.ts";
+export {
+  KrakenSimulator,
+  type KrakenSimulatorOptions,
+  type SimConnectionInfo,
+  type SimulatorFaults,
+} from "./src/sim/simulator.ts";
+export type { FaultKind, ScheduledFault } from "./src/sim/faults.ts";
+export { DEFAULT_SIM_SYMBOLS, type SimSymbol } from "./src/sim/market.ts";
+export type { SimFrame, SimSubscription } from "./src/sim/sim_session.ts";
+export {
+  runSimulation,
+  type SimulationOptions,
+  type SimulationReport,
+} from "./src/sim/simulation.ts";

@@ -96,6 +96,7 @@ export {
   type Precision,
 } from "./src/book/checksum.ts";
 export { crc32, CRC32_TABLE, crc32Finish, crc32Update } from "./src/book/crc32.ts";
+export { SingleValueMetric } from "./src/metrics/single_value_metric.ts";
 export { Counter, CounterSeries } from "./src/metrics/counter.ts";
 export { Gauge, GaugeSeries } from "./src/metrics/gauge.ts";
 export {

@@ -4,10 +4,8 @@
  * @module
  */
 
-import type { Collectable, CollectedMetric } from "./collected.ts";
-import { assertLabelNames, assertMetricName } from "./metric_names.ts";
 import type { MetricOptions } from "./metric_options.ts";
-import { type LabelValues, SeriesMap } from "./series_map.ts";
+import { SingleValueMetric } from "./single_value_metric.ts";
 
 /**
  * The value of one set of label values.
@@ -73,39 +71,14 @@ export class GaugeSeries {
  * console.log(state.labels({ state: "live" }).value); // 1
  * ```
  */
-export class Gauge<L extends string = never> implements Collectable {
-  /** The metric name. */
-  readonly name: string;
-  /** The help text. */
-  readonly help: string;
-  /** The one sample name it writes: its own. */
-  readonly sampleNames: readonly string[];
-  readonly #series: SeriesMap<L, GaugeSeries>;
-
+export class Gauge<L extends string = never> extends SingleValueMetric<L, GaugeSeries> {
   /**
    * Creates the gauge; an invalid name or label name is a `RangeError`.
    *
    * @param options Name, help and label names.
    */
   constructor(options: MetricOptions<L>) {
-    assertMetricName(options.name);
-    const labelNames = [...options.labelNames ?? []];
-    assertLabelNames(labelNames, []);
-    this.name = options.name;
-    this.help = options.help;
-    this.sampleNames = [options.name];
-    this.#series = new SeriesMap(labelNames, () => new GaugeSeries());
-    if (labelNames.length === 0) this.#series.get({} as LabelValues<L>);
-  }
-
-  /**
-   * The series of one set of label values, created at 0 on first use; keep it to skip the lookup.
-   *
-   * @param labels One value per label name.
-   * @returns The series.
-   */
-  labels(labels: LabelValues<L>): GaugeSeries {
-    return this.#series.get(labels);
+    super("gauge", options, () => new GaugeSeries());
   }
 
   /**
@@ -114,30 +87,6 @@ export class Gauge<L extends string = never> implements Collectable {
    * @param value The new value.
    */
   set(value: number): void {
-    this.#series.get({} as LabelValues<L>).set(value);
-  }
-
-  /** The value of a gauge without labels. */
-  get value(): number {
-    return this.#series.get({} as LabelValues<L>).value;
-  }
-
-  /**
-   * Reads every series, ordered by label values.
-   *
-   * @returns The metric as it is now.
-   */
-  collect(): CollectedMetric {
-    const names = this.#series.labelNames;
-    return {
-      name: this.name,
-      help: this.help,
-      type: "gauge",
-      samples: this.#series.sorted().map(({ labelValues, series }) => ({
-        name: this.name,
-        labels: names.map((name, i) => [name, labelValues[i]] as const),
-        value: series.value,
-      })),
-    };
+    this.unlabeled.set(value);
   }
 }

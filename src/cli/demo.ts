@@ -12,6 +12,7 @@ import { metricsHandler } from "../metrics/handler.ts";
 import { MetricsRegistry } from "../metrics/registry.ts";
 import type { FaultKind } from "../sim/faults.ts";
 import { KrakenSimulator } from "../sim/simulator.ts";
+import { ArgumentList, numberValue } from "./arguments.ts";
 import { type LiveViewOptions, runLiveView } from "./live_view.ts";
 import type { MarketView } from "./market_view.ts";
 import { renderSummary } from "./render_view.ts";
@@ -89,15 +90,6 @@ export interface DemoArgs {
   readonly noColor: boolean;
 }
 
-function wholeNumber(flag: string, text: string | undefined, max: number): number {
-  if (text === undefined) throw new UsageError(`${flag} needs a value`);
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || value > max) {
-    throw new UsageError(`${flag} needs a whole number from 0 to ${max}, not ${text}`);
-  }
-  return value;
-}
-
 /**
  * Parses `demo`'s arguments.
  *
@@ -117,16 +109,24 @@ export function parseDemoArgs(args: readonly string[]): DemoArgs {
   let live = false;
   let metricsPort: number | undefined;
   let noColor = false;
-  for (let i = 0; i < args.length; i++) {
-    const flag = args[i];
-    if (flag === "--seconds") seconds = wholeNumber(flag, args[++i], 86_400);
-    else if (flag === "--seed") seed = wholeNumber(flag, args[++i], 2 ** 32 - 1);
-    else if (flag === "--metrics-port") metricsPort = wholeNumber(flag, args[++i], 65_535);
-    else if (flag === "--live") live = true;
-    else if (flag === "--no-color") noColor = true;
-    else throw new UsageError(`unknown argument ${flag}`);
+  const list = new ArgumentList(args);
+  for (let argument = list.next(); argument !== undefined; argument = list.next()) {
+    const flag = argument.flag;
+    if (argument.positional) throw new UsageError(`unexpected argument ${flag}`);
+    else if (flag === "--seconds") {
+      seconds = numberValue(flag, list.value(argument), { whole: true, min: 1, max: 86_400 });
+    } else if (flag === "--seed") {
+      seed = numberValue(flag, list.value(argument), { whole: true, min: 0, max: 2 ** 32 - 1 });
+    } else if (flag === "--metrics-port") {
+      metricsPort = numberValue(flag, list.value(argument), { whole: true, min: 0, max: 65_535 });
+    } else if (flag === "--live") {
+      list.noValue(argument);
+      live = true;
+    } else if (flag === "--no-color") {
+      list.noValue(argument);
+      noColor = true;
+    } else throw new UsageError(`unknown option ${flag}`);
   }
-  if (seconds === 0) throw new UsageError("--seconds must be at least 1");
   return { seconds, seed, live, metricsPort, noColor };
 }
 

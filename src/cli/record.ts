@@ -7,6 +7,7 @@
  */
 
 import { BOOK_DEPTHS, type BookDepth } from "../book/order_book.ts";
+import { ArgumentList, bookDepthValue, numberValue, webSocketUrlValue } from "./arguments.ts";
 import { type Clock, SYSTEM_CLOCK } from "../client/clock.ts";
 import { KRAKEN_PUBLIC_URL, KrakenClosedError, KrakenWs } from "../client/kraken_ws.ts";
 import type { KrakenEvent } from "../core/events.ts";
@@ -81,29 +82,6 @@ function splitSuffix(text: string): [string, string | undefined] {
   return colon < 0 ? [text, undefined] : [text.slice(0, colon), text.slice(colon + 1)];
 }
 
-function positiveNumber(text: string, flag: string, integer: boolean): number {
-  const value = Number(text);
-  const valid = text.trim() !== "" && Number.isFinite(value) && value > 0 &&
-    (!integer || Number.isSafeInteger(value));
-  if (!valid) {
-    throw new UsageError(`${flag} needs a positive ${integer ? "whole " : ""}number, not ${text}`);
-  }
-  return value;
-}
-
-function webSocketUrl(text: string): string {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new UsageError(`--url needs a ws:// or wss:// URL, not ${text}`);
-  }
-  if (url.protocol !== "ws:" && url.protocol !== "wss:") {
-    throw new UsageError(`--url needs a ws:// or wss:// URL, not ${text}`);
-  }
-  return text;
-}
-
 /**
  * Parses `record`'s arguments.
  *
@@ -127,45 +105,29 @@ export function parseRecordArgs(args: readonly string[]): RecordArgs {
   let url = KRAKEN_PUBLIC_URL;
   let maxFileBytes = DEFAULT_MAX_FILE_BYTES;
   let seconds: number | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    const [flag, inline] = arg.startsWith("--") && arg.includes("=")
-      ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
-      : [arg, undefined];
-    const value = (): string => {
-      if (inline !== undefined) return inline;
-      const next = args[++i];
-      if (next === undefined || next.startsWith("--")) {
-        throw new UsageError(`${flag} needs a value`);
-      }
-      return next;
-    };
+  const list = new ArgumentList(args);
+  for (let argument = list.next(); argument !== undefined; argument = list.next()) {
+    const flag = argument.flag;
+    if (argument.positional) throw new UsageError(`unexpected argument ${flag}`);
     switch (flag) {
       case "--out":
-        out = value();
+        out = list.value(argument);
         if (out === "") throw new UsageError("--out needs a directory");
         break;
       case "--book": {
-        const [symbol, depthText] = splitSuffix(value());
-        const depth = depthText === undefined
-          ? 10
-          : BOOK_DEPTHS.find((known) => String(known) === depthText);
-        if (depth === undefined) {
-          throw new UsageError(
-            `--book depth must be one of ${BOOK_DEPTHS.join(", ")}, not ${depthText}`,
-          );
-        }
+        const [symbol, depthText] = splitSuffix(list.value(argument));
+        const depth = depthText === undefined ? 10 : bookDepthValue("--book depth", depthText);
         books.push({ symbol: symbolOf(symbol, flag), depth });
         break;
       }
       case "--trades":
-        trades.push(symbolOf(value(), flag));
+        trades.push(symbolOf(list.value(argument), flag));
         break;
       case "--ticker":
-        tickers.push(symbolOf(value(), flag));
+        tickers.push(symbolOf(list.value(argument), flag));
         break;
       case "--ohlc": {
-        const text = value();
+        const text = list.value(argument);
         const [symbol, intervalText] = splitSuffix(text);
         if (intervalText === undefined) {
           throw new UsageError(`--ohlc takes SYMBOL:INTERVAL (like BTC/USD:60), not ${text}`);
@@ -182,18 +144,16 @@ export function parseRecordArgs(args: readonly string[]): RecordArgs {
         break;
       }
       case "--url":
-        url = webSocketUrl(value());
+        url = webSocketUrlValue(flag, list.value(argument));
         break;
       case "--max-file-bytes":
-        maxFileBytes = positiveNumber(value(), flag, true);
+        maxFileBytes = numberValue(flag, list.value(argument), { whole: true, min: 1 });
         break;
       case "--seconds":
-        seconds = positiveNumber(value(), flag, false);
+        seconds = numberValue(flag, list.value(argument));
         break;
       default:
-        throw new UsageError(
-          flag.startsWith("-") ? `unknown option ${flag}` : `unexpected argument ${arg}`,
-        );
+        throw new UsageError(`unknown option ${flag}`);
     }
   }
   if (out === undefined) throw new UsageError("record needs --out DIR");

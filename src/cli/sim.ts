@@ -4,6 +4,7 @@
  * @module
  */
 
+import { ArgumentList, numberValue } from "./arguments.ts";
 import { readLines } from "./lines.ts";
 import { KrakenSimulator } from "../sim/simulator.ts";
 import { writeStderr, writeStdout } from "./terminal.ts";
@@ -64,31 +65,19 @@ export function parseSimArgs(args: readonly string[]): SimArgs {
   let faultsMeanMs: number | undefined;
   let replay: string | undefined;
   let speed = 1;
-  for (let i = 0; i < args.length; i++) {
-    const flag = args[i];
-    const value = (): string => {
-      const next = args[++i];
-      if (next === undefined) throw new UsageError(`${flag} needs a value`);
-      return next;
-    };
-    const whole = (max: number, min = 0): number => {
-      const text = value();
-      if (!/^\d+$/.test(text) || Number(text) > max || Number(text) < min) {
-        throw new UsageError(`${flag} needs a whole number from ${min} to ${max}, not ${text}`);
-      }
-      return Number(text);
-    };
-    if (flag === "--port") port = whole(65_535);
-    else if (flag === "--seed") seed = whole(2 ** 32 - 1);
-    else if (flag === "--faults") faultsMeanMs = whole(86_400_000, 100);
-    else if (flag === "--replay") replay = value();
-    else if (flag === "--speed") {
-      const text = value();
-      speed = Number(text);
-      if (!(speed > 0) || Number.isNaN(speed)) {
-        throw new UsageError(`--speed needs a number above 0, not ${text}`);
-      }
-    } else throw new UsageError(`unknown argument ${flag}`);
+  const list = new ArgumentList(args);
+  for (let argument = list.next(); argument !== undefined; argument = list.next()) {
+    const flag = argument.flag;
+    if (argument.positional) throw new UsageError(`unexpected argument ${flag}`);
+    else if (flag === "--port") {
+      port = numberValue(flag, list.value(argument), { whole: true, min: 0, max: 65_535 });
+    } else if (flag === "--seed") {
+      seed = numberValue(flag, list.value(argument), { whole: true, min: 0, max: 2 ** 32 - 1 });
+    } else if (flag === "--faults") {
+      faultsMeanMs = numberValue(flag, list.value(argument), { whole: true, min: 100 });
+    } else if (flag === "--replay") replay = list.value(argument);
+    else if (flag === "--speed") speed = numberValue(flag, list.value(argument));
+    else throw new UsageError(`unknown option ${flag}`);
   }
   return { port, seed, faultsMeanMs, replay, speed };
 }

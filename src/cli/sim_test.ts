@@ -12,6 +12,7 @@ import {
   runSimulation,
   type SimulationReport,
 } from "../sim/simulation.ts";
+import { ArgumentList, numberValue } from "./arguments.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** Usage text of `sim-test`. */
@@ -41,14 +42,6 @@ export interface SimTestArgs {
   readonly json: boolean;
 }
 
-function positiveInteger(flag: string, text: string, min: number): number {
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < min) {
-    throw new UsageError(`${flag} needs a whole number of at least ${min}, not ${text}`);
-  }
-  return value;
-}
-
 /**
  * Parses `sim-test`'s arguments.
  *
@@ -68,19 +61,21 @@ export function parseSimTestArgs(args: readonly string[]): SimTestArgs {
   let single: number | undefined;
   let durationMs = DEFAULT_DURATION_MS;
   let json = false;
-  for (let i = 0; i < args.length; i++) {
-    const flag = args[i];
-    const value = (): string => {
-      const next = args[++i];
-      if (next === undefined) throw new UsageError(`${flag} needs a value`);
-      return next;
-    };
-    if (flag === "--seeds") count = positiveInteger(flag, value(), 1);
-    else if (flag === "--from") from = positiveInteger(flag, value(), 0);
-    else if (flag === "--seed") single = positiveInteger(flag, value(), 0);
-    else if (flag === "--duration") durationMs = positiveInteger(flag, value(), 1000);
-    else if (flag === "--json") json = true;
-    else throw new UsageError(`unknown argument ${flag}`);
+  const list = new ArgumentList(args);
+  const seed = { whole: true, min: 0, max: 2 ** 32 - 1 } as const;
+  for (let argument = list.next(); argument !== undefined; argument = list.next()) {
+    const flag = argument.flag;
+    if (argument.positional) throw new UsageError(`unexpected argument ${flag}`);
+    else if (flag === "--seeds") {
+      count = numberValue(flag, list.value(argument), { whole: true, min: 1 });
+    } else if (flag === "--from") from = numberValue(flag, list.value(argument), seed);
+    else if (flag === "--seed") single = numberValue(flag, list.value(argument), seed);
+    else if (flag === "--duration") {
+      durationMs = numberValue(flag, list.value(argument), { whole: true, min: 1000 });
+    } else if (flag === "--json") {
+      list.noValue(argument);
+      json = true;
+    } else throw new UsageError(`unknown option ${flag}`);
   }
   const seeds = single !== undefined
     ? [single]

@@ -7,7 +7,8 @@
  */
 
 import type { Precision } from "../book/checksum.ts";
-import { BOOK_DEPTHS, type BookDepth } from "../book/order_book.ts";
+import type { BookDepth } from "../book/order_book.ts";
+import { ArgumentList, bookDepthValue } from "./arguments.ts";
 import { BookReplay, type ReplayReport } from "./book_replay.ts";
 import { readLines } from "./lines.ts";
 import { UsageError } from "./usage_error.ts";
@@ -68,28 +69,17 @@ export function parseVerifyArgs(args: readonly string[]): VerifyArgs {
   let depth: BookDepth = 10;
   const precision: Record<string, Precision> = {};
   const files: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    const [flag, inline] = arg.startsWith("--") && arg.includes("=")
-      ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
-      : [arg, undefined];
-    const value = (): string => {
-      if (inline !== undefined) return inline;
-      const next = args[++i];
-      if (next === undefined) throw new UsageError(`${flag} needs a value`);
-      return next;
-    };
-    if (flag === "--json") {
+  const list = new ArgumentList(args);
+  for (let argument = list.next(); argument !== undefined; argument = list.next()) {
+    if (argument.positional) {
+      files.push(argument.flag);
+    } else if (argument.flag === "--json") {
+      list.noValue(argument);
       json = true;
-    } else if (flag === "--depth") {
-      const text = value();
-      const found = BOOK_DEPTHS.find((known) => String(known) === text);
-      if (found === undefined) {
-        throw new UsageError(`--depth must be one of ${BOOK_DEPTHS.join(", ")}, not ${text}`);
-      }
-      depth = found;
-    } else if (flag === "--precision") {
-      const text = value();
+    } else if (argument.flag === "--depth") {
+      depth = bookDepthValue(argument.flag, list.value(argument));
+    } else if (argument.flag === "--precision") {
+      const text = list.value(argument);
       const match = /^(.+)=(\d{1,2}),(\d{1,2})$/.exec(text);
       if (match === null) {
         throw new UsageError(
@@ -97,13 +87,8 @@ export function parseVerifyArgs(args: readonly string[]): VerifyArgs {
         );
       }
       precision[match[1]] = { price: Number(match[2]), qty: Number(match[3]) };
-    } else if (flag === "--") {
-      files.push(...args.slice(i + 1));
-      break;
-    } else if (flag.startsWith("-") && flag !== "-") {
-      throw new UsageError(`unknown option ${flag}`);
     } else {
-      files.push(arg);
+      throw new UsageError(`unknown option ${argument.flag}`);
     }
   }
   if (files.length === 0) throw new UsageError("verify needs at least one FILE");

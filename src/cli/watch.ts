@@ -4,7 +4,8 @@
  * @module
  */
 
-import { BOOK_DEPTHS, type BookDepth } from "../book/order_book.ts";
+import type { BookDepth } from "../book/order_book.ts";
+import { ArgumentList, bookDepthValue, numberValue, webSocketUrlValue } from "./arguments.ts";
 import { KRAKEN_PUBLIC_URL } from "../client/kraken_ws.ts";
 import { type LiveViewOptions, runLiveView } from "./live_view.ts";
 import { renderSummary } from "./render_view.ts";
@@ -77,59 +78,30 @@ export function parseWatchArgs(args: readonly string[]): WatchArgs {
   let seconds: number | undefined;
   let noColor = false;
   let help = false;
-  const addSymbol = (text: string): void => {
-    const symbol = text.toUpperCase();
-    if (!SYMBOL.test(symbol)) {
-      throw new UsageError(`a symbol is BASE/QUOTE, like BTC/USD, not ${JSON.stringify(text)}`);
-    }
-    if (!symbols.includes(symbol)) symbols.push(symbol);
-  };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    const [flag, inline] = arg.startsWith("--") && arg.includes("=")
-      ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
-      : [arg, undefined];
-    const value = (): string => {
-      if (inline !== undefined) return inline;
-      const next = args[++i];
-      if (next === undefined) throw new UsageError(`${flag} needs a value`);
-      return next;
-    };
-    if (flag === "--depth") {
-      const text = value();
-      const found = BOOK_DEPTHS.find((known) => String(known) === text);
-      if (found === undefined) {
-        throw new UsageError(`--depth must be one of ${BOOK_DEPTHS.join(", ")}, not ${text}`);
+  const list = new ArgumentList(args);
+  for (let argument = list.next(); argument !== undefined; argument = list.next()) {
+    if (argument.positional) {
+      const symbol = argument.flag.toUpperCase();
+      if (!SYMBOL.test(symbol)) {
+        throw new UsageError(
+          `a symbol is BASE/QUOTE, like BTC/USD, not ${JSON.stringify(argument.flag)}`,
+        );
       }
-      depth = found;
-    } else if (flag === "--url") {
-      url = value();
-      let protocol: string;
-      try {
-        protocol = new URL(url).protocol;
-      } catch {
-        protocol = "";
-      }
-      if (protocol !== "ws:" && protocol !== "wss:") {
-        throw new UsageError(`--url must be a ws:// or wss:// URL, not ${url}`);
-      }
-    } else if (flag === "--seconds") {
-      const text = value();
-      seconds = Number(text);
-      if (text.trim() === "" || !Number.isFinite(seconds) || seconds <= 0) {
-        throw new UsageError(`--seconds must be a number above 0, not ${text}`);
-      }
-    } else if (flag === "--no-color" && inline === undefined) {
+      if (!symbols.includes(symbol)) symbols.push(symbol);
+    } else if (argument.flag === "--depth") {
+      depth = bookDepthValue(argument.flag, list.value(argument));
+    } else if (argument.flag === "--url") {
+      url = webSocketUrlValue(argument.flag, list.value(argument));
+    } else if (argument.flag === "--seconds") {
+      seconds = numberValue(argument.flag, list.value(argument));
+    } else if (argument.flag === "--no-color") {
+      list.noValue(argument);
       noColor = true;
-    } else if ((flag === "--help" || flag === "-h") && inline === undefined) {
+    } else if (argument.flag === "--help" || argument.flag === "-h") {
+      list.noValue(argument);
       help = true;
-    } else if (flag === "--") {
-      for (const rest of args.slice(i + 1)) addSymbol(rest);
-      break;
-    } else if (flag.startsWith("-")) {
-      throw new UsageError(`unknown option ${flag}`);
     } else {
-      addSymbol(arg);
+      throw new UsageError(`unknown option ${argument.flag}`);
     }
   }
   if (symbols.length === 0 && !help) throw new UsageError("watch needs at least one SYMBOL");

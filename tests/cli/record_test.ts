@@ -419,15 +419,15 @@ Deno.test("record: bad arguments get a clear message, the usage and exit 2", asy
     [["--out", "rec", "--trades", "BTC/USD", "extra"], /unexpected argument extra/],
     [
       ["--out", "rec", "--trades", "BTC/USD", "--url", "http://x"],
-      /--url needs a ws:\/\/ or wss:\/\//,
+      /--url must be a ws:\/\/ or wss:\/\/ URL, not http:\/\/x/,
     ],
     [
       ["--out", "rec", "--trades", "BTC/USD", "--max-file-bytes", "1.5"],
-      /--max-file-bytes needs a positive whole number/,
+      /--max-file-bytes must be a whole number of at least 1, not 1.5/,
     ],
     [
       ["--out", "rec", "--trades", "BTC/USD", "--seconds", "0"],
-      /--seconds needs a positive number/,
+      /--seconds must be a number above 0, not 0/,
     ],
     [["--out", "rec", "--book", ":10"], /--book needs a symbol like BTC\/USD/],
   ];

@@ -441,3 +441,35 @@ Deno.test("client: the tap sees every frame and event in order, and a throwing t
   ]);
   await teardown();
 });
+
+Deno.test("client: the WebSocket factory makes every socket; one that throws is a failed attempt", async () => {
+  const server = ScriptedServer.start();
+  const clock = new VirtualClock(1_000_000);
+  const urls: string[] = [];
+  let refuse = true;
+  const kraken = new KrakenWs({
+    url: server.url,
+    clock,
+    reconnect: { seed: 3 },
+    webSocket: (url) => {
+      urls.push(url);
+      if (refuse) {
+        refuse = false;
+        throw new SyntaxError("refused by the test");
+      }
+      return new WebSocket(url);
+    },
+  });
+  const events = new EventCollector(kraken.events());
+  const trades = new EventCollector(kraken.trades("BTC/USD"));
+  const backoff = await events.waitFor(connectionState("backoff"));
+  assert.ok(backoff.type === "state" && backoff.cause === "close 1006 refused by the test");
+  clock.advance(0); // the first retry is at once
+  const connection = await server.connection(0);
+  await connection.waitFor(isSubscribe("BTC/USD"));
+  assert.deepEqual(urls, [server.url, server.url]);
+  await kraken.close();
+  await events.done;
+  await trades.done;
+  await server.close();
+});

@@ -426,11 +426,10 @@ export class ReplaySession implements FeedSession<readonly ReplayFrame[]> {
         continue;
       }
       const recordedDepth = this.#feed.bookDepth(symbol);
-      if (
-        channel === "book" && recordedDepth !== undefined &&
-        (depth ?? 10) > recordedDepth
-      ) {
-        // Levels below the recorded depth were never recorded: such a book would fail its checksum.
+      if (channel === "book" && recordedDepth !== undefined && (depth ?? 10) !== recordedDepth) {
+        // The recorded updates are those of the recorded depth. A deeper book lacks the levels
+        // never recorded; a shallower one lacks the levels Kraken sends as they move up into its
+        // view. Either would fail its checksum: only the recorded depth can be replayed.
         frames.push(
           this.#frame(
             now,

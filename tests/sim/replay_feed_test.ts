@@ -1,3 +1,5 @@
+import { SimSession } from "../../src/sim/sim_session.ts";
+import { SimMarket } from "../../src/sim/market.ts";
 import assert from "node:assert/strict";
 import { OrderBook } from "../../src/book/order_book.ts";
 import { encodeEvent, encodeFrame, encodeHeader } from "../../src/cli/recording.ts";
@@ -515,4 +517,26 @@ Deno.test("ReplaySession: book updates recorded before any snapshot are held bac
   assert.equal(forwarded[0].text, snapshot);
   client.take(forwarded, "after the snapshot");
   assert.equal(client.verified, btc.length);
+});
+
+Deno.test("ReplaySession: a book shallower than the recording is refused too", () => {
+  // A depth-25 recording, made by the simulated server.
+  const server = new SimSession(new SimMarket(5));
+  const recorded = server.receive(
+    requestText("subscribe", { channel: "book", symbol: ["BTC/USD"], depth: 25 }, 1),
+    START,
+  ).map((frame) => frame.text);
+  const feed = new ReplayFeed(recorded, Infinity);
+  assert.equal(feed.bookDepth("BTC/USD"), 25);
+  const session = feed.open();
+  const [refused] = session.receive(
+    requestText("subscribe", { channel: "book", symbol: ["BTC/USD"], depth: 10 }, 7),
+    START,
+  );
+  assert.equal(jsonObject(refused.text).error, "Subscription depth not supported");
+  const [accepted] = session.receive(
+    requestText("subscribe", { channel: "book", symbol: ["BTC/USD"], depth: 25 }, 8),
+    START,
+  );
+  assert.equal(jsonObject(accepted.text).success, true);
 });

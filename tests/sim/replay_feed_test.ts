@@ -1,11 +1,10 @@
-import { SimSession } from "../../src/sim/sim_session.ts";
-import { SimMarket } from "../../src/sim/market.ts";
 import assert from "node:assert/strict";
 import { OrderBook } from "../../src/book/order_book.ts";
 import { encodeEvent, encodeFrame, encodeHeader } from "../../src/cli/recording.ts";
 import type { Trade } from "../../src/protocol/messages.ts";
 import { ReplayFeed, type ReplayFrame, type ReplaySession } from "../../src/sim/replay_feed.ts";
-import type { SimFrame } from "../../src/sim/sim_session.ts";
+import { SimMarket } from "../../src/sim/market.ts";
+import { type SimFrame, SimSession } from "../../src/sim/sim_session.ts";
 import { fixtureLines } from "../fixtures.ts";
 import {
   bookPayloadOf,

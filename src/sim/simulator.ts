@@ -200,6 +200,7 @@ export class KrakenSimulator implements AsyncDisposable {
   #url: string | undefined;
   #closed = false;
   #system = "online";
+  #maintenanceTimer: unknown;
   /** Until then new connections are cut at once. */
   #outageUntil = 0;
   /** No more faults: see {@link KrakenSimulator.calm}. */
@@ -283,12 +284,17 @@ export class KrakenSimulator implements AsyncDisposable {
 
   /**
    * Throws no more faults, scripted or random, from now on; frame faults still armed are
-   * disarmed, and lasting ones (stall, slowness, outage) end. What the client does next is its
+   * disarmed, and lasting ones (stall, slowness, outage, maintenance) end. What the client does next is its
    * recovery.
    */
   calm(): void {
     this.#calm = true;
     this.#outageUntil = 0;
+    if (this.#maintenanceTimer !== undefined) {
+      this.#clock.clearTimeout(this.#maintenanceTimer);
+      this.#maintenanceTimer = undefined;
+      this.#announce("online");
+    }
     for (const connection of this.#connections) {
       connection.frameFaults.disarm();
       connection.stalledUntil = 0;
@@ -301,6 +307,7 @@ export class KrakenSimulator implements AsyncDisposable {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#stepTimer !== undefined) this.#clock.clearTimeout(this.#stepTimer);
+    if (this.#maintenanceTimer !== undefined) this.#clock.clearTimeout(this.#maintenanceTimer);
     for (const connection of this.#connections) this.#forget(connection);
     await this.#relay?.close();
     await this.#server?.shutdown();
@@ -479,6 +486,15 @@ export class KrakenSimulator implements AsyncDisposable {
     });
   }
 
+  /** The exchange's system state changed: every open connection gets a `status` frame. */
+  #announce(system: string): void {
+    this.#system = system;
+    const now = this.#clock.now();
+    for (const connection of this.#connections) {
+      if (connection.open) this.#send(connection, connection.session.status(now, system));
+    }
+  }
+
   #fault(connection: Connection, kind: FaultKind, durationMs: number | undefined): void {
     if (this.#calm) return;
     const now = this.#clock.now();
@@ -511,12 +527,14 @@ export class KrakenSimulator implements AsyncDisposable {
         connection.slowUntil = now + (durationMs ?? 5000);
         return;
       case "maintenance":
-        this.#system = "maintenance";
-        this.#send(connection, connection.session.status(now, "maintenance"));
-        this.#later(connection, durationMs ?? 5000, () => {
-          this.#system = "online";
-          this.#send(connection, connection.session.status(this.#clock.now(), "online"));
-        });
+        // The exchange's state, not a connection's: every connection hears it, now and on
+        // connect, until it ends, whatever happens to the connection that drew the fault.
+        if (this.#maintenanceTimer !== undefined) this.#clock.clearTimeout(this.#maintenanceTimer);
+        this.#announce("maintenance");
+        this.#maintenanceTimer = this.#clock.setTimeout(() => {
+          this.#maintenanceTimer = undefined;
+          this.#announce("online");
+        }, durationMs ?? 5000);
         return;
       case "malformed_json":
         this.#deliver(connection, { kind: "reply", text: MALFORMED_FRAME });

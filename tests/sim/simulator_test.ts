@@ -318,3 +318,41 @@ Deno.test("simulator: plain HTTP gets 426, and close() ends every connection", a
   await simulator.close();
   assert.ok([1001, 1006, 0].includes(await closed));
 });
+
+Deno.test("simulator: maintenance is the exchange's state: it outlives the connection that drew it", async () => {
+  const loop = await Loopback.start({
+    seed: 12,
+    faults: {
+      scripted: {
+        1: [{ at: 500, kind: "maintenance", durationMs: 20_000 }, {
+          at: 1000,
+          kind: "drop_connection",
+        }],
+      },
+    },
+  });
+  try {
+    loop.kraken.trades("BTC/USD");
+    assert.ok(await loop.until(() => loop.simulator.connections.length === 2, 15_000));
+    assert.ok(await loop.until(() => loop.of("status").length === 3, 5000));
+    assert.deepEqual(loop.of("status").map((event) => event.system), [
+      "online",
+      "maintenance",
+      "maintenance",
+    ]);
+    // After a maintenance notice the client waited 5 s between attempts.
+    const [first, second] = loop.connectionStates().filter((state) =>
+      state.startsWith("connecting")
+    );
+    assert.ok(first && second);
+    await loop.run(20_000, 100);
+    assert.deepEqual(loop.of("status").map((event) => event.system), [
+      "online",
+      "maintenance",
+      "maintenance",
+      "online",
+    ]);
+  } finally {
+    await loop.close();
+  }
+});

@@ -341,10 +341,11 @@ Deno.test("simulator: maintenance is the exchange's state: it outlives the conne
       "maintenance",
     ]);
     // After a maintenance notice the client waited 5 s between attempts.
-    const [first, second] = loop.connectionStates().filter((state) =>
-      state.startsWith("connecting")
-    );
-    assert.ok(first && second);
+    const attempts = loop.of("state").filter((event) =>
+      event.scope === "connection" && event.to === "connecting"
+    ).map((event) => event.time);
+    assert.equal(attempts.length, 2);
+    assert.ok(attempts[1] - attempts[0] >= 5000, `${attempts[1] - attempts[0]} ms apart`);
     await loop.run(20_000, 100);
     assert.deepEqual(loop.of("status").map((event) => event.system), [
       "online",

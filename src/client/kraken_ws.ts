@@ -88,7 +88,9 @@ export interface KrakenWsOptions {
   readonly tap?: KrakenWsTap;
   /**
    * Counts the client's health into this registry (metric names start with `kraken_ws_`); serve
-   * it with `metricsHandler`. Without it, no metric work is done.
+   * it with `metricsHandler`. Clients given the same registry count into the same metrics; for
+   * separate series, give each its own registry, or a `ClientMetrics` with its own prefix as a
+   * `tap`. Without it, no metric work is done.
    */
   readonly metrics?: MetricsRegistry;
 }
@@ -176,6 +178,21 @@ interface StreamEntry {
   readonly rejected: Set<string>;
 }
 
+/**
+ * The metrics of the clients that count into `registry`: one set per registry, so a client
+ * made again (after a close for good) counts on where the last one stopped.
+ */
+const METRICS_BY_REGISTRY = new WeakMap<MetricsRegistry, ClientMetrics>();
+
+function clientMetricsOf(registry: MetricsRegistry): ClientMetrics {
+  let metrics = METRICS_BY_REGISTRY.get(registry);
+  if (metrics === undefined) {
+    metrics = new ClientMetrics(registry);
+    METRICS_BY_REGISTRY.set(registry, metrics);
+  }
+  return metrics;
+}
+
 function randomSeed(): number {
   return crypto.getRandomValues(new Uint32Array(1))[0];
 }
@@ -230,7 +247,7 @@ export class KrakenWs implements AsyncDisposable {
     this.#makeSocket = options.webSocket ?? ((url) => new WebSocket(url));
     this.#bufferSize = options.bufferSize ?? 1024;
     this.#tap = combineTaps(
-      options.metrics === undefined ? undefined : new ClientMetrics(options.metrics),
+      options.metrics === undefined ? undefined : clientMetricsOf(options.metrics),
       options.tap,
     );
     this.#session = new Session({

@@ -398,6 +398,17 @@ export class Session {
     const to = nextConnectionState(from, trigger);
     this.#state = to;
     if (from !== to) this.#emit({ type: "state", scope: "connection", from, to, cause });
+    if (to === "closed" && from !== "closed") this.#endSubscriptions();
+  }
+
+  /** The session is over: every subscription still held ends, visibly. */
+  #endSubscriptions(): void {
+    for (const subscription of this.#subscriptions.values()) {
+      if (subscription.state !== "rejected") {
+        this.#setSubscriptionState(subscription, "unsubscribed", "closed");
+      }
+    }
+    this.#subscriptions.clear();
   }
 
   #start(): void {

@@ -361,8 +361,11 @@ export class ClientMetrics implements KrakenWsTap {
 
   #stateChanged(event: StateEvent): void {
     if (event.scope === "connection") {
-      this.#connectionState.labels({ state: event.from }).set(0);
-      this.#connectionState.labels({ state: event.to }).set(1);
+      // All states, not just `from`: clients that share a registry one after another start
+      // again from `idle`.
+      for (const state of CONNECTION_STATES) {
+        this.#connectionState.labels({ state }).set(state === event.to ? 1 : 0);
+      }
       if (event.to === "connecting") this.#connectionAttempts.inc();
       if (event.to === "backoff") {
         this.#reconnects.labels({ cause: reconnectCause(event.cause) }).inc();

@@ -276,3 +276,26 @@ Deno.test("edge: a deeper stream joining a synced book owes that book a gap", ()
   assert.ok(gaps[0].type === "gap" && gaps[0].reason === "resubscribe");
   assert.equal(gaps[0].type === "gap" && gaps[0].fromTime, joinedAt);
 });
+
+Deno.test("edge: when the session closes, every subscription it held ends, visibly", () => {
+  for (const close of ["stop", "1008"] as const) {
+    const harness = new SessionHarness();
+    harness.subscribe(BTC_TRADES);
+    harness.subscribe(BTC_BOOK);
+    harness.goLive();
+    harness.ackAll();
+    if (close === "stop") {
+      harness.input({ type: "stop" });
+      harness.serverClose(1000);
+    } else harness.serverClose(1008, "policy violation");
+    assert.equal(harness.session.state, "closed");
+    const ended = harness.eventsOf("state").filter((event) =>
+      event.scope === "subscription" && event.to === "unsubscribed"
+    );
+    assert.deepEqual(ended.map((event) => event.scope === "subscription" && event.cause), [
+      "closed",
+      "closed",
+    ], close);
+    assert.equal(harness.session.subscriptionCount, 0);
+  }
+});

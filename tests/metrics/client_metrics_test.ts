@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { KrakenWs } from "../../src/client/kraken_ws.ts";
+import { VirtualClock } from "../../src/client/virtual_clock.ts";
 import type { KrakenEvent, StateEvent } from "../../src/core/events.ts";
 import { ClientMetrics } from "../../src/metrics/client_metrics.ts";
 import { renderPrometheusText } from "../../src/metrics/exposition.ts";
@@ -289,9 +291,18 @@ Deno.test("client metrics: a real client against a loopback server counts what h
   assert.equal(value("kraken_ws_connection_attempts_total"), 2);
   assert.equal(value('kraken_ws_connection_state{state="closed"}'), 1);
   assert.equal(value('kraken_ws_connection_state{state="live"}'), 0);
-  assert.equal(value('kraken_ws_subscriptions{channel="book",state="synced"}'), 1);
-  assert.equal(value('kraken_ws_subscriptions{channel="trade",state="synced"}'), 1);
+  // The client was closed at the end: its subscriptions ended with it.
+  assert.equal(value('kraken_ws_subscriptions{channel="book",state="synced"}'), 0);
+  assert.equal(value('kraken_ws_subscriptions{channel="trade",state="synced"}'), 0);
   assert.equal(value('kraken_ws_subscriptions{channel="book",state="pending"}'), 0);
+  assert.equal(
+    value('kraken_ws_subscriptions_ended_total{channel="book",state="unsubscribed"}'),
+    1,
+  );
+  assert.equal(
+    value('kraken_ws_subscriptions_ended_total{channel="trade",state="unsubscribed"}'),
+    1,
+  );
   assert.equal(value("kraken_ws_decode_errors_total"), 0);
   // Every event the client emitted is counted once, by type and channel.
   const byType = new Map<string, number>();
@@ -315,4 +326,25 @@ Deno.test("client metrics: a real client against a loopback server counts what h
     value('kraken_ws_exchange_delay_seconds_sum{channel="trade"}'),
     delays.reduce((sum, delay) => sum + delay, 0),
   );
+});
+
+Deno.test("client metrics: clients made one after another on one registry count on", async () => {
+  const registry = new MetricsRegistry();
+  const clock = new VirtualClock(0);
+  for (let round = 1; round <= 2; round++) {
+    const kraken = new KrakenWs({ url: "ws://127.0.0.1:1/v2", clock, metrics: registry });
+    kraken.trades("BTC/USD");
+    await kraken.close();
+    const text = renderPrometheusText(registry);
+    assert.equal(sampleValue(text, "kraken_ws_connection_attempts_total"), round);
+    assert.equal(sampleValue(text, 'kraken_ws_connection_state{state="closed"}'), 1);
+    assert.equal(sampleValue(text, 'kraken_ws_connection_state{state="connecting"}'), 0);
+    assert.equal(
+      sampleValue(
+        text,
+        'kraken_ws_subscriptions_ended_total{channel="trade",state="unsubscribed"}',
+      ),
+      round,
+    );
+  }
 });

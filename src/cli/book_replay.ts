@@ -11,9 +11,13 @@
 
 import type { Precision } from "../book/checksum.ts";
 import { BOOK_DEPTHS, type BookDepth, OrderBook } from "../book/order_book.ts";
+import {
+  isRecorderOverflow,
+  parseRecordingLine,
+  type RecordedEvent,
+} from "../core/recording_line.ts";
 import { decode } from "../protocol/decode.ts";
 import type { BookPayload, DecodeError, FrameType, KrakenMessage } from "../protocol/messages.ts";
-import { isRecorderOverflow, parseRecordingLine, type RecordedEvent } from "./recording.ts";
 
 /**
  * Where a line came from.
@@ -47,7 +51,10 @@ export interface MismatchEntry extends LineRef {
   readonly expected: number;
   /** The checksum of the book after applying it. */
   readonly computed: number;
-  /** True when the recording marks it with the client's `checksum` gap for that symbol. */
+  /**
+   * True when the recording marks it: with the client's `checksum` gap for that symbol, or with
+   * the recorder's overflow before that symbol's next frame, as it may have dropped that gap.
+   */
   marked: boolean;
 }
 
@@ -66,7 +73,10 @@ export interface CrossedEntry extends LineRef {
   readonly bestBid: string;
   /** Best ask price text. */
   readonly bestAsk: string;
-  /** True when the recording marks it with the client's `crossed` gap for that symbol. */
+  /**
+   * True when the recording marks it: with the client's `crossed` gap for that symbol, or with
+   * the recorder's overflow before that symbol's next frame, as it may have dropped that gap.
+   */
   marked: boolean;
 }
 
@@ -83,7 +93,10 @@ export interface CrossedEntry extends LineRef {
 export interface ErrorEntry extends LineRef {
   /** What was wrong. */
   readonly reason: string;
-  /** True when the recording marks it with the client's `decode` error or gap. */
+  /**
+   * True when the recording marks it with the client's `decode` error or gap, or with the
+   * recorder's overflow, before the next frame.
+   */
   marked: boolean;
 }
 
@@ -162,7 +175,9 @@ export interface ReplayReport {
   errors: ErrorEntry[];
   /** Per symbol. */
   books: Record<string, BookReport>;
-  /** Where the recorder lost lines; every book then waits for its next snapshot. */
+  /**
+   * Where the recorder lost lines; every book, seen or not yet, then waits for its next snapshot.
+   */
   recorderOverflows: RecorderOverflowEntry[];
 }
 
@@ -241,6 +256,11 @@ export class BookReplay {
   #pendingErrors: ErrorEntry[] = [];
   /** Symbols waiting for a snapshot after a loss the recording marks. */
   #markedWaits = new Set<string>();
+  /**
+   * Whether a book first seen from now on starts waiting as well: set once the recorder dropped
+   * lines, which may have held that book's first snapshot.
+   */
+  #unseenBooksWait = false;
   #depths = new Map<string, BookDepth>();
   #instrumentPrecision = new Map<string, Precision>();
   #defaultDepth: BookDepth;
@@ -300,15 +320,12 @@ export class BookReplay {
 
   #annotate(event: RecordedEvent, ref: LineRef): void {
     if (isRecorderOverflow(event)) {
-      const dropped = typeof event.dropped === "number" ? event.dropped : 0;
-      this.#report.recorderOverflows.push({ ...ref, dropped });
-      for (const symbol of Object.keys(this.#report.books)) this.#restart(symbol);
+      this.#recorderOverflow(event, ref);
       return;
     }
     const reason = event.type === "gap" ? event.reason : undefined;
     if (reason === "decode" || (event.type === "error" && event.code === "decode")) {
-      for (const entry of this.#pendingErrors) entry.marked = true;
-      this.#pendingErrors = [];
+      this.#markPendingErrors();
     }
     const symbol = typeof event.symbol === "string" ? event.symbol : undefined;
     if (symbol === undefined) return;
@@ -316,17 +333,40 @@ export class BookReplay {
       const pending = this.#pendingFailures.get(symbol);
       const sameChecksum = reason === "crossed" || typeof event.expected !== "number" ||
         event.expected === pending?.expected;
-      if (pending?.reason === reason && sameChecksum) {
-        pending.entry.marked = true;
-        pending.report.marked++;
-        this.#pendingFailures.delete(symbol);
-        this.#markedWaits.add(symbol);
-      }
+      if (pending?.reason === reason && sameChecksum) this.#markFailure(symbol, pending);
     } else if (
       typeof reason === "string" && RESTARTING_GAPS.has(reason) && event.channel === "book"
     ) {
       this.#restart(symbol);
     }
+  }
+
+  /**
+   * The recorder dropped lines here, and any of them may have been a book's snapshot or the
+   * client's mark of the failure just before: every book, even one not seen yet, waits for its
+   * next snapshot, and every failure still waiting for its mark counts as marked.
+   */
+  #recorderOverflow(event: RecordedEvent, ref: LineRef): void {
+    const dropped = typeof event.dropped === "number" ? event.dropped : 0;
+    this.#report.recorderOverflows.push({ ...ref, dropped });
+    this.#markPendingErrors();
+    for (const [symbol, pending] of this.#pendingFailures) this.#markFailure(symbol, pending);
+    for (const symbol of Object.keys(this.#report.books)) this.#restart(symbol);
+    this.#unseenBooksWait = true;
+  }
+
+  /** The recording marks the decode errors of the last frame. */
+  #markPendingErrors(): void {
+    for (const entry of this.#pendingErrors) entry.marked = true;
+    this.#pendingErrors = [];
+  }
+
+  /** The recording marks `symbol`'s last failure: its book waits for the next snapshot. */
+  #markFailure(symbol: string, pending: PendingFailure): void {
+    pending.entry.marked = true;
+    pending.report.marked++;
+    this.#pendingFailures.delete(symbol);
+    this.#markedWaits.add(symbol);
   }
 
   /** The recording lost this book's data: like the client, wait for the next snapshot. */
@@ -408,6 +448,9 @@ export class BookReplay {
     // The next frame of a symbol settles its last failure: the client's mark came before it or
     // never.
     this.#pendingFailures.delete(symbol);
+    if (this.#unseenBooksWait && !Object.hasOwn(this.#report.books, symbol)) {
+      this.#markedWaits.add(symbol);
+    }
     const report = this.#bookReport(symbol);
     if (type === "snapshot") report.snapshots++;
     else report.updates++;

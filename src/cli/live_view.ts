@@ -9,10 +9,10 @@
 import type { BookDepth } from "../book/order_book.ts";
 import { SYSTEM_CLOCK } from "../client/clock.ts";
 import { KrakenWs, type KrakenWsOptions } from "../client/kraken_ws.ts";
-import type { KrakenWsTap } from "../client/tap.ts";
+import { combineTaps } from "../client/tap.ts";
 import type { KrakenEvent } from "../core/events.ts";
-import { type MarketSummary, MarketView } from "./market_view.ts";
-import { renderView } from "./render_view.ts";
+import { type LogEntry, type MarketSummary, MarketView } from "./market_view.ts";
+import { renderLogEntry, renderView } from "./render_view.ts";
 import { stdoutIsTerminal, stdoutSize, type TerminalSize, writeStdout } from "./terminal.ts";
 
 /**
@@ -106,21 +106,6 @@ function isData(event: KrakenEvent): boolean {
 
 function isOverflow(event: KrakenEvent): boolean {
   return event.type === "gap" && event.reason === "overflow";
-}
-
-/**
- * The view's frame counter first, then the caller's tap, which sees everything. The caller's
- * methods are called on the tap itself, so a tap that is a class keeps its `this`.
- */
-function withFrameCounter(view: MarketView, tap: KrakenWsTap | undefined): KrakenWsTap {
-  return {
-    frame: (text, receivedAt) => {
-      view.frame(text, receivedAt);
-      tap?.frame?.(text, receivedAt);
-    },
-    ...(tap?.event === undefined ? {} : { event: (event: KrakenEvent) => tap.event?.(event) }),
-    ...(tap?.overflow === undefined ? {} : { overflow: (gap) => tap.overflow?.(gap) }),
-  };
 }
 
 /**
@@ -224,9 +209,30 @@ export async function runLiveView(options: LiveViewOptions): Promise<LiveViewSum
     end("aborted");
   };
 
+  // Output that is not a terminal cannot be redrawn: it gets the log, a line per entry.
+  const journal = write === undefined && !interactive;
+  let lastLogged: LogEntry | undefined;
+  const writeJournal = (): void => {
+    const log = view.log;
+    // An entry the bounded log already dropped was missed: then everything it holds is new.
+    const start = lastLogged === undefined ? 0 : log.indexOf(lastLogged) + 1;
+    for (const entry of log.slice(start)) {
+      output(renderLogEntry(entry, view.startedAt, false) + "\n");
+    }
+    lastLogged = log.at(-1) ?? lastLogged;
+  };
+
   let lastScreen = "";
   const draw = (): void => {
     if (failure !== undefined) return;
+    if (journal) {
+      try {
+        writeJournal();
+      } catch (error) {
+        fail(error);
+      }
+      return;
+    }
     const { columns, rows } = size();
     const lines = renderView(view, {
       width: columns,
@@ -256,7 +262,7 @@ export async function runLiveView(options: LiveViewOptions): Promise<LiveViewSum
     }
   };
 
-  const client = new KrakenWs({ ...clientOptions, clock, tap: withFrameCounter(view, tap) });
+  const client = new KrakenWs({ ...clientOptions, clock, tap: combineTaps(view, tap) });
   // The lifecycle stream exists before the first subscription, so it sees the first connection.
   const lifecycle = readStream(
     client.events(),

@@ -494,6 +494,8 @@ export class MarketView implements MarketViewState, KrakenWsTap {
       );
       return;
     }
+    // The client closing ends every subscription; the view keeps how each stood before.
+    if (event.cause === "closed" && event.to === "unsubscribed") return;
     if (event.to === "resyncing") this.#counters.resyncs++;
     const record = this.#bySymbol.get(event.symbol);
     if (record !== undefined) {

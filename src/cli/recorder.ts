@@ -7,9 +7,15 @@
  * @module
  */
 
+import { Fifo } from "../client/fifo.ts";
 import type { KrakenWsTap } from "../client/tap.ts";
 import type { KrakenEvent } from "../core/events.ts";
-import { encodeEvent, encodeFrame, encodeRecorderOverflow, isRecordedEvent } from "./recording.ts";
+import {
+  encodeEvent,
+  encodeFrame,
+  encodeRecorderOverflow,
+  isRecordedEvent,
+} from "../core/recording_line.ts";
 
 /** Default bound of the write queue. */
 const DEFAULT_MAX_QUEUED_BYTES = 64 * 1024 * 1024;
@@ -104,9 +110,8 @@ export class Recorder {
   readonly #sink: LineSink;
   readonly #maxQueuedBytes: number;
   readonly #onFailure: ((error: unknown) => void) | undefined;
-  /** Lines not yet written, from `#head` on; written slots are cleared to free their bytes. */
-  #queue: (QueuedLine | undefined)[] = [];
-  #head = 0;
+  /** Lines not yet written; the head stays queued while it is being written. */
+  readonly #queue = new Fifo<QueuedLine>();
   #queuedBytes = 0;
   /** Lines dropped since the last one queued, and the receive time of the first of them. */
   #pendingLoss: { dropped: number; recv: number } | undefined;
@@ -136,6 +141,14 @@ export class Recorder {
   /** What was written so far. */
   get counts(): RecorderCounts {
     return { frames: this.#frames, events: this.#events, gaps: this.#gaps, dropped: this.#dropped };
+  }
+
+  /**
+   * Array slots the write queue holds: about the lines waiting, however many went through.
+   * Bytes are bounded by `maxQueuedBytes`; this shows the slots are too.
+   */
+  get queueSlots(): number {
+    return this.#queue.slots;
   }
 
   /**
@@ -196,31 +209,25 @@ export class Recorder {
   }
 
   async #drain(): Promise<void> {
-    while (this.#head < this.#queue.length) {
-      const line = this.#queue[this.#head]!;
+    for (let line = this.#queue.peek(); line !== undefined; line = this.#queue.peek()) {
       try {
         await this.#sink.write(line.recv, line.bytes);
       } catch (error) {
         this.#fail(error);
         break;
       }
-      this.#queue[this.#head++] = undefined;
+      this.#queue.shift();
       this.#queuedBytes -= line.bytes.length;
       if (line.kind === "frame") this.#frames++;
       else this.#events++;
       if (line.kind === "gap") this.#gaps++;
-      if (this.#head === this.#queue.length) {
-        this.#queue = [];
-        this.#head = 0;
-      }
     }
     this.#draining = undefined;
   }
 
   #fail(error: unknown): void {
     this.#failed = true;
-    this.#queue = [];
-    this.#head = 0;
+    this.#queue.clear();
     this.#queuedBytes = 0;
     this.#pendingLoss = undefined;
     this.#onFailure?.(error);

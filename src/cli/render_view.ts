@@ -368,6 +368,26 @@ function fitHeight(
   return budget;
 }
 
+/**
+ * One entry of the view's log as a line of text, with its time from the start: the view's own
+ * log line, and what is printed when the screen cannot be redrawn (output that is not a terminal).
+ *
+ * @param entry The log entry.
+ * @param startedAt When the view started, in ms.
+ * @param color ANSI colour.
+ * @returns The line, without a newline.
+ *
+ * @example
+ * ```ts
+ * import { renderLogEntry } from "./render_view.ts";
+ * const entry = { time: 4400, level: "warning", text: "gap reconnect trade BTC/USD" } as const;
+ * console.log(renderLogEntry(entry, 0, false)); // "   +4.4s  gap reconnect trade BTC/USD"
+ * ```
+ */
+export function renderLogEntry(entry: LogEntry, startedAt: number, color: boolean): string {
+  return lineText(logLine(entry, startedAt), color);
+}
+
 function logLine(entry: LogEntry, startedAt: number): StyledLine {
   const offset = `+${((entry.time - startedAt) / 1000).toFixed(1)}s`.padStart(8);
   return [

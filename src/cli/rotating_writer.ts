@@ -7,8 +7,8 @@
  * @module
  */
 
+import { encodeHeader } from "../core/recording_line.ts";
 import { PART_SUFFIX, recoverPart } from "./part_recovery.ts";
-import { encodeHeader } from "./recording.ts";
 import {
   describeFileError,
   type RecordingFile,

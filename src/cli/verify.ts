@@ -26,7 +26,9 @@ precision from instrument frames, else --precision.
 In a recording, a mismatch or crossed book that the client's own gap event marks (a checksum or
 crossed gap for that symbol before its next frame), a decode error marked by the client's decode
 error or gap, and the frames skipped after a loss the recording marks (those, a reconnect, or the
-recorder's overflow) are reported as marked and do not fail.
+recorder's overflow) are reported as marked and do not fail. The recorder's overflow may have
+dropped such a mark, so it marks the failures just before it too, and every book, even one not
+seen yet, waits for its next snapshot after it.
 Exit 0 when every line decoded and every book frame verified or was marked, 1 otherwise, 2 on
 usage errors.`;
 

@@ -137,3 +137,25 @@ Deno.test({
     assert.match(demo.screen(), new RegExp(`frames ${frames},`));
   },
 });
+
+Deno.test("demo: output that is not a terminal gets the log as lines, with no screen codes", async () => {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      new URL("../../src/cli/main.ts", import.meta.url).pathname,
+      "demo",
+      "--seconds",
+      "3",
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(output.code, 0);
+  const text = new TextDecoder().decode(output.stdout);
+  assert.ok(!text.includes("\x1b"), "no escape codes");
+  assert.match(text, /^ +\+0\.0s {2}connection idle -> connecting \(subscribe\)$/m);
+  assert.match(text, /\+\d\.\ds {2}fault: a corrupted checksum, the book resyncs$/m);
+  assert.match(text, /\+\d\.\ds {2}gap checksum book /m);
+  assert.match(text, /^demo: ran 3\.0 s, ended by seconds$/m);
+});

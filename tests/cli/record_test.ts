@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { parseRecordArgs, recordCommand, type RecordOptions } from "../../src/cli/record.ts";
-import { parseRecordingLine } from "../../src/cli/recording.ts";
 import {
   DENO_FILE_SYSTEM,
   type RecordingFile,
   type RecordingFileSystem,
 } from "../../src/cli/recording_file_system.ts";
 import { VirtualClock } from "../../src/client/virtual_clock.ts";
+import { parseRecordingLine } from "../../src/core/recording_line.ts";
 import { ServerBook, tradeFrame } from "../core/server_book.ts";
 import { type Received, ScriptedServer, STATUS_FRAME } from "../client/scripted_server.ts";
 import { MemoryFileSystem } from "./memory_file_system.ts";

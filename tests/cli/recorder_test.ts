@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { type LineSink, Recorder } from "../../src/cli/recorder.ts";
-import { parseRecordingLine } from "../../src/cli/recording.ts";
 import type { KrakenEvent } from "../../src/core/events.ts";
+import { encodeFrame, parseRecordingLine } from "../../src/core/recording_line.ts";
 
 const decoder = new TextDecoder();
 
@@ -25,6 +25,13 @@ class SlowSink implements LineSink {
   close(): Promise<void> {
     this.closed = true;
     return Promise.resolve();
+  }
+
+  /** Lets the oldest waiting write through, and the recorder start its next one. */
+  async releaseOne(): Promise<void> {
+    this.#waiting.shift()?.();
+    await Promise.resolve();
+    await Promise.resolve();
   }
 
   /** Lets every waiting write and those they lead to through. */
@@ -130,4 +137,23 @@ Deno.test("recorder: a failing disk is reported once and nothing more is written
   assert.equal((failures[0] as Error).message, "disk gone");
   assert.deepEqual(sink.lines, []);
   assert.equal(sink.closed, false, "a failed recording is finished by its writer, not closed");
+});
+
+Deno.test("recorder: a queue that never empties still gives back the slots of written lines", async () => {
+  const sink = new SlowSink();
+  const recorder = new Recorder(sink);
+  const lines = 10_000;
+  let mostSlots = 0;
+  recorder.tap.frame!(frameText(0), 0);
+  for (let n = 1; n < lines; n++) {
+    // The disk is always one line behind: the queue holds a line or two, never none.
+    recorder.tap.frame!(frameText(n), n);
+    await sink.releaseOne();
+    mostSlots = Math.max(mostSlots, recorder.queueSlots);
+  }
+  await sink.release();
+  await recorder.finish();
+  assert.equal(sink.lines.length, lines);
+  assert.equal(sink.lines[lines - 1], encodeFrame(lines - 1, frameText(lines - 1)) + "\n");
+  assert.ok(mostSlots <= 100, `the queue held ${mostSlots} slots for at most 2 lines`);
 });

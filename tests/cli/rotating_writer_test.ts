@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { parseRecordingLine } from "../../src/cli/recording.ts";
 import { DENO_FILE_SYSTEM } from "../../src/cli/recording_file_system.ts";
 import {
   recordingFileName,
@@ -7,6 +6,7 @@ import {
   RotatingWriter,
   type RotatingWriterOptions,
 } from "../../src/cli/rotating_writer.ts";
+import { parseRecordingLine } from "../../src/core/recording_line.ts";
 import { MemoryFileSystem } from "./memory_file_system.ts";
 
 const HOUR = Date.UTC(2026, 0, 1, 10);

@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
 import { OrderBook } from "../../src/book/order_book.ts";
 import { BookReplay } from "../../src/cli/book_replay.ts";
+import { formatSummary, parseVerifyArgs } from "../../src/cli/verify.ts";
+import { UsageError } from "../../src/cli/usage_error.ts";
+import type { GapEvent, KrakenEvent } from "../../src/core/events.ts";
 import {
   encodeEvent,
   encodeFrame,
   encodeHeader,
   type RecordedEvent,
-} from "../../src/cli/recording.ts";
-import { formatSummary, parseVerifyArgs } from "../../src/cli/verify.ts";
-import { UsageError } from "../../src/cli/usage_error.ts";
-import type { GapEvent, KrakenEvent } from "../../src/core/events.ts";
+} from "../../src/core/recording_line.ts";
 import { ServerBook } from "../core/server_book.ts";
 import { fixtureLines, fixturePath } from "../fixtures.ts";
 
@@ -366,4 +366,79 @@ Deno.test("verify: raw frames and recording lines mix; a broken recording line i
   assert.match(report.errors[0].reason, /malformed recording line/);
   assert.equal(report.errors[0].marked, false);
   assert.equal(replay.passed(), false);
+});
+
+const recorderOverflow: RecordedEvent = {
+  type: "gap",
+  reason: "overflow",
+  dropped: 3,
+  scope: "recorder",
+};
+
+Deno.test("verify: a book whose first snapshot the recorder dropped waits for its next one, marked", () => {
+  const seen = new ServerBook("BTC/USD");
+  const unseen = new ServerBook("ETH/USD");
+  // The dropped lines held ETH/USD's snapshot: its updates after the overflow cannot verify.
+  unseen.snapshot();
+  const replay = replayOf(recording(
+    seen.snapshot(),
+    recorderOverflow,
+    unseen.update(2),
+    seen.update(2),
+    unseen.update(3),
+    seen.snapshot(),
+    unseen.snapshot(),
+    unseen.update(4),
+  ));
+  assert.equal(replay.passed(), true);
+  const book = replay.report().books["ETH/USD"];
+  assert.deepEqual(
+    [book.verified, book.skipped, book.skippedMarked, book.updates],
+    [2, 2, 2, 3],
+  );
+  // Without the overflow, updates before any snapshot are a loss the recording does not mark.
+  const unmarked = replayOf(recording(unseen.update(5), unseen.snapshot()));
+  assert.equal(unmarked.passed(), false);
+  assert.equal(unmarked.report().books["ETH/USD"].skippedMarked, 0);
+});
+
+Deno.test("verify: the recorder's overflow marks the failures whose client mark it may have dropped", () => {
+  // The lines after the failures are the caller's; the books resync from fresh snapshots.
+  const run = (after: (btc: ServerBook, eth: ServerBook) => (string | RecordedEvent)[]) => {
+    const btc = new ServerBook("BTC/USD");
+    const eth = new ServerBook("ETH/USD");
+    return replayOf(recording(
+      btc.snapshot(),
+      eth.snapshot(),
+      btc.update(2, true),
+      eth.crossing(),
+      "\u0000not json",
+      ...after(btc, eth),
+      new ServerBook("BTC/USD").snapshot(),
+      new ServerBook("ETH/USD").snapshot(),
+    ));
+  };
+  const marked = run((btc, eth) => [recorderOverflow, btc.update(3), eth.update(3)]);
+  assert.equal(marked.passed(), true);
+  const report = marked.report();
+  assert.deepEqual(report.errors.map((error) => [error.line, error.marked]), [[6, true]]);
+  const btcBook = report.books["BTC/USD"];
+  assert.deepEqual(btcBook.mismatches.map((entry) => [entry.line, entry.marked]), [[4, true]]);
+  assert.deepEqual([btcBook.marked, btcBook.skipped, btcBook.skippedMarked], [1, 1, 1]);
+  const ethBook = report.books["ETH/USD"];
+  assert.deepEqual(ethBook.crossed.map((entry) => [entry.line, entry.marked]), [[5, true]]);
+  assert.deepEqual([ethBook.marked, ethBook.skipped, ethBook.skippedMarked], [1, 1, 1]);
+
+  // A failure already settled by a later frame is not the overflow's to mark.
+  const settled = run((btc, eth) => [
+    '{"channel":"heartbeat"}',
+    btc.update(4),
+    eth.update(4),
+    recorderOverflow,
+  ]);
+  assert.equal(settled.passed(), false);
+  const settledReport = settled.report();
+  assert.equal(settledReport.errors[0].marked, false);
+  assert.equal(settledReport.books["BTC/USD"].mismatches[0].marked, false);
+  assert.equal(settledReport.books["ETH/USD"].crossed[0].marked, false);
 });

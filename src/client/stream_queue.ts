@@ -7,6 +7,7 @@
  */
 
 import type { KrakenEvent } from "../core/events.ts";
+import { Fifo } from "./fifo.ts";
 
 /** Lifecycle events a stream holds aside while its data overflows; more count as dropped. */
 export const MAX_HELD_CONTROL = 256;
@@ -48,8 +49,7 @@ export type OverflowRecovery = (dropped: number) => KrakenEvent[];
 export class StreamQueue<E extends KrakenEvent = KrakenEvent> {
   readonly #capacity: number;
   readonly #recover: OverflowRecovery;
-  #items: E[] = [];
-  #head = 0;
+  readonly #items = new Fifo<E>();
   #dropped = 0;
   /** Lifecycle events that came while data overflowed: delivered, not dropped. */
   #control: E[] = [];
@@ -73,7 +73,7 @@ export class StreamQueue<E extends KrakenEvent = KrakenEvent> {
 
   /** Events waiting to be read. */
   get size(): number {
-    return this.#items.length - this.#head;
+    return this.#items.size;
   }
 
   /** Events dropped since the last recovery. */
@@ -137,17 +137,6 @@ export class StreamQueue<E extends KrakenEvent = KrakenEvent> {
     waiting?.();
   }
 
-  #shift(): E | undefined {
-    if (this.size === 0) return undefined;
-    const event = this.#items[this.#head];
-    this.#head++;
-    if (this.#head > 64 && this.#head * 2 > this.#items.length) {
-      this.#items = this.#items.slice(this.#head);
-      this.#head = 0;
-    }
-    return event;
-  }
-
   /** Delivers one event, waiting for one if none is queued. */
   #pull(): Promise<void> | void {
     // A cancelled stream takes nothing more: its controller would throw.
@@ -163,7 +152,7 @@ export class StreamQueue<E extends KrakenEvent = KrakenEvent> {
       const [gap, ...rest] = dropped > 0 ? this.#recover(dropped) as E[] : [];
       this.#items.push(...(gap === undefined ? [] : [gap]), ...control, ...rest);
     }
-    const event = this.#shift();
+    const event = this.#items.shift();
     if (event !== undefined) {
       controller.enqueue(event);
       return;
@@ -198,8 +187,7 @@ export class StreamQueue<E extends KrakenEvent = KrakenEvent> {
         this.#ended = true;
         this.#dropped = 0;
         this.#control = [];
-        this.#items = [];
-        this.#head = 0;
+        this.#items.clear();
         this.#wake();
         onCancel();
       },

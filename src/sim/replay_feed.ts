@@ -8,6 +8,7 @@
  */
 
 import { BOOK_DEPTHS, type BookDepth, OrderBook } from "../book/order_book.ts";
+import { parseRecordingLine } from "../core/recording_line.ts";
 import { decode } from "../protocol/decode.ts";
 import type { BookLevel, DecodeError, KrakenMessage, Trade } from "../protocol/messages.ts";
 import type { FeedSession, SimFeed } from "./feed.ts";
@@ -44,29 +45,6 @@ export interface ReplayFrame {
 
 /** Kraken names the trades of a snapshot; replays give at most this many. */
 const TRADE_SNAPSHOT_SIZE = 50;
-
-/** A line of the `record` format (header, frame or event) starts so; a Kraken frame never does. */
-const RECORDING_LINE = /^\s*\{\s*"(recording|recv)"\s*:/;
-
-/**
- * The raw frame of a line: a Kraken frame, or the `frame` of a `record` recording line; undefined
- * for a recording's header and event lines, which are no frames.
- */
-function frameText(line: string): string | undefined {
-  if (!RECORDING_LINE.test(line)) return line;
-  try {
-    const parsed = JSON.parse(line) as { frame?: unknown };
-    return typeof parsed.frame === "string" ? parsed.frame : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** A recording line's receive time, when it is one. */
-function receivedAt(line: string): number | undefined {
-  const match = /^\{"recv":(\d+)/.exec(line);
-  return match === null ? undefined : Number(match[1]);
-}
 
 /** Exchange time of a data frame, in ms, when it carries one. */
 function exchangeTime(message: KrakenMessage | DecodeError): number | undefined {
@@ -153,10 +131,13 @@ export class ReplayFeed implements SimFeed<readonly ReplayFrame[]> {
     let instrument: string | undefined;
     for (const line of lines) {
       if (line.trim() === "") continue;
-      const text = frameText(line);
-      if (text === undefined) continue;
+      const recorded = parseRecordingLine(line);
+      // A recording's header and event lines, and broken recording lines, hold no frame to play.
+      if (recorded.kind !== "frame" && recorded.kind !== "raw") continue;
+      const text = recorded.kind === "frame" ? recorded.frame : line;
       const message = decode(text);
-      const at = receivedAt(line) ?? exchangeTime(message);
+      // A raw capture has no receive times: its data frames' exchange times are the clock.
+      const at = recorded.kind === "frame" ? recorded.recv : exchangeTime(message);
       if (at !== undefined) {
         first ??= at;
         last = Math.max(last, at - first);

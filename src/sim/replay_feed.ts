@@ -10,7 +10,7 @@
 import { BOOK_DEPTHS, type BookDepth, OrderBook } from "../book/order_book.ts";
 import { parseRecordingLine } from "../core/recording_line.ts";
 import { decode } from "../protocol/decode.ts";
-import type { BookLevel, DecodeError, KrakenMessage, Trade } from "../protocol/messages.ts";
+import type { DecodeError, KrakenMessage, Trade } from "../protocol/messages.ts";
 import type { FeedSession, SimFeed } from "./feed.ts";
 import {
   ackFrame,
@@ -20,7 +20,7 @@ import {
   pongFrame,
   statusFrame,
 } from "./requests.ts";
-import type { SimFrame, SimSubscription } from "./sim_session.ts";
+import { levelsJson, type SimFrame, type SimSubscription } from "./sim_session.ts";
 
 /**
  * One recorded frame on the replay's timeline.
@@ -76,10 +76,6 @@ function keyOf(message: KrakenMessage | DecodeError): string | undefined {
 /** The smallest depth Kraken offers that holds `levels` levels. */
 function depthHolding(levels: number): BookDepth {
   return BOOK_DEPTHS.find((depth) => depth >= levels) ?? 1000;
-}
-
-function levelsJson(levels: readonly BookLevel[]): string {
-  return levels.map((level) => `{"price":${level.priceText},"qty":${level.qtyText}}`).join(",");
 }
 
 function tradeJson(trade: Trade): string {

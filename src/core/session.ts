@@ -504,6 +504,10 @@ export class Session {
       const receiving = subscription.state !== "pending";
       if (receiving && subscription.gapSince === undefined) {
         this.#oweGap(subscription, "reconnect", this.#lastFrameAt);
+      } else if (receiving) {
+        // Already owed a gap (a resubscribe under way): it still starts where data stopped, but
+        // the connection was lost within it, and that is what it is called.
+        subscription.gapReason = "reconnect";
       }
       subscription.book = undefined;
       subscription.snapshotDeadline = undefined;

@@ -10,11 +10,11 @@
 import { bookChecksum } from "../book/checksum.ts";
 import { CHECKSUM_LEVELS } from "../book/checksum.ts";
 import { VirtualClock } from "../client/virtual_clock.ts";
-import type { KrakenEvent } from "../core/events.ts";
+import type { DataChannel, KrakenEvent, SubscriptionState } from "../core/events.ts";
 import { RECONNECT_DEFAULTS } from "../core/reconnect_policy.ts";
 import { SeededRandom } from "../core/seeded_random.ts";
 import { Session, type SessionEffect, type SessionInput } from "../core/session.ts";
-import type { SubscriptionRequest } from "../core/subscription.ts";
+import { subscriptionKey, type SubscriptionRequest } from "../core/subscription.ts";
 import type { BookLevel } from "../protocol/messages.ts";
 import {
   FrameFaults,
@@ -25,6 +25,7 @@ import {
   UNKNOWN_CHANNEL_FRAME,
 } from "./faults.ts";
 import { SimMarket } from "./market.ts";
+import { errorFrame } from "./requests.ts";
 import { type SimFrame, SimSession } from "./sim_session.ts";
 
 /**
@@ -121,6 +122,54 @@ interface Link {
   lastDeliveryAt: number;
 }
 
+/**
+ * One subscription the run asked for, as the checks follow it. Its state is read from the session
+ * after every input rather than taken from the `state` events, which a lying client writes; the
+ * events are held against it instead.
+ */
+interface WatchedSubscription {
+  readonly request: SubscriptionRequest;
+  /** The session's key of it, for violation messages. */
+  readonly key: string;
+  /** The session's state of it after the last input; undefined while the session holds none. */
+  state: SubscriptionState | undefined;
+  /** What its last `state` event said it became. */
+  announced: SubscriptionState | undefined;
+  /** The input at which it last left `synced`, until it is synced again. */
+  leftSyncedAt: number | undefined;
+  /** The input at which the last gap for it was emitted. */
+  lastGapAt: number;
+  /** Its link died while it was receiving: a `reconnect` gap is owed before its next data. */
+  owesReconnectGap: boolean;
+}
+
+/**
+ * States in which a subscription was acknowledged on its link and so was receiving data (or about
+ * to): losing the link loses what it would have received.
+ */
+const RECEIVING: ReadonlySet<SubscriptionState | undefined> = new Set<SubscriptionState>([
+  "awaiting_snapshot",
+  "synced",
+  "resyncing",
+  "stale",
+]);
+
+/** What a data frame fed on the client's current link obliges the client to emit on that input. */
+interface FrameExpectation {
+  readonly kind: DataChannel;
+  readonly symbol: string;
+  /** The subscription's state when the frame came. */
+  readonly state: SubscriptionState | undefined;
+  /** For ohlc: the candle's interval. */
+  readonly interval?: number;
+}
+
+/** The interval of an ohlc frame, from its text (the simulator's frames carry one candle each). */
+function candleInterval(text: string): number | undefined {
+  const interval = /"interval":(\d+)/.exec(text)?.[1];
+  return interval === undefined ? undefined : Number(interval);
+}
+
 /** Subscriptions a seed asks for: a few books at various depths, trades, a ticker, a candle. */
 function pickSubscriptions(random: SeededRandom, market: SimMarket): SubscriptionRequest[] {
   const symbols = [...market.symbols].map((state) => state.pair.symbol);
@@ -149,6 +198,22 @@ function pickSubscriptions(random: SeededRandom, market: SimMarket): Subscriptio
  *
  * @param options The seed and settings.
  * @returns The report.
+ *
+ * @example
+ * ```ts
+ * import { runSimulation } from "./simulation.ts";
+ * // A client that hides its checksum gaps is caught: it applied a corrupted frame and said nothing.
+ * const report = runSimulation({
+ *   seed: 3,
+ *   durationMs: 30_000,
+ *   schedule: [{ at: 5000, kind: "wrong_checksum" }],
+ *   tamper: (effects) =>
+ *     effects.filter((effect) =>
+ *       !(effect.type === "emit" && effect.event.type === "gap" && effect.event.reason === "checksum")
+ *     ),
+ * });
+ * console.log(report.violations.some((violation) => violation.includes("checksum gap"))); // true
+ * ```
  */
 export function runSimulation(options: SimulationOptions): SimulationReport {
   const seed = options.seed >>> 0;
@@ -173,8 +238,13 @@ export function runSimulation(options: SimulationOptions): SimulationReport {
   // What the checks need to remember.
   /** The frame being fed to the client: its book events are held against its view. */
   let feeding: SimFrame | undefined;
-  /** Symbols whose book lost an update below the top 10 since their last snapshot. */
-  const blindBelowTop = new Set<string>();
+  /**
+   * Symbols whose book lost an update below the top 10 that no later snapshot repaired, each with
+   * that loss's number in `framesSent`.
+   */
+  const blindBelowTop = new Map<string, number>();
+  /** Frames the server sent or lost so far: numbers them in the order the client's feed has them. */
+  let framesSent = 0;
   const deliveredTrades = new Map<string, number[]>();
   const sequenceGaps = new Map<string, [number, number][]>();
   const attempts: number[] = [];
@@ -186,13 +256,54 @@ export function runSimulation(options: SimulationOptions): SimulationReport {
   let closedAt: number | undefined;
   let badFramesFed = 0;
   let unknownFramesFed = 0;
-  /** Per subscription key: a reconnect gap is owed before it is acknowledged again. */
-  const owedReconnectGap = new Set<string>();
+  /** Inputs handled so far: orders departures from `synced` against gaps. */
+  let inputCount = 0;
+  /** Every subscription the run asks for, by the session's key. */
+  const watched = new Map<string, WatchedSubscription>();
+
+  /** The watched subscriptions of `channel` and `symbol` (and `interval`, when given). */
+  function watchedFor(
+    channel: DataChannel | undefined,
+    symbol: string | undefined,
+    interval?: number,
+  ): WatchedSubscription[] {
+    const found: WatchedSubscription[] = [];
+    for (const subscription of watched.values()) {
+      const request = subscription.request;
+      if (request.channel !== channel || request.symbol !== symbol) continue;
+      if (interval !== undefined && request.channel === "ohlc" && request.interval !== interval) {
+        continue;
+      }
+      found.push(subscription);
+    }
+    return found;
+  }
+
+  /**
+   * The client's link died. Each subscription that was receiving on it lost whatever was sent
+   * until it is acknowledged on a new link: a `reconnect` gap is owed. Judged from the states
+   * before the input that killed the link, since that input already moves them to `pending`.
+   */
+  function linkDied(): void {
+    for (const subscription of watched.values()) {
+      if (RECEIVING.has(subscription.state)) subscription.owesReconnectGap = true;
+    }
+  }
+
+  /** A data event of `channel` and `symbol`: none may come while a reconnect gap is owed. */
+  function checkResumedData(channel: DataChannel, symbol: string, interval?: number): void {
+    for (const subscription of watchedFor(channel, symbol, interval)) {
+      if (!subscription.owesReconnectGap) continue;
+      violate(`${subscription.key} delivered data after a reconnect without a reconnect gap`);
+      subscription.owesReconnectGap = false;
+    }
+  }
 
   function check(event: KrakenEvent): void {
     switch (event.type) {
       case "book": {
         stats.books++;
+        checkResumedData("book", event.symbol);
         const frame = feeding;
         if (frame?.book === undefined || frame.symbol !== event.symbol) {
           violate(`book event for ${event.symbol} without a book frame being applied`);
@@ -231,6 +342,7 @@ export function runSimulation(options: SimulationOptions): SimulationReport {
       }
       case "trade": {
         stats.trades++;
+        checkResumedData("trade", event.symbol);
         const ids = deliveredTrades.get(event.symbol) ?? [];
         if (ids.length > 0 && event.tradeId <= ids[ids.length - 1]) {
           violate(`trade ${event.tradeId} of ${event.symbol} delivered out of order or twice`);
@@ -239,6 +351,12 @@ export function runSimulation(options: SimulationOptions): SimulationReport {
         deliveredTrades.set(event.symbol, ids);
         return;
       }
+      case "ticker":
+        checkResumedData("ticker", event.symbol);
+        return;
+      case "ohlc":
+        checkResumedData("ohlc", event.symbol, event.interval);
+        return;
       case "gap": {
         stats.gaps++;
         if (event.reason === "checksum" || event.reason === "crossed") stats.resyncs++;
@@ -247,8 +365,9 @@ export function runSimulation(options: SimulationOptions): SimulationReport {
           ranges.push([event.fromTradeId!, event.toTradeId!]);
           sequenceGaps.set(event.symbol, ranges);
         }
-        if (event.reason === "reconnect") {
-          owedReconnectGap.delete(`${event.channel}|${event.symbol}`);
+        for (const subscription of watchedFor(event.channel, event.symbol)) {
+          subscription.lastGapAt = inputCount;
+          if (event.reason === "reconnect") subscription.owesReconnectGap = false;
         }
         if (event.reason === "decode") badFramesFed--;
         return;
@@ -261,15 +380,8 @@ export function runSimulation(options: SimulationOptions): SimulationReport {
           if (event.to === "closed") closedAt = clock.now();
           return;
         }
-        const key = `${event.channel}|${event.symbol}`;
-        if (event.to === "pending" && event.cause === "disconnected" && event.from !== "pending") {
-          owedReconnectGap.add(key);
-        }
-        if (
-          (event.to === "synced" || event.to === "awaiting_snapshot") && owedReconnectGap.has(key)
-        ) {
-          violate(`${key} resumed after a reconnect without a reconnect gap`);
-          owedReconnectGap.delete(key);
+        for (const subscription of watchedFor(event.channel, event.symbol)) {
+          subscription.announced = event.to;
         }
         return;
       }
@@ -278,7 +390,52 @@ export function runSimulation(options: SimulationOptions): SimulationReport {
     }
   }
 
-  function input(message: SessionInput): void {
+  /**
+   * After each input: reads every subscription's state from the session and holds the client to
+   * it. Leaving `synced` loses data, so a gap for that subscription must come before it is synced
+   * again (the session's state cannot be bent by rewriting its events, so a client that hides
+   * the gap cannot also hide the loss). A subscription that resumes after its link died must have
+   * had its reconnect gap. And the `state` events must say what the session did.
+   */
+  function checkStates(): void {
+    for (const subscription of watched.values()) {
+      const previous = subscription.state;
+      const state = client.subscriptionState(subscription.request);
+      const announced = subscription.announced;
+      // A subscription the session no longer holds was last announced in a final state.
+      const agrees = announced === state ||
+        (state === undefined && (announced === "unsubscribed" || announced === "rejected"));
+      if (state === previous && agrees) continue;
+      if (previous === "synced" && state !== "synced") subscription.leftSyncedAt = inputCount;
+      const leftSyncedAt = subscription.leftSyncedAt;
+      if (state === "synced" && previous !== "synced" && leftSyncedAt !== undefined) {
+        if (subscription.lastGapAt < leftSyncedAt) {
+          violate(`${subscription.key} was synced again after losing sync without a gap`);
+        }
+        subscription.leftSyncedAt = undefined;
+      }
+      const resumed = state === "synced" || state === "awaiting_snapshot";
+      if (resumed && previous !== state && subscription.owesReconnectGap) {
+        violate(`${subscription.key} resumed after a reconnect without a reconnect gap`);
+        subscription.owesReconnectGap = false;
+      }
+      if (!agrees) {
+        violate(`${subscription.key} is ${state} but its state events say ${announced}`);
+        subscription.announced = state;
+      }
+      subscription.state = state;
+    }
+  }
+
+  /** Events the client emitted on the input being handled. */
+  let emitted: KrakenEvent[] = [];
+
+  /** Hands the client one input, carries out its effects, checks; returns the events it emitted. */
+  function input(message: SessionInput): KrakenEvent[] {
+    inputCount++;
+    emitted = [];
+    // The harness delivers the end of the client's current link: whatever the client makes of it.
+    if (message.type === "closed" && message.connection === client.connection) linkDied();
     let effects: SessionEffect[];
     try {
       effects = client.handle(message, clock.now());
@@ -287,9 +444,10 @@ export function runSimulation(options: SimulationOptions): SimulationReport {
       violate(
         `the session threw on ${message.type}: ${error instanceof Error ? error.message : error}`,
       );
-      return;
+      return [];
     }
     for (const effect of effects) perform(effect);
+    checkStates();
     if (client.pendingRequests > 2 * client.subscriptionCount + 2) {
       violate(
         `${client.pendingRequests} requests pending for ${client.subscriptionCount} subscriptions`,
@@ -299,6 +457,7 @@ export function runSimulation(options: SimulationOptions): SimulationReport {
     if (timers.size > MAX_CONNECTION_TIMERS + client.subscriptionCount) {
       violate(`${timers.size} timers set for ${client.subscriptionCount} subscriptions`);
     }
+    return emitted;
   }
 
   function perform(effect: SessionEffect): void {
@@ -351,6 +510,8 @@ export function runSimulation(options: SimulationOptions): SimulationReport {
       case "close": {
         const link = links.get(effect.connection);
         if (link === undefined) return;
+        // The client abandons its current link (judged dead, or never opened).
+        if (link.alive && effect.connection === client.connection) linkDied();
         link.alive = false;
         later(
           LATENCY_MS,
@@ -366,11 +527,9 @@ export function runSimulation(options: SimulationOptions): SimulationReport {
           if (!link.alive) return;
           const text = effect.text;
           if (text.includes('"method":"subscribe"') && frameFaults.takeRateLimit()) {
-            const reqId = /"req_id":(\d+)/.exec(text)?.[1];
-            feed(
-              link,
-              `{"error":"Exceeded msg rate","method":"subscribe","success":false,"req_id":${reqId}}`,
-            );
+            const reqIdText = /"req_id":(\d+)/.exec(text)?.[1];
+            const reqId = reqIdText === undefined ? undefined : Number(reqIdText);
+            feed(link, errorFrame(clock.now(), "subscribe", "Exceeded msg rate", reqId));
             return;
           }
           for (const frame of link.session.receive(text, clock.now())) send(link, frame);
@@ -397,6 +556,7 @@ export function runSimulation(options: SimulationOptions): SimulationReport {
         return;
       }
       case "emit":
+        emitted.push(effect.event);
         check(effect.event);
     }
   }
@@ -412,12 +572,14 @@ export function runSimulation(options: SimulationOptions): SimulationReport {
     if (fate === "dropped" && frame.kind === "book") {
       const depth = frame.book?.depth ?? 10;
       // A lost update is caught by the checksum only if it touched the top 10.
-      if (depth > CHECKSUM_LEVELS) blindBelowTop.add(frame.symbol!);
+      if (depth > CHECKSUM_LEVELS) blindBelowTop.set(frame.symbol!, ++framesSent);
     }
-    for (const out of frames) deliver(link, out);
+    for (const out of frames) deliver(link, out, fate === "corrupted");
   }
 
-  function deliver(link: Link, frame: SimFrame): void {
+  /** Queues `frame` to reach the client after the link's latency; `corrupted`: its checksum lies. */
+  function deliver(link: Link, frame: SimFrame, corrupted = false): void {
+    const sentAs = ++framesSent;
     const now = clock.now();
     if (!link.alive || now < link.stalledUntil) return;
     const latency = now < link.slowUntil ? SLOW_LATENCY_MS : LATENCY_MS;
@@ -425,12 +587,16 @@ export function runSimulation(options: SimulationOptions): SimulationReport {
     link.lastDeliveryAt = at;
     clock.setTimeout(() => {
       if (!link.alive) return;
-      if (frame.book?.snapshot) blindBelowTop.delete(frame.symbol!);
-      feed(link, frame.text, frame);
+      if (frame.book?.snapshot) {
+        // A snapshot repairs the losses sent before it, not one lost while it was on its way.
+        const lostAs = blindBelowTop.get(frame.symbol!);
+        if (lostAs !== undefined && lostAs < sentAs) blindBelowTop.delete(frame.symbol!);
+      }
+      feed(link, frame.text, frame, corrupted);
     }, at - now);
   }
 
-  function feed(link: Link, text: string, frame?: SimFrame): void {
+  function feed(link: Link, text: string, frame?: SimFrame, corrupted = false): void {
     stats.frames++;
     const current = link.connection === client.connection;
     if (current && (text === MALFORMED_FRAME || text.length > MAX_FRAME_BYTES)) badFramesFed++;
@@ -438,9 +604,97 @@ export function runSimulation(options: SimulationOptions): SimulationReport {
     if (current && frame?.kind === "status") {
       toldMaintenance = text.includes('"system":"maintenance"');
     }
+    const expectation = current && frame !== undefined ? dataExpectation(frame) : undefined;
     feeding = frame;
-    input({ type: "frame", connection: link.connection, text });
+    const events = input({ type: "frame", connection: link.connection, text });
     feeding = undefined;
+    if (expectation !== undefined) checkFrameAnswered(expectation, corrupted, events);
+  }
+
+  /**
+   * What a data frame about to be fed on the client's current link obliges the client to do,
+   * from the state its subscription is in before the frame; undefined when nothing (no such
+   * subscription, or one that legitimately does not apply data now: pending, resyncing, stale, a
+   * book awaiting its snapshot that gets an update, or trades it already has).
+   */
+  function dataExpectation(frame: SimFrame): FrameExpectation | undefined {
+    const symbol = frame.symbol;
+    if (symbol === undefined) return undefined;
+    switch (frame.kind) {
+      case "book": {
+        const state = watchedFor("book", symbol)[0]?.state;
+        const snapshot = frame.book?.snapshot === true;
+        const applied = state === "synced" || (state === "awaiting_snapshot" && snapshot);
+        return applied ? { kind: "book", symbol, state } : undefined;
+      }
+      case "trade": {
+        if (watchedFor("trade", symbol)[0]?.state !== "synced") return undefined;
+        // Trades it already delivered are not news: a repeat may produce nothing.
+        const last = deliveredTrades.get(symbol)?.at(-1);
+        const news = (frame.tradeIds ?? []).some((id) => last === undefined || id > last);
+        return news ? { kind: "trade", symbol, state: "synced" } : undefined;
+      }
+      case "ticker":
+      case "ohlc": {
+        const interval = frame.kind === "ohlc" ? candleInterval(frame.text) : undefined;
+        const state = watchedFor(frame.kind, symbol, interval)[0]?.state;
+        return state === "synced" ? { kind: frame.kind, symbol, state, interval } : undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /** Holds the events of the input that fed a data frame to what the frame obliged. */
+  function checkFrameAnswered(
+    expected: FrameExpectation,
+    corrupted: boolean,
+    events: readonly KrakenEvent[],
+  ): void {
+    const { kind, symbol, state } = expected;
+    const gapFor = (reasons?: readonly string[]) =>
+      events.some((event) =>
+        event.type === "gap" && event.channel === kind && event.symbol === symbol &&
+        (reasons === undefined || reasons.includes(event.reason))
+      );
+    switch (kind) {
+      case "book":
+        if (corrupted) {
+          // The simulation knows this frame's checksum is wrong: an applied book must fail it.
+          if (!gapFor(["checksum"])) {
+            violate(`corrupted book frame for ${symbol} fed while ${state} made no checksum gap`);
+          }
+        } else if (
+          !events.some((event) => event.type === "book" && event.symbol === symbol) && !gapFor()
+        ) {
+          violate(
+            `book frame for ${symbol} fed while ${state} made neither a book event nor a gap`,
+          );
+        }
+        return;
+      case "trade":
+        if (
+          !events.some((event) => event.type === "trade" && event.symbol === symbol) &&
+          !gapFor(["sequence"])
+        ) {
+          violate(
+            `new trades for ${symbol} fed while synced made neither a trade nor a sequence gap`,
+          );
+        }
+        return;
+      case "ticker":
+      case "ohlc":
+        if (
+          !events.some((event) =>
+            event.type === kind && event.symbol === symbol &&
+            (event.type !== "ohlc" || expected.interval === undefined ||
+              event.interval === expected.interval)
+          )
+        ) {
+          violate(`${kind} frame for ${symbol} fed while synced made no ${kind} event`);
+        }
+        return;
+    }
   }
 
   function currentLink(): Link | undefined {
@@ -519,6 +773,16 @@ export function runSimulation(options: SimulationOptions): SimulationReport {
 
   let consumer = 0;
   for (const request of pickSubscriptions(random, market)) {
+    const key = subscriptionKey(request);
+    watched.set(key, {
+      request,
+      key,
+      state: undefined,
+      announced: undefined,
+      leftSyncedAt: undefined,
+      lastGapAt: -1,
+      owesReconnectGap: false,
+    });
     input({ type: "subscribe", consumer: ++consumer, request });
   }
   clock.advance(duration);

@@ -299,3 +299,26 @@ Deno.test("edge: when the session closes, every subscription it held ends, visib
     assert.equal(harness.session.subscriptionCount, 0);
   }
 });
+
+Deno.test("edge: a link lost while a resubscribe is owed makes that gap a reconnect gap", () => {
+  const harness = new SessionHarness({ subscriptionTimeoutMs: 5000, heartbeatTimeoutMs: 60_000 });
+  harness.subscribe(BTC_TRADES);
+  harness.goLive();
+  harness.ackAll();
+  const lastData = harness.clock.now();
+  // Pongs keep the link alive but cover no subscription: it goes stale and is resubscribed.
+  for (let i = 0; i < 7; i++) {
+    harness.advance(1000);
+    harness.frame({ method: "pong", req_id: 0 });
+  }
+  assert.equal(harness.session.subscriptionState(BTC_TRADES), "stale");
+  harness.serverClose(1006);
+  harness.advance(0);
+  harness.goLive();
+  harness.advance(100);
+  harness.ackAll();
+  const gaps = harness.eventsOf("gap");
+  assert.equal(gaps.length, 1, "one gap covers both");
+  assert.equal(gaps[0].reason, "reconnect");
+  assert.equal(gaps[0].fromTime, lastData);
+});

@@ -124,6 +124,60 @@ Deno.test("simulation: the checks catch a client that hides a reconnect or a bad
   );
 });
 
+Deno.test("simulation: the checks catch a client that never shows a book", () => {
+  assertCaught(
+    filterEvents((event) => event.type !== "book"),
+    /book frame for .* fed while synced made neither a book event nor a gap/,
+  );
+});
+
+Deno.test("simulation: the checks catch a client that never shows a trade", () => {
+  // With nothing delivered there is no range to find holes in: each frame of news is held instead.
+  assertCaught(
+    filterEvents((event) => event.type !== "trade"),
+    /new trades for .* fed while synced made neither a trade nor a sequence gap/,
+  );
+});
+
+Deno.test("simulation: the checks catch a client that hides its checksum and crossed gaps", () => {
+  const hideResyncGaps = filterEvents((event) =>
+    !(event.type === "gap" && (event.reason === "checksum" || event.reason === "crossed"))
+  );
+  // The simulation corrupted the frame, so it knows the checksum gap is owed on that input ...
+  assertCaught(hideResyncGaps, /corrupted book frame for .* made no checksum gap/);
+  // ... and the book left `synced` and came back without any gap in between.
+  assertCaught(hideResyncGaps, /book\|.* was synced again after losing sync without a gap/);
+});
+
+Deno.test("simulation: the checks catch a client that drops tickers and candles", () => {
+  const dropTickersAndCandles = filterEvents((event) =>
+    event.type !== "ticker" && event.type !== "ohlc"
+  );
+  assertCaught(dropTickersAndCandles, /ticker frame for .* fed while synced made no ticker event/);
+  assertCaught(dropTickersAndCandles, /ohlc frame for .* fed while synced made no ohlc event/);
+});
+
+Deno.test("simulation: the checks catch a hidden reconnect gap even when the causes lie", () => {
+  // The checks cannot lean on `cause: "disconnected"`: they owe the gap from the link's death.
+  const hideReconnectGaps = filterEvents((event) =>
+    !(event.type === "gap" && event.reason === "reconnect")
+  );
+  const renameCauses = mapEvents((event) =>
+    event.type === "state" && event.scope === "subscription" ? { ...event, cause: "fine" } : event
+  );
+  assertCaught(
+    (effects) => renameCauses(hideReconnectGaps(effects)),
+    /resumed after a reconnect without a reconnect gap/,
+  );
+});
+
+Deno.test("simulation: the checks catch state events that differ from the session's state", () => {
+  assertCaught(
+    filterEvents((event) => !(event.type === "state" && event.to === "resyncing")),
+    /book\|.* is resyncing but its state events say synced/,
+  );
+});
+
 Deno.test("simulation: the checks catch a client that reconnects without backoff", () => {
   assertCaught(
     (effects) =>

@@ -88,6 +88,17 @@ const WEIGHTS: readonly (readonly [FaultKind, number])[] = [
 ];
 
 /**
+ * Every fault kind, in a fixed order.
+ *
+ * @example
+ * ```ts
+ * import { FAULT_KINDS } from "./faults.ts";
+ * console.log(FAULT_KINDS.includes("outage")); // true
+ * ```
+ */
+export const FAULT_KINDS: readonly FaultKind[] = WEIGHTS.map(([kind]) => kind);
+
+/**
  * One random fault: how long after the previous one it comes (exponentially distributed, mean
  * `meanGapMs`), and its kind, drawn by weight among `kinds`.
  *

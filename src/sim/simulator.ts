@@ -10,6 +10,7 @@ import { type Clock, SYSTEM_CLOCK } from "../client/clock.ts";
 import { SeededRandom } from "../core/seeded_random.ts";
 import {
   drawFault,
+  FAULT_KINDS,
   type FaultKind,
   FrameFaults,
   MALFORMED_FRAME,
@@ -115,22 +116,7 @@ export interface SimConnectionInfo {
 }
 
 /** A fault drawn at random never ends a client for good unless asked for. */
-const RANDOM_KINDS: readonly FaultKind[] = [
-  "drop_connection",
-  "close_1001",
-  "close_1011",
-  "stall",
-  "wrong_checksum",
-  "drop_update",
-  "duplicate_frame",
-  "malformed_json",
-  "unknown_channel",
-  "exceeded_msg_rate",
-  "maintenance",
-  "slow",
-  "oversized_frame",
-  "outage",
-];
+const RANDOM_KINDS: readonly FaultKind[] = FAULT_KINDS.filter((kind) => kind !== "close_1008");
 
 const CLOSE_REASONS: Readonly<Record<number, string>> = {
   1001: "CloudFlare WebSocket proxy restarting",

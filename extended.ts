@@ -2,7 +2,9 @@
  * The stable building blocks of the SDK, for users who assemble their own pipeline: the v2
  * decoder and encoder, exact decimal text, the L2 order book engine and Kraken's CRC-32 checksum,
  * the sans-I/O session with its state machine and reconnect policy, the virtual clock, Prometheus
- * metrics, and the local Kraken simulator with its seeded simulation (these two need Deno).
+ * metrics, and recordings (the recording line format, the recorder tap and the verifier). Every
+ * module here is portable: no `Deno.*`, no `node:`. The local Kraken simulator and the seeded
+ * simulation need Deno and live in `@kraken-ws/sdk/sim`.
  *
  * Everything here follows semantic versioning; anything marked `@experimental` may change in a
  * minor release.
@@ -36,7 +38,6 @@ export {
   type ConnectionTrigger,
   IllegalInputError,
   nextConnectionState,
-  transitionTableMarkdown,
 } from "./src/core/connection_machine.ts";
 export { RECONNECT_DEFAULTS, ReconnectPolicy } from "./src/core/reconnect_policy.ts";
 export { SeededRandom } from "./src/core/seeded_random.ts";
@@ -46,9 +47,9 @@ export {
   type SubscriptionRequest,
 } from "./src/core/subscription.ts";
 export type { UnstampedEvent } from "./src/core/events.ts";
-export { SYSTEM_CLOCK } from "./src/client/clock.ts";
-export { combineTaps } from "./src/client/tap.ts";
-export { VirtualClock } from "./src/client/virtual_clock.ts";
+export { SYSTEM_CLOCK } from "./src/client/system_clock.ts";
+export { type ClientTapSource, combineTaps } from "./src/core/tap.ts";
+export { VirtualClock } from "./src/core/virtual_clock.ts";
 export { type OverflowRecovery, StreamQueue } from "./src/client/stream_queue.ts";
 export { decode, type DecodeOptions, DEFAULT_MAX_FRAME_BYTES } from "./src/protocol/decode.ts";
 export {
@@ -121,16 +122,34 @@ export {
 } from "./src/metrics/client_metrics.ts";
 export { parseRfc3339, type Rfc3339Instant } from "./src/metrics/rfc3339.ts";
 export {
-  KrakenSimulator,
-  type KrakenSimulatorOptions,
-  type SimConnectionInfo,
-  type SimulatorFaults,
-} from "./src/sim/simulator.ts";
-export type { FaultKind, ScheduledFault } from "./src/sim/faults.ts";
-export { DEFAULT_SIM_SYMBOLS, type SimSymbol } from "./src/sim/market.ts";
-export type { SimFrame, SimSubscription } from "./src/sim/sim_session.ts";
+  encodeEvent,
+  encodeFrame,
+  encodeHeader,
+  encodeRecorderOverflow,
+  isRecordedEvent,
+  isRecorderOverflow,
+  parseRecordingLine,
+  type RecordedEvent,
+  type RecordingHeader,
+  type RecordingLine,
+} from "./src/recording/recording_line.ts";
 export {
-  runSimulation,
-  type SimulationOptions,
-  type SimulationReport,
-} from "./src/sim/simulation.ts";
+  type LineSink,
+  Recorder,
+  type RecorderCounts,
+  type RecorderOptions,
+} from "./src/recording/recorder.ts";
+export {
+  type BookFactory,
+  type BookReport,
+  type CrossedEntry,
+  type ErrorEntry,
+  type LineRef,
+  type MismatchEntry,
+  type RecorderOverflowEntry,
+  RecordingVerifier,
+  type RecordingVerifierOptions,
+  type VerificationReport,
+} from "./src/recording/recording_verifier.ts";
+export { decimalDifference } from "./src/protocol/decimal_difference.ts";
+export { Fifo } from "./src/core/fifo.ts";

@@ -311,15 +311,4 @@ export class OrderBook {
   get size(): { readonly bids: number; readonly asks: number } {
     return { bids: this.#bids.levels.length, asks: this.#asks.levels.length };
   }
-
-  /**
-   * Every level of one side, best first, as copies. The iteration works on a copy of the side, so
-   * applying messages meanwhile does not disturb it.
-   *
-   * @param side `bid` or `ask`.
-   */
-  *levels(side: "bid" | "ask"): IterableIterator<BookLevel> {
-    const levels = (side === "bid" ? this.#bids : this.#asks).levels.slice();
-    for (const level of levels) yield copyLevel(level);
-  }
 }

@@ -6,7 +6,8 @@
  * @module
  */
 
-import { type Clock, SYSTEM_CLOCK } from "../client/clock.ts";
+import type { Clock } from "../core/clock.ts";
+import { SYSTEM_CLOCK } from "../client/system_clock.ts";
 import { KRAKEN_PUBLIC_URL } from "../client/kraken_ws.ts";
 import { metricsHandler } from "../metrics/handler.ts";
 import { MetricsRegistry } from "../metrics/registry.ts";

@@ -7,9 +7,9 @@
  */
 
 import type { BookDepth } from "../book/order_book.ts";
-import { SYSTEM_CLOCK } from "../client/clock.ts";
+import { SYSTEM_CLOCK } from "../client/system_clock.ts";
 import { KrakenWs, type KrakenWsOptions } from "../client/kraken_ws.ts";
-import { combineTaps } from "../client/tap.ts";
+import { combineTaps } from "../core/tap.ts";
 import type { KrakenEvent } from "../core/events.ts";
 import { type LogEntry, type MarketSummary, MarketView } from "./market_view.ts";
 import { renderLogEntry, renderView } from "./render_view.ts";

@@ -18,7 +18,7 @@
 import { DEMO_USAGE, demoCommand } from "./demo.ts";
 import { RECORD_USAGE, recordCommand } from "./record.ts";
 import { SIM_USAGE, simCommand } from "./sim.ts";
-import { SIM_TEST_USAGE, simTestCommand } from "./sim_test.ts";
+import { SIM_TEST_USAGE, simTestCommand } from "./sim_seeds.ts";
 import { VERIFY_USAGE, verifyCommand } from "./verify.ts";
 import { watchCommand } from "./watch.ts";
 

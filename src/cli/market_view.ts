@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { KrakenWsTap } from "../client/tap.ts";
+import type { KrakenWsTap } from "../core/tap.ts";
 import type {
   ConnectionState,
   GapEvent,
@@ -16,7 +16,7 @@ import type {
   SubscriptionState,
 } from "../core/events.ts";
 import type { BookLevel, SystemState, Trade } from "../protocol/messages.ts";
-import { decimalDifference } from "./decimal_difference.ts";
+import { decimalDifference } from "../protocol/decimal_difference.ts";
 
 /**
  * Sizes of a {@link MarketView}. All are optional.

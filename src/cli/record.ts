@@ -8,11 +8,12 @@
 
 import { BOOK_DEPTHS, type BookDepth } from "../book/order_book.ts";
 import { ArgumentList, bookDepthValue, numberValue, webSocketUrlValue } from "./arguments.ts";
-import { type Clock, SYSTEM_CLOCK } from "../client/clock.ts";
+import type { Clock } from "../core/clock.ts";
+import { SYSTEM_CLOCK } from "../client/system_clock.ts";
 import { KRAKEN_PUBLIC_URL, KrakenClosedError, KrakenWs } from "../client/kraken_ws.ts";
 import type { KrakenEvent } from "../core/events.ts";
 import { OHLC_INTERVALS, type OhlcInterval } from "../core/subscription.ts";
-import { Recorder } from "./recorder.ts";
+import { Recorder } from "../recording/recorder.ts";
 import {
   DENO_FILE_SYSTEM,
   describeFileError,
@@ -180,7 +181,7 @@ export function parseRecordArgs(args: readonly string[]): RecordArgs {
  * @example
  * ```ts
  * import type { RecordOptions } from "./record.ts";
- * import { VirtualClock } from "../client/virtual_clock.ts";
+ * import { VirtualClock } from "../core/virtual_clock.ts";
  * const options: RecordOptions = { clock: new VirtualClock(), stderr: () => {} };
  * console.log(options.clock?.now()); // 0
  * ```

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { encodeHeader } from "../core/recording_line.ts";
+import { encodeHeader } from "../recording/recording_line.ts";
 import { PART_SUFFIX, recoverPart } from "./part_recovery.ts";
 import {
   describeFileError,

@@ -9,7 +9,7 @@
 import type { Precision } from "../book/checksum.ts";
 import type { BookDepth } from "../book/order_book.ts";
 import { ArgumentList, bookDepthValue } from "./arguments.ts";
-import { BookReplay, type ReplayReport } from "./book_replay.ts";
+import { RecordingVerifier, type VerificationReport } from "../recording/recording_verifier.ts";
 import { readLines } from "./lines.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -111,8 +111,8 @@ export function parseVerifyArgs(args: readonly string[]): VerifyArgs {
  * console.log(replay.passed());
  * ```
  */
-export async function runVerify(args: VerifyArgs): Promise<BookReplay> {
-  const replay = new BookReplay({ defaultDepth: args.depth, precision: args.precision });
+export async function runVerify(args: VerifyArgs): Promise<RecordingVerifier> {
+  const replay = new RecordingVerifier({ defaultDepth: args.depth, precision: args.precision });
   for (const file of args.files) {
     try {
       const handle = await Deno.open(file);
@@ -145,7 +145,7 @@ export async function runVerify(args: VerifyArgs): Promise<BookReplay> {
  * console.log(formatSummary({ frames: 0, errors: [], books: {}, recorderOverflows: [] }, true));
  * ```
  */
-export function formatSummary(report: ReplayReport, passed: boolean): string {
+export function formatSummary(report: VerificationReport, passed: boolean): string {
   const markedErrors = report.errors.filter((error) => error.marked).length;
   const lines = [
     `${report.frames} frames, ${report.errors.length} decode errors` +
@@ -213,7 +213,7 @@ function markedNote(marked: boolean): string {
  * ```
  */
 export async function verifyCommand(args: readonly string[]): Promise<number> {
-  let replay: BookReplay;
+  let replay: RecordingVerifier;
   let json: boolean;
   try {
     const parsed = parseVerifyArgs(args);

@@ -21,11 +21,10 @@ import type {
 import type { ReconnectOptions } from "../core/reconnect_policy.ts";
 import { Session, type SessionEffect, type SessionInput } from "../core/session.ts";
 import type { OhlcInterval, SubscriptionRequest } from "../core/subscription.ts";
-import { type Clock, SYSTEM_CLOCK } from "./clock.ts";
+import type { Clock } from "../core/clock.ts";
+import { SYSTEM_CLOCK } from "./system_clock.ts";
 import { StreamQueue } from "./stream_queue.ts";
-import { combineTaps, type KrakenWsTap } from "./tap.ts";
-import { ClientMetrics } from "../metrics/client_metrics.ts";
-import type { MetricsRegistry } from "../metrics/registry.ts";
+import { type ClientTapSource, combineTaps, type KrakenWsTap } from "../core/tap.ts";
 
 /** Kraken's public v2 endpoint. */
 export const KRAKEN_PUBLIC_URL = "wss://ws.kraken.com/v2";
@@ -92,7 +91,7 @@ export interface KrakenWsOptions {
    * separate series, give each its own registry, or a `ClientMetrics` with its own prefix as a
    * `tap`. Without it, no metric work is done.
    */
-  readonly metrics?: MetricsRegistry;
+  readonly metrics?: ClientTapSource;
 }
 
 /**
@@ -178,21 +177,6 @@ interface StreamEntry {
   readonly rejected: Set<string>;
 }
 
-/**
- * The metrics of the clients that count into `registry`: one set per registry, so a client
- * made again (after a close for good) counts on where the last one stopped.
- */
-const METRICS_BY_REGISTRY = new WeakMap<MetricsRegistry, ClientMetrics>();
-
-function clientMetricsOf(registry: MetricsRegistry): ClientMetrics {
-  let metrics = METRICS_BY_REGISTRY.get(registry);
-  if (metrics === undefined) {
-    metrics = new ClientMetrics(registry);
-    METRICS_BY_REGISTRY.set(registry, metrics);
-  }
-  return metrics;
-}
-
 function randomSeed(): number {
   return crypto.getRandomValues(new Uint32Array(1))[0];
 }
@@ -247,7 +231,7 @@ export class KrakenWs implements AsyncDisposable {
     this.#makeSocket = options.webSocket ?? ((url) => new WebSocket(url));
     this.#bufferSize = options.bufferSize ?? 1024;
     this.#tap = combineTaps(
-      options.metrics === undefined ? undefined : clientMetricsOf(options.metrics),
+      options.metrics?.clientTap(),
       options.tap,
     );
     this.#session = new Session({

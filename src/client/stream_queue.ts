@@ -7,7 +7,7 @@
  */
 
 import type { KrakenEvent } from "../core/events.ts";
-import { Fifo } from "./fifo.ts";
+import { Fifo } from "../core/fifo.ts";
 
 /** Lifecycle events a stream holds aside while its data overflows; more count as dropped. */
 export const MAX_HELD_CONTROL = 256;

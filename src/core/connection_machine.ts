@@ -146,19 +146,3 @@ export function nextConnectionState(
   if (to === undefined) throw new IllegalInputError(from, trigger);
   return to;
 }
-
-/**
- * The transition table as a Markdown table, as the README prints it.
- *
- * @returns The table, one row per transition.
- *
- * @example
- * ```ts
- * import { transitionTableMarkdown } from "./connection_machine.ts";
- * console.log(transitionTableMarkdown().split("\n")[0]); // "| from | trigger | to |"
- * ```
- */
-export function transitionTableMarkdown(): string {
-  const rows = CONNECTION_TRANSITIONS.map((row) => `| ${row.from} | ${row.trigger} | ${row.to} |`);
-  return ["| from | trigger | to |", "| --- | --- | --- |", ...rows].join("\n");
-}

@@ -97,11 +97,6 @@ export class ReconnectPolicy {
     return this.#stableMs;
   }
 
-  /** Attempts since the last stable connection. */
-  get failures(): number {
-    return this.#failures;
-  }
-
   /** Kraken announced maintenance (or said it is over): attempts are spaced accordingly. */
   setMaintenance(maintenance: boolean): void {
     this.#maintenance = maintenance;

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { KrakenWsTap } from "../client/tap.ts";
+import type { KrakenWsTap } from "../core/tap.ts";
 import type {
   ConnectionState,
   DataChannel,

@@ -10,6 +10,8 @@ import { Counter } from "./counter.ts";
 import { Gauge } from "./gauge.ts";
 import { Histogram, type HistogramOptions } from "./histogram.ts";
 import type { MetricOptions } from "./metric_options.ts";
+import type { ClientTapSource, KrakenWsTap } from "../core/tap.ts";
+import { ClientMetrics } from "./client_metrics.ts";
 
 /**
  * Creates and holds counters, gauges and histograms. Names are checked at creation: an invalid
@@ -35,7 +37,8 @@ import type { MetricOptions } from "./metric_options.ts";
  * // gaps_total{reason="checksum"} 1
  * ```
  */
-export class MetricsRegistry {
+export class MetricsRegistry implements ClientTapSource {
+  #clientMetrics: ClientMetrics | undefined;
   readonly #metrics = new Map<string, Collectable>();
   /** Every family and sample name in use, so no two metrics write the same line. */
   readonly #takenNames = new Set<string>();
@@ -68,6 +71,18 @@ export class MetricsRegistry {
    */
   histogram<L extends string = never>(options: HistogramOptions<L>): Histogram<L> {
     return this.#add(new Histogram(options));
+  }
+
+  /**
+   * The client metrics of this registry (metric names start with `kraken_ws_`): one set per
+   * registry, so every client given it counts into the same series, and a client made again
+   * (after a close for good) counts on where the last one stopped.
+   *
+   * @returns The tap a client counts through.
+   */
+  clientTap(): KrakenWsTap {
+    this.#clientMetrics ??= new ClientMetrics(this);
+    return this.#clientMetrics;
   }
 
   /**

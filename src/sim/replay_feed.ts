@@ -8,7 +8,7 @@
  */
 
 import { BOOK_DEPTHS, type BookDepth, OrderBook } from "../book/order_book.ts";
-import { parseRecordingLine } from "../core/recording_line.ts";
+import { parseRecordingLine } from "../recording/recording_line.ts";
 import { decode } from "../protocol/decode.ts";
 import type { DecodeError, KrakenMessage, Trade } from "../protocol/messages.ts";
 import type { FeedSession, SimFeed } from "./feed.ts";

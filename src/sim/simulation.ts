@@ -9,7 +9,7 @@
 
 import { bookChecksum } from "../book/checksum.ts";
 import { CHECKSUM_LEVELS } from "../book/checksum.ts";
-import { VirtualClock } from "../client/virtual_clock.ts";
+import { VirtualClock } from "../core/virtual_clock.ts";
 import type { DataChannel, KrakenEvent, SubscriptionState } from "../core/events.ts";
 import { RECONNECT_DEFAULTS } from "../core/reconnect_policy.ts";
 import { SeededRandom } from "../core/seeded_random.ts";

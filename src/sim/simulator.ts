@@ -6,7 +6,8 @@
  * @module
  */
 
-import { type Clock, SYSTEM_CLOCK } from "../client/clock.ts";
+import type { Clock } from "../core/clock.ts";
+import { SYSTEM_CLOCK } from "../client/system_clock.ts";
 import { SeededRandom } from "../core/seeded_random.ts";
 import {
   drawFault,

@@ -184,7 +184,6 @@ Deno.test("order book: reads are copies, never live references", () => {
   book.applySnapshot(payload(KRAKEN_BIDS, KRAKEN_ASKS, 3310070434));
   const top = book.bids(3);
   const best = book.bestBid();
-  const iterated = [...book.levels("ask")];
   (top as { price: number }[])[0].price = 1;
   top.pop();
   assert.equal(book.bids(3).length, 3);
@@ -193,7 +192,6 @@ Deno.test("order book: reads are copies, never live references", () => {
   const after = KRAKEN_BIDS.slice(1);
   book.applyUpdate(payload(update, [], referenceChecksum(KRAKEN_ASKS, after)));
   assert.equal(best?.priceText, "45283.5", "an earlier read does not change");
-  assert.deepEqual(iterated, KRAKEN_ASKS);
   assert.equal(book.bestBid()?.priceText, "45283.4");
   assert.equal(book.bestAsk()?.priceText, "45285.2");
   assert.ok(Math.abs((book.spread() ?? 0) - 1.8) < 1e-9);

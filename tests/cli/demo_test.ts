@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { VirtualClock } from "../../src/client/virtual_clock.ts";
+import { VirtualClock } from "../../src/core/virtual_clock.ts";
 import { DEMO_FAULTS, demoCommand, type DemoIo } from "../../src/cli/demo.ts";
 import { PrometheusServer, requireTools, toolTestOptions } from "../metrics/prometheus_server.ts";
 import { sampleValue } from "../metrics/sample_lookup.ts";

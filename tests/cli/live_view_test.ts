@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { runLiveView } from "../../src/cli/live_view.ts";
-import { VirtualClock } from "../../src/client/virtual_clock.ts";
+import { VirtualClock } from "../../src/core/virtual_clock.ts";
 import { AUTO_ACK, ScriptedServer, STATUS_FRAME } from "../client/scripted_server.ts";
 import { ServerBook, tradeFrame } from "../core/server_book.ts";
 import { isSubscribe, Screen, ViewWatcher } from "./live_view_harness.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { recordCommand } from "../../src/cli/record.ts";
-import { VirtualClock } from "../../src/client/virtual_clock.ts";
-import { parseRecordingLine } from "../../src/core/recording_line.ts";
+import { VirtualClock } from "../../src/core/virtual_clock.ts";
+import { parseRecordingLine } from "../../src/recording/recording_line.ts";
 import { KrakenSimulator } from "../../src/sim/simulator.ts";
 
 const MAIN = new URL("../../src/cli/main.ts", import.meta.url).pathname;

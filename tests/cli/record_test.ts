@@ -5,8 +5,8 @@ import {
   type RecordingFile,
   type RecordingFileSystem,
 } from "../../src/cli/recording_file_system.ts";
-import { VirtualClock } from "../../src/client/virtual_clock.ts";
-import { parseRecordingLine } from "../../src/core/recording_line.ts";
+import { VirtualClock } from "../../src/core/virtual_clock.ts";
+import { parseRecordingLine } from "../../src/recording/recording_line.ts";
 import { ServerBook, tradeFrame } from "../core/server_book.ts";
 import { type Received, ScriptedServer, STATUS_FRAME } from "../client/scripted_server.ts";
 import { MemoryFileSystem } from "./memory_file_system.ts";

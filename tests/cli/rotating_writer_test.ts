@@ -6,7 +6,7 @@ import {
   RotatingWriter,
   type RotatingWriterOptions,
 } from "../../src/cli/rotating_writer.ts";
-import { parseRecordingLine } from "../../src/core/recording_line.ts";
+import { parseRecordingLine } from "../../src/recording/recording_line.ts";
 import { MemoryFileSystem } from "./memory_file_system.ts";
 
 const HOUR = Date.UTC(2026, 0, 1, 10);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { OrderBook } from "../../src/book/order_book.ts";
-import { BookReplay } from "../../src/cli/book_replay.ts";
+import { RecordingVerifier } from "../../src/recording/recording_verifier.ts";
 import { formatSummary, parseVerifyArgs } from "../../src/cli/verify.ts";
 import { UsageError } from "../../src/cli/usage_error.ts";
 import type { GapEvent, KrakenEvent } from "../../src/core/events.ts";
@@ -9,7 +9,7 @@ import {
   encodeFrame,
   encodeHeader,
   type RecordedEvent,
-} from "../../src/core/recording_line.ts";
+} from "../../src/recording/recording_line.ts";
 import { ServerBook } from "../core/server_book.ts";
 import { fixtureLines, fixturePath } from "../fixtures.ts";
 
@@ -66,10 +66,10 @@ Deno.test("verify: every one of the 2962 live book checksums verifies", async ()
 });
 
 Deno.test("verify: the live fixture fails when the book is not cut to depth", () => {
-  const uncut = new BookReplay({
+  const uncut = new RecordingVerifier({
     bookFactory: (symbol, _depth, precision) => new OrderBook(symbol, 1000, { precision }),
   });
-  const cut = new BookReplay();
+  const cut = new RecordingVerifier();
   let line = 0;
   for (const text of fixtureLines("live-btc-eth.ndjson")) {
     line++;
@@ -149,7 +149,7 @@ Deno.test("verify: the human summary, decode errors and instrument precision", a
 Deno.test("verify: depth comes from the subscribe acknowledgement, else --depth", () => {
   const depthOf = (lines: string[], defaultDepth?: 25) => {
     let depth = 0;
-    const replay = new BookReplay({
+    const replay = new RecordingVerifier({
       defaultDepth,
       bookFactory: (symbol, chosen) => {
         depth = chosen;
@@ -173,7 +173,7 @@ Deno.test("verify: after a mismatch a symbol waits for its next snapshot", () =>
   const corrupt = lines.map((line, index) =>
     index === 100 && line.includes('"book"') ? line.replace(/"checksum":\d+/, '"checksum":1') : line
   );
-  const replay = new BookReplay();
+  const replay = new RecordingVerifier();
   corrupt.forEach((text, index) => replay.feed(text, { file: "x", line: index + 1 }));
   const books = replay.report().books;
   const hit = Object.values(books).find((book) => book.mismatches.length > 0);
@@ -218,8 +218,8 @@ function recording(...entries: (string | KrakenEvent | RecordedEvent)[]): string
   return lines;
 }
 
-function replayOf(lines: readonly string[]): BookReplay {
-  const replay = new BookReplay();
+function replayOf(lines: readonly string[]): RecordingVerifier {
+  const replay = new RecordingVerifier();
   lines.forEach((text, index) => replay.feed(text, { file: "rec", line: index + 1 }));
   return replay;
 }

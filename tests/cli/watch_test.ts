@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { parseWatchArgs, WATCH_USAGE, watchCommand } from "../../src/cli/watch.ts";
-import { VirtualClock } from "../../src/client/virtual_clock.ts";
+import { VirtualClock } from "../../src/core/virtual_clock.ts";
 import { ScriptedServer } from "../client/scripted_server.ts";
 import { ServerBook, tradeFrame } from "../core/server_book.ts";
 import { isSubscribe, Screen, ViewWatcher } from "./live_view_harness.ts";

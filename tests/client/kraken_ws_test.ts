@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { KrakenClosedError, KrakenWs, type KrakenWsOptions } from "../../src/client/kraken_ws.ts";
-import { VirtualClock } from "../../src/client/virtual_clock.ts";
+import { VirtualClock } from "../../src/core/virtual_clock.ts";
 import type { KrakenEvent } from "../../src/core/events.ts";
 import { SubscriptionConflictError } from "../../src/core/session.ts";
 import { ServerBook, tradeFrame } from "../core/server_book.ts";

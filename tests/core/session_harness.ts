@@ -4,7 +4,7 @@
  * @module
  */
 
-import { VirtualClock } from "../../src/client/virtual_clock.ts";
+import { VirtualClock } from "../../src/core/virtual_clock.ts";
 import type { KrakenEvent } from "../../src/core/events.ts";
 import {
   Session,

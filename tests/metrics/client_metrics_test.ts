@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { KrakenWs } from "../../src/client/kraken_ws.ts";
-import { VirtualClock } from "../../src/client/virtual_clock.ts";
+import { VirtualClock } from "../../src/core/virtual_clock.ts";
 import type { KrakenEvent, StateEvent } from "../../src/core/events.ts";
 import { ClientMetrics } from "../../src/metrics/client_metrics.ts";
 import { renderPrometheusText } from "../../src/metrics/exposition.ts";

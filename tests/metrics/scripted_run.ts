@@ -8,7 +8,7 @@
  */
 
 import { KrakenWs } from "../../src/client/kraken_ws.ts";
-import { VirtualClock } from "../../src/client/virtual_clock.ts";
+import { VirtualClock } from "../../src/core/virtual_clock.ts";
 import type { KrakenEvent } from "../../src/core/events.ts";
 import { renderPrometheusText } from "../../src/metrics/exposition.ts";
 import { MetricsRegistry } from "../../src/metrics/registry.ts";

@@ -7,7 +7,7 @@
  */
 
 import { KrakenWs, type KrakenWsOptions } from "../../src/client/kraken_ws.ts";
-import { VirtualClock } from "../../src/client/virtual_clock.ts";
+import { VirtualClock } from "../../src/core/virtual_clock.ts";
 import type { KrakenEvent } from "../../src/core/events.ts";
 import type { SimFrame } from "../../src/sim/sim_session.ts";
 import { KrakenSimulator, type KrakenSimulatorOptions } from "../../src/sim/simulator.ts";

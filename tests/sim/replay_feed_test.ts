@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { OrderBook } from "../../src/book/order_book.ts";
-import { encodeEvent, encodeFrame, encodeHeader } from "../../src/core/recording_line.ts";
+import { encodeEvent, encodeFrame, encodeHeader } from "../../src/recording/recording_line.ts";
 import type { Trade } from "../../src/protocol/messages.ts";
 import { ReplayFeed, type ReplayFrame, type ReplaySession } from "../../src/sim/replay_feed.ts";
 import { SimMarket } from "../../src/sim/market.ts";

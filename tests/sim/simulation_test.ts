@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { simTestCommand } from "../../src/cli/sim_test.ts";
+import { simTestCommand } from "../../src/cli/sim_seeds.ts";
 import type { KrakenEvent } from "../../src/core/events.ts";
 import type { SessionEffect } from "../../src/core/session.ts";
 import { replayCommand, runSimulation, type SimulationReport } from "../../src/sim/simulation.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { type LineSink, Recorder } from "../../src/cli/recorder.ts";
+import { type LineSink, Recorder } from "../../src/recording/recorder.ts";
 import type { KrakenEvent } from "../../src/core/events.ts";
-import { encodeFrame, parseRecordingLine } from "../../src/core/recording_line.ts";
+import { encodeFrame, parseRecordingLine } from "../../src/recording/recording_line.ts";
 
 const decoder = new TextDecoder();
 

@@ -7,15 +7,15 @@
  * @module
  */
 
-import { Fifo } from "../client/fifo.ts";
-import type { KrakenWsTap } from "../client/tap.ts";
+import { Fifo } from "../core/fifo.ts";
+import type { KrakenWsTap } from "../core/tap.ts";
 import type { KrakenEvent } from "../core/events.ts";
 import {
   encodeEvent,
   encodeFrame,
   encodeRecorderOverflow,
   isRecordedEvent,
-} from "../core/recording_line.ts";
+} from "./recording_line.ts";
 
 /** Default bound of the write queue. */
 const DEFAULT_MAX_QUEUED_BYTES = 64 * 1024 * 1024;

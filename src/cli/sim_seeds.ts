@@ -29,7 +29,7 @@ invariant, 1 otherwise, 2 on usage errors.`;
  *
  * @example
  * ```ts
- * import { parseSimTestArgs } from "./sim_test.ts";
+ * import { parseSimTestArgs } from "./sim_seeds.ts";
  * console.log(parseSimTestArgs(["--seeds", "20"]).seeds); // [1, 2, …, 20]
  * ```
  */
@@ -51,7 +51,7 @@ export interface SimTestArgs {
  *
  * @example
  * ```ts
- * import { parseSimTestArgs } from "./sim_test.ts";
+ * import { parseSimTestArgs } from "./sim_seeds.ts";
  * console.log(parseSimTestArgs(["--seed", "77"]).seeds); // [77]
  * ```
  */
@@ -93,7 +93,7 @@ export function parseSimTestArgs(args: readonly string[]): SimTestArgs {
  *
  * @example
  * ```ts
- * import { simTestCommand } from "./sim_test.ts";
+ * import { simTestCommand } from "./sim_seeds.ts";
  * const lines: string[] = [];
  * console.log(simTestCommand(["--seeds", "2", "--duration", "5000"], (line) => lines.push(line))); // 0
  * ```

@@ -8,7 +8,7 @@ import {
   isRecordedEvent,
   isRecorderOverflow,
   parseRecordingLine,
-} from "../../src/core/recording_line.ts";
+} from "../../src/recording/recording_line.ts";
 import { fixtureLines } from "../fixtures.ts";
 
 Deno.test("recording line: every frame comes back exactly as received, malformed ones included", () => {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { decimalDifference } from "../../src/cli/decimal_difference.ts";
+import { decimalDifference } from "../../src/protocol/decimal_difference.ts";
 
 Deno.test("decimal difference: exact, at the finer precision, any sign", () => {
   const cases: [string, string, string][] = [

@@ -11,11 +11,7 @@
 
 import type { Precision } from "../book/checksum.ts";
 import { BOOK_DEPTHS, type BookDepth, OrderBook } from "../book/order_book.ts";
-import {
-  isRecorderOverflow,
-  parseRecordingLine,
-  type RecordedEvent,
-} from "../core/recording_line.ts";
+import { isRecorderOverflow, parseRecordingLine, type RecordedEvent } from "./recording_line.ts";
 import { decode } from "../protocol/decode.ts";
 import type { BookPayload, DecodeError, FrameType, KrakenMessage } from "../protocol/messages.ts";
 
@@ -24,7 +20,7 @@ import type { BookPayload, DecodeError, FrameType, KrakenMessage } from "../prot
  *
  * @example
  * ```ts
- * import type { LineRef } from "./book_replay.ts";
+ * import type { LineRef } from "./recording_verifier.ts";
  * const ref: LineRef = { file: "a.ndjson", line: 3 };
  * console.log(ref.line);
  * ```
@@ -41,7 +37,7 @@ export interface LineRef {
  *
  * @example
  * ```ts
- * import type { MismatchEntry } from "./book_replay.ts";
+ * import type { MismatchEntry } from "./recording_verifier.ts";
  * const entry: MismatchEntry = { file: "a", line: 9, expected: 1, computed: 2, marked: false };
  * console.log(entry.marked);
  * ```
@@ -63,7 +59,7 @@ export interface MismatchEntry extends LineRef {
  *
  * @example
  * ```ts
- * import type { CrossedEntry } from "./book_replay.ts";
+ * import type { CrossedEntry } from "./recording_verifier.ts";
  * const entry: CrossedEntry = { file: "a", line: 9, bestBid: "101.0", bestAsk: "100.0", marked: true };
  * console.log(entry.bestBid);
  * ```
@@ -85,7 +81,7 @@ export interface CrossedEntry extends LineRef {
  *
  * @example
  * ```ts
- * import type { ErrorEntry } from "./book_replay.ts";
+ * import type { ErrorEntry } from "./recording_verifier.ts";
  * const entry: ErrorEntry = { file: "a", line: 3, reason: "malformed_json: …", marked: false };
  * console.log(entry.reason);
  * ```
@@ -105,7 +101,7 @@ export interface ErrorEntry extends LineRef {
  *
  * @example
  * ```ts
- * import type { BookReport } from "./book_replay.ts";
+ * import type { BookReport } from "./recording_verifier.ts";
  * const report: BookReport = {
  *   snapshots: 1,
  *   updates: 0,
@@ -147,7 +143,7 @@ export interface BookReport {
  *
  * @example
  * ```ts
- * import type { RecorderOverflowEntry } from "./book_replay.ts";
+ * import type { RecorderOverflowEntry } from "./recording_verifier.ts";
  * const entry: RecorderOverflowEntry = { file: "a", line: 40, dropped: 12 };
  * console.log(entry.dropped);
  * ```
@@ -162,13 +158,13 @@ export interface RecorderOverflowEntry extends LineRef {
  *
  * @example
  * ```ts
- * import { BookReplay } from "./book_replay.ts";
- * const replay = new BookReplay();
+ * import { RecordingVerifier } from "./recording_verifier.ts";
+ * const replay = new RecordingVerifier();
  * replay.feed('{"channel":"heartbeat"}', { file: "x", line: 1 });
  * console.log(replay.report().frames); // 1
  * ```
  */
-export interface ReplayReport {
+export interface VerificationReport {
   /** Frames read: non-empty lines that are neither a recording's header nor one of its events. */
   frames: number;
   /** Lines that did not decode. */
@@ -198,7 +194,7 @@ const RESTARTING_GAPS: ReadonlySet<string> = new Set(["decode", "reconnect", "re
  * @example
  * ```ts
  * import { OrderBook } from "../book/order_book.ts";
- * import type { BookFactory } from "./book_replay.ts";
+ * import type { BookFactory } from "./recording_verifier.ts";
  * const factory: BookFactory = (symbol, depth, precision) => new OrderBook(symbol, depth, { precision });
  * console.log(factory("BTC/USD", 10, undefined).depth);
  * ```
@@ -210,16 +206,16 @@ export type BookFactory = (
 ) => OrderBook;
 
 /**
- * Options of a {@link BookReplay}.
+ * Options of a {@link RecordingVerifier}.
  *
  * @example
  * ```ts
- * import { BookReplay, type BookReplayOptions } from "./book_replay.ts";
- * const options: BookReplayOptions = { defaultDepth: 25, precision: { "BTC/USD": { price: 1, qty: 8 } } };
- * console.log(new BookReplay(options).report().frames);
+ * import { RecordingVerifier, type RecordingVerifierOptions } from "./recording_verifier.ts";
+ * const options: RecordingVerifierOptions = { defaultDepth: 25, precision: { "BTC/USD": { price: 1, qty: 8 } } };
+ * console.log(new RecordingVerifier(options).report().frames);
  * ```
  */
-export interface BookReplayOptions {
+export interface RecordingVerifierOptions {
   /** Depth for a symbol whose subscribe acknowledgement is not in the input (default 10). */
   readonly defaultDepth?: BookDepth;
   /** Precision per symbol, used when no `instrument` frame in the input gives it. */
@@ -237,8 +233,8 @@ const defaultFactory: BookFactory = (symbol, depth, precision) =>
  *
  * @example
  * ```ts
- * import { BookReplay } from "./book_replay.ts";
- * const replay = new BookReplay();
+ * import { RecordingVerifier } from "./recording_verifier.ts";
+ * const replay = new RecordingVerifier();
  * replay.feed(
  *   '{"channel":"book","type":"snapshot","data":[{"symbol":"BTC/USD","bids":[{"price":100.0,"qty":1.00000000}],' +
  *     '"asks":[{"price":101.0,"qty":2.00000000}],"checksum":1424606772}]}',
@@ -247,8 +243,8 @@ const defaultFactory: BookFactory = (symbol, depth, precision) =>
  * console.log(replay.report().books["BTC/USD"].verified, replay.passed()); // 1 true
  * ```
  */
-export class BookReplay {
-  #report: ReplayReport = { frames: 0, errors: [], books: {}, recorderOverflows: [] };
+export class RecordingVerifier {
+  #report: VerificationReport = { frames: 0, errors: [], books: {}, recorderOverflows: [] };
   #books = new Map<string, OrderBook>();
   /** Per symbol: the last failure, until the recording marks it or the next frame settles it. */
   #pendingFailures = new Map<string, PendingFailure>();
@@ -272,7 +268,7 @@ export class BookReplay {
    *
    * @param options Fallback depth and precision, and the book factory.
    */
-  constructor(options?: BookReplayOptions) {
+  constructor(options?: RecordingVerifierOptions) {
     this.#defaultDepth = options?.defaultDepth ?? 10;
     this.#givenPrecision = options?.precision ?? {};
     this.#factory = options?.bookFactory ?? defaultFactory;
@@ -507,7 +503,7 @@ export class BookReplay {
   }
 
   /** The report so far (a live object: copy it to keep a moment). */
-  report(): ReplayReport {
+  report(): VerificationReport {
     return this.#report;
   }
 

@@ -1,11 +1,11 @@
 /**
- * The client's source of time and timers, injected so that tests run in virtual time.
+ * The source of time and timers, injected so that tests run in virtual time.
  *
  * @module
  */
 
 /**
- * Time and timers. The default is the runtime's (`Date.now`, `setTimeout`, `clearTimeout`);
+ * Time and timers. The client's default is the runtime's (`SYSTEM_CLOCK`);
  * {@link VirtualClock} is the one tests use.
  *
  * @example
@@ -27,18 +27,3 @@ export interface Clock {
   /** Cancels a pending callback. */
   clearTimeout(handle: unknown): void;
 }
-
-/**
- * The runtime's clock.
- *
- * @example
- * ```ts
- * import { SYSTEM_CLOCK } from "./clock.ts";
- * console.log(SYSTEM_CLOCK.now() > 0); // true
- * ```
- */
-export const SYSTEM_CLOCK: Clock = {
-  now: () => Date.now(),
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Fifo } from "../../src/client/fifo.ts";
+import { Fifo } from "../../src/core/fifo.ts";
 
 Deno.test("fifo: items come out in the order they went in; peek leaves them", () => {
   const fifo = new Fifo<number>();

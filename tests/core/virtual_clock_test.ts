@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { VirtualClock } from "../../src/client/virtual_clock.ts";
+import { VirtualClock } from "../../src/core/virtual_clock.ts";
 
 Deno.test("virtual clock: fires in time order, ties in order set, and only when advanced", () => {
   const clock = new VirtualClock(100);

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { plainDecimalText } from "../protocol/decimal_text.ts";
+import { plainDecimalText } from "./decimal_text.ts";
 
 /** Digits after the point of a plain decimal text. */
 function decimalPlaces(text: string): number {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { GapEvent, KrakenEvent } from "../core/events.ts";
+import type { GapEvent, KrakenEvent } from "./events.ts";
 
 /**
  * Called by the client as things happen, before anything is queued for a stream. Every method is
@@ -80,4 +80,22 @@ export function combineTaps(...taps: (KrakenWsTap | undefined)[]): KrakenWsTap |
     event: (event) => each((tap) => tap.event?.(event)),
     overflow: (gap) => each((tap) => tap.overflow?.(gap)),
   };
+}
+
+/**
+ * Hands a client the tap that watches it: a `MetricsRegistry` is one (it counts the client's
+ * health), which is how `new KrakenWs({ metrics })` counts without the client knowing metrics.
+ *
+ * @example
+ * ```ts
+ * import type { ClientTapSource } from "@kraken-ws/sdk/extended";
+ * let frames = 0;
+ * const source: ClientTapSource = { clientTap: () => ({ frame: () => void frames++ }) };
+ * source.clientTap().frame?.("{}", 0);
+ * console.log(frames); // 1
+ * ```
+ */
+export interface ClientTapSource {
+  /** The tap for a client; every client given this source gets the same one. */
+  clientTap(): KrakenWsTap;
 }

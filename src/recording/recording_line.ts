@@ -15,7 +15,7 @@
  */
 
 import type { JsonValue } from "../protocol/messages.ts";
-import type { KrakenEvent } from "./events.ts";
+import type { KrakenEvent } from "../core/events.ts";
 
 /** The `recording` field of every header. */
 const FORMAT = "kraken-ws";

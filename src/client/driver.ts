@@ -1,0 +1,539 @@
+/**
+ * The client's driver: it carries out what the sans-I/O {@link Session} decides (sockets, timers,
+ * routing events to streams) and feeds the session what happens. `KrakenWs` is its public face;
+ * the seeded simulation runs the very same driver, through a {@link DriverProbe}, in virtual time.
+ *
+ * @module
+ */
+
+import type { BookDepth } from "../book/order_book.ts";
+import type { Clock } from "../core/clock.ts";
+import type { BookEvent, DataChannel, ErrorEvent, GapEvent, KrakenEvent } from "../core/events.ts";
+import type { Session, SessionEffect, SessionInput } from "../core/session.ts";
+import type { OhlcInterval, SubscriptionRequest } from "../core/subscription.ts";
+import type { KrakenWsTap } from "../core/tap.ts";
+import { KrakenClosedError } from "./kraken_closed_error.ts";
+import { StreamQueue } from "./stream_queue.ts";
+
+/** The close code of a connection lost without a close frame. */
+const ABNORMAL_CLOSURE = 1006;
+
+/** `WebSocket.OPEN`, as a number: a runtime with no global `WebSocket` may still be given one. */
+const SOCKET_OPEN = 1;
+
+/** How long closing waits for sockets to report their close before giving them up. */
+const SOCKET_CLOSE_WAIT_MS = 2000;
+
+/** The cause of the last state event among `effects`. */
+function lastStateCause(effects: readonly SessionEffect[]): string {
+  for (let i = effects.length - 1; i >= 0; i--) {
+    const effect = effects[i];
+    if (effect.type === "emit" && effect.event.type === "state") return effect.event.cause;
+  }
+  return "closed";
+}
+
+/**
+ * What a stream covers, as the driver routes to it.
+ *
+ * @example
+ * ```ts
+ * import type { StreamTarget } from "./driver.ts";
+ * const target: StreamTarget = { consumer: 1, channel: "trade", symbols: new Set(["BTC/USD"]) };
+ * console.log(target.channel);
+ * ```
+ */
+export interface StreamTarget {
+  /** The stream's consumer number in the session. */
+  readonly consumer: number;
+  /** Its channel; undefined for `events()`, which sees everything. */
+  readonly channel: DataChannel | undefined;
+  /** The symbols it asked for. */
+  readonly symbols: ReadonlySet<string>;
+}
+
+/**
+ * What a probe reads of a driver.
+ *
+ * @example
+ * ```ts
+ * import type { DriverView } from "./driver.ts";
+ * const describe = (view: DriverView) => `${view.timerCount} timers, ${view.socketCount} sockets`;
+ * console.log(typeof describe);
+ * ```
+ */
+export interface DriverView {
+  /** The session the driver drives: read it, never feed it. */
+  readonly session: Session;
+  /** Timers set and not yet fired or cancelled. */
+  readonly timerCount: number;
+  /** Sockets made and not yet reported closed. */
+  readonly socketCount: number;
+}
+
+/**
+ * Hooks into a client's driver, for the seeded simulation: it watches the session's own state,
+ * and (only to prove its checks can fail) rewrites what the driver does, making a client that
+ * lies.
+ *
+ * @example
+ * ```ts
+ * import type { DriverProbe } from "./driver.ts";
+ * // A client that hides every checksum gap from its streams.
+ * const probe: DriverProbe = {
+ *   deliver: (_stream, event) =>
+ *     event.type === "gap" && event.reason === "checksum" ? undefined : event,
+ * };
+ * console.log(typeof probe.deliver);
+ * ```
+ */
+export interface DriverProbe {
+  /** Called once, when the driver is made. */
+  readonly attached?: (view: DriverView) => void;
+  /** Sees each input's effects before the driver carries them out; returns what it carries out. */
+  readonly effects?: (input: SessionInput, effects: SessionEffect[]) => SessionEffect[];
+  /** Sees each event about to be queued on a stream; returns what is queued (undefined: none). */
+  readonly deliver?: (stream: StreamTarget, event: KrakenEvent) => KrakenEvent | undefined;
+}
+
+/**
+ * Settings of a {@link ClientDriver}.
+ *
+ * @example
+ * ```ts
+ * import type { ClientDriverOptions } from "./driver.ts";
+ * const bufferSize: ClientDriverOptions["bufferSize"] = 1024;
+ * console.log(bufferSize);
+ * ```
+ */
+export interface ClientDriverOptions {
+  /** The session it drives. */
+  readonly session: Session;
+  /** Time and timers. */
+  readonly clock: Clock;
+  /** Makes each socket. */
+  readonly webSocket: (url: string) => WebSocket;
+  /** Events each stream holds before it overflows. */
+  readonly bufferSize: number;
+  /** Sees every frame and event. */
+  readonly tap?: KrakenWsTap;
+  /** The simulation's hooks. */
+  readonly probe?: DriverProbe;
+}
+
+/** One stream handed out: what it covers and its queue. */
+interface StreamEntry extends StreamTarget {
+  readonly depth: BookDepth | undefined;
+  readonly interval: OhlcInterval | undefined;
+  readonly queue: StreamQueue;
+  readonly rejected: Set<string>;
+}
+
+/**
+ * Carries out a session's effects and routes its events to streams. Not exported from the
+ * package's entry points: `KrakenWs` is how users drive it.
+ *
+ * @example
+ * ```ts
+ * import { ClientDriver } from "./driver.ts";
+ * import { Session } from "../core/session.ts";
+ * import { VirtualClock } from "../core/virtual_clock.ts";
+ *
+ * const driver = new ClientDriver({
+ *   session: new Session({ url: "ws://127.0.0.1:1/v2", seed: 1 }),
+ *   clock: new VirtualClock(0),
+ *   webSocket: () => {
+ *     throw new TypeError("no network in this example");
+ *   },
+ *   bufferSize: 16,
+ * });
+ * console.log(driver.state); // "idle"
+ * ```
+ */
+export class ClientDriver implements DriverView {
+  readonly #session: Session;
+  readonly #clock: Clock;
+  readonly #makeSocket: (url: string) => WebSocket;
+  readonly #bufferSize: number;
+  readonly #tap: KrakenWsTap | undefined;
+  readonly #probe: DriverProbe | undefined;
+  readonly #sockets = new Map<number, WebSocket>();
+  readonly #timers = new Map<string, unknown>();
+  readonly #streams = new Set<StreamEntry>();
+  #consumer = 0;
+  #finished = false;
+  #endedByUser = false;
+  #giveUp: unknown;
+  #settled: (() => void) | undefined;
+  readonly #done: Promise<void>;
+
+  /**
+   * Creates the driver; nothing happens until an input.
+   *
+   * @param options Settings.
+   */
+  constructor(options: ClientDriverOptions) {
+    this.#session = options.session;
+    this.#clock = options.clock;
+    this.#makeSocket = options.webSocket;
+    this.#bufferSize = options.bufferSize;
+    this.#tap = options.tap;
+    this.#probe = options.probe;
+    this.#done = new Promise<void>((resolve) => this.#settled = resolve);
+    this.#probe?.attached?.(this);
+  }
+
+  /** The session it drives. */
+  get session(): Session {
+    return this.#session;
+  }
+
+  /** The connection's state. */
+  get state(): Session["state"] {
+    return this.#session.state;
+  }
+
+  /** Timers set and not yet fired or cancelled. */
+  get timerCount(): number {
+    return this.#timers.size;
+  }
+
+  /** Sockets made and not yet reported closed. */
+  get socketCount(): number {
+    return this.#sockets.size;
+  }
+
+  /** Whether the session reached `closed` and the driver let everything go. */
+  get finished(): boolean {
+    return this.#finished;
+  }
+
+  /**
+   * Opens a stream that subscribes to `requests`, or `events()` (no channel, no requests).
+   *
+   * @param channel The data channel, or undefined for every event.
+   * @param requests One request per symbol.
+   * @param params The stream's depth or interval.
+   * @returns The stream.
+   * @throws {SubscriptionConflictError} When a request conflicts with an existing subscription.
+   */
+  open(
+    channel: DataChannel | undefined,
+    requests: readonly SubscriptionRequest[],
+    params: { readonly depth?: BookDepth; readonly interval?: OhlcInterval } = {},
+  ): ReadableStream<KrakenEvent> {
+    const consumer = ++this.#consumer;
+    const symbols = requests.map((request) => request.symbol);
+    const entry = this.#entry(consumer, channel, symbols, params.depth, params.interval);
+    if (channel === undefined) return entry.queue.readable(() => this.#streams.delete(entry));
+    try {
+      for (const request of requests) {
+        this.dispatch({ type: "subscribe", consumer, request }, true);
+      }
+    } catch (error) {
+      this.#streams.delete(entry);
+      this.dispatch({ type: "unsubscribe", consumer });
+      throw error;
+    }
+    if (channel === "book") {
+      // Joining a book already in sync: start from its current state.
+      for (const symbol of symbols) {
+        const book = this.#session.currentBook(symbol, this.#clock.now());
+        if (book !== undefined) this.#queue(entry, this.#fit(book, params.depth));
+      }
+    }
+    return entry.queue.readable(() => {
+      this.#streams.delete(entry);
+      if (this.#session.state !== "closed") this.dispatch({ type: "unsubscribe", consumer });
+    });
+  }
+
+  /**
+   * Ends the session: resolves once it is closed and every socket reported its close.
+   *
+   * @returns Resolves when everything is let go.
+   */
+  stop(): Promise<void> {
+    this.#endedByUser = true;
+    if (!this.#finished) this.dispatch({ type: "stop" });
+    else this.#settleIfDone();
+    return this.#done;
+  }
+
+  /**
+   * Feeds the session one input and carries out its effects. A defect surfacing as an exception
+   * becomes an `internal` error event, except where the caller must see it (`rethrow`).
+   *
+   * @param input What happened.
+   * @param rethrow Throw the session's exception instead of reporting it.
+   */
+  dispatch(input: SessionInput, rethrow = false): void {
+    let effects: SessionEffect[];
+    try {
+      effects = this.#session.handle(input, this.#clock.now());
+    } catch (error) {
+      if (rethrow) throw error;
+      this.#route(this.#session.stamp({
+        type: "error",
+        code: "internal",
+        message: error instanceof Error ? error.message : String(error),
+      }, this.#clock.now()));
+      return;
+    }
+    if (this.#probe?.effects !== undefined) effects = this.#probe.effects(input, effects);
+    for (const effect of effects) this.#perform(effect);
+    if (this.#session.state === "closed") this.#finish(effects);
+  }
+
+  // ---- streams --------------------------------------------------------------------------------
+
+  #entry(
+    consumer: number,
+    channel: DataChannel | undefined,
+    symbols: readonly string[],
+    depth: BookDepth | undefined,
+    interval: OhlcInterval | undefined,
+  ): StreamEntry {
+    const single = symbols.length === 1 ? symbols[0] : undefined;
+    const queue = new StreamQueue(this.#bufferSize, (dropped) => {
+      const now = this.#clock.now();
+      const gap = this.#session.stamp({
+        type: "gap",
+        reason: "overflow",
+        dropped,
+        ...(channel === undefined ? {} : { channel }),
+        ...(single === undefined ? {} : { symbol: single }),
+      }, now) as GapEvent;
+      this.#tell((tap) => tap.overflow?.(gap));
+      const recovered: KrakenEvent[] = [gap];
+      if (channel === "book") {
+        // A book stream conflates: after the gap comes the newest book of each symbol.
+        for (const symbol of symbols) {
+          const book = this.#session.currentBook(symbol, now);
+          if (book !== undefined) recovered.push(this.#fit(book, depth));
+        }
+      }
+      return recovered.flatMap((event) => this.#probed(entry, event) ?? []);
+    });
+    const entry: StreamEntry = {
+      consumer,
+      channel,
+      symbols: new Set(symbols),
+      depth,
+      interval,
+      queue,
+      rejected: new Set(),
+    };
+    this.#streams.add(entry);
+    return entry;
+  }
+
+  /** A book event cut to a stream's depth (the subscription may be deeper). */
+  #fit(event: BookEvent, depth: BookDepth | undefined): BookEvent {
+    if (depth === undefined || (event.bids.length <= depth && event.asks.length <= depth)) {
+      return event;
+    }
+    return { ...event, bids: event.bids.slice(0, depth), asks: event.asks.slice(0, depth) };
+  }
+
+  /** The event as the probe lets it reach `entry`. */
+  #probed(entry: StreamEntry, event: KrakenEvent): KrakenEvent | undefined {
+    return this.#probe?.deliver === undefined ? event : this.#probe.deliver(entry, event);
+  }
+
+  /** Queues `event` on `entry`, data and lifecycle each in their lane. */
+  #queue(entry: StreamEntry, event: KrakenEvent): void {
+    const probed = this.#probed(entry, event);
+    if (probed === undefined) return;
+    const data = probed.type === "book" || probed.type === "trade" || probed.type === "ticker" ||
+      probed.type === "ohlc";
+    if (data) entry.queue.push(probed);
+    else entry.queue.pushControl(probed);
+  }
+
+  // ---- effects --------------------------------------------------------------------------------
+
+  #perform(effect: SessionEffect): void {
+    switch (effect.type) {
+      case "open":
+        this.#connect(effect.connection, effect.url);
+        return;
+      case "close": {
+        const socket = this.#sockets.get(effect.connection);
+        try {
+          socket?.close(effect.code, effect.reason);
+        } catch {
+          // Closing a socket that is already closing is not an error worth reporting.
+        }
+        return;
+      }
+      case "send": {
+        const socket = this.#sockets.get(effect.connection);
+        if (socket?.readyState === SOCKET_OPEN) socket.send(effect.text);
+        return;
+      }
+      case "setTimer": {
+        const previous = this.#timers.get(effect.id);
+        if (previous !== undefined) this.#clock.clearTimeout(previous);
+        const id = effect.id;
+        this.#timers.set(
+          id,
+          this.#clock.setTimeout(() => {
+            this.#timers.delete(id);
+            this.dispatch({ type: "timer", id });
+          }, effect.delayMs),
+        );
+        return;
+      }
+      case "cancelTimer": {
+        const handle = this.#timers.get(effect.id);
+        if (handle !== undefined) this.#clock.clearTimeout(handle);
+        this.#timers.delete(effect.id);
+        return;
+      }
+      case "emit":
+        this.#route(effect.event);
+        return;
+    }
+  }
+
+  #connect(connection: number, url: string): void {
+    let socket: WebSocket;
+    try {
+      socket = this.#makeSocket(url);
+    } catch (error) {
+      // A URL the runtime refuses fails this attempt like a refused connection would.
+      const reason = error instanceof Error ? error.message : String(error);
+      queueMicrotask(() => this.dispatch({ type: "closed", connection, code: 1006, reason }));
+      return;
+    }
+    this.#sockets.set(connection, socket);
+    socket.binaryType = "arraybuffer";
+    socket.onopen = () => this.dispatch({ type: "opened", connection });
+    socket.onmessage = (message: MessageEvent) => {
+      const text = typeof message.data === "string"
+        ? message.data
+        : new TextDecoder().decode(message.data as ArrayBuffer);
+      if (this.#tap?.frame !== undefined) {
+        const receivedAt = this.#clock.now();
+        this.#tell((tap) => tap.frame?.(text, receivedAt));
+      }
+      this.dispatch({ type: "frame", connection, text });
+    };
+    socket.onclose = (close: CloseEvent) => {
+      this.#sockets.delete(connection);
+      // The spec reports a link lost without a close frame as 1006; Deno reports 0.
+      const code = close.code < 1000 ? ABNORMAL_CLOSURE : close.code;
+      this.dispatch({ type: "closed", connection, code, reason: close.reason });
+      this.#settleIfDone();
+    };
+    socket.onerror = () => {
+      // The close event that follows carries what there is to know.
+    };
+  }
+
+  /** Calls the tap; a tap that throws becomes an `internal` error, never a crash. */
+  #tell(call: (tap: KrakenWsTap) => void): void {
+    if (this.#tap === undefined) return;
+    try {
+      call(this.#tap);
+    } catch (error) {
+      this.#deliver(this.#session.stamp({
+        type: "error",
+        code: "internal",
+        message: `tap failed: ${error instanceof Error ? error.message : String(error)}`,
+      }, this.#clock.now()));
+    }
+  }
+
+  #route(event: KrakenEvent): void {
+    this.#tell((tap) => tap.event?.(event));
+    this.#deliver(event);
+  }
+
+  /** Queues `event` on every stream it concerns. */
+  #deliver(event: KrakenEvent): void {
+    for (const entry of this.#streams) {
+      if (!this.#covers(entry, event)) continue;
+      this.#queue(entry, event.type === "book" ? this.#fit(event, entry.depth) : event);
+    }
+    if (event.type === "error" && event.code === "rejected") this.#rejected(event);
+  }
+
+  #covers(entry: StreamEntry, event: KrakenEvent): boolean {
+    if (entry.channel === undefined) return true;
+    switch (event.type) {
+      case "book":
+      case "trade":
+      case "ticker":
+        return entry.channel === event.type && entry.symbols.has(event.symbol);
+      case "ohlc":
+        return entry.channel === "ohlc" && entry.symbols.has(event.symbol) &&
+          event.interval === entry.interval;
+      case "gap":
+      case "error":
+        // A loss that no one can place (an undecodable frame) may concern any stream.
+        if (event.type === "gap" && event.channel === undefined) return true;
+        if (event.channel !== entry.channel) return false;
+        if (event.symbol !== undefined && !entry.symbols.has(event.symbol)) return false;
+        return event.type === "gap" || event.interval === undefined ||
+          event.interval === entry.interval;
+      default:
+        return false;
+    }
+  }
+
+  /** A rejected subscription ends the streams it leaves with nothing to carry. */
+  #rejected(event: ErrorEvent): void {
+    for (const entry of this.#streams) {
+      if (!this.#covers(entry, event) || entry.channel === undefined) continue;
+      entry.rejected.add(event.symbol!);
+      if (entry.rejected.size === entry.symbols.size) {
+        entry.queue.end();
+        this.#streams.delete(entry);
+      }
+    }
+  }
+
+  /** The session reached `closed`: end every stream and release every resource. */
+  #finish(effects: readonly SessionEffect[]): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    const cause = lastStateCause(effects);
+    for (const entry of this.#streams) {
+      // Data streams of a connection the server ended for good fail, so a reader cannot mistake
+      // it for the end it asked for; `events()` carries the state event that says why.
+      if (this.#endedByUser || entry.channel === undefined) entry.queue.end();
+      else entry.queue.fail(new KrakenClosedError(cause));
+    }
+    this.#streams.clear();
+    for (const handle of this.#timers.values()) this.#clock.clearTimeout(handle);
+    this.#timers.clear();
+    for (const socket of this.#sockets.values()) {
+      try {
+        socket.close(1000, "client closed");
+      } catch {
+        // Already closing.
+      }
+    }
+    if (this.#sockets.size > 0) {
+      // A socket that never reports its close is given up after a while, as the session does.
+      this.#giveUp = this.#clock.setTimeout(() => {
+        this.#giveUp = undefined;
+        this.#sockets.clear();
+        this.#settleIfDone();
+      }, SOCKET_CLOSE_WAIT_MS);
+    }
+    this.#settleIfDone();
+  }
+
+  /** Resolves {@link ClientDriver.stop} once the session is closed and every socket closed. */
+  #settleIfDone(): void {
+    if (!this.#finished || this.#sockets.size > 0) return;
+    if (this.#giveUp !== undefined) this.#clock.clearTimeout(this.#giveUp);
+    this.#giveUp = undefined;
+    const settle = this.#settled;
+    this.#settled = undefined;
+    settle?.();
+  }
+}

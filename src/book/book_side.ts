@@ -7,6 +7,30 @@
 import type { BookLevel } from "../protocol/messages.ts";
 
 /**
+ * One level a book message changed: set to `qtyText`, or removed when the quantity is zero (a
+ * delete, or a level pushed past the depth).
+ *
+ * @example
+ * ```ts
+ * import type { BookChange } from "./book_side.ts";
+ * const change: BookChange = { side: "bid", price: 100, priceText: "100.0", qty: 0, qtyText: "0" };
+ * console.log(change.qty === 0 ? "removed" : "set");
+ * ```
+ */
+export interface BookChange {
+  /** Which side. */
+  readonly side: "bid" | "ask";
+  /** Price as a number (a view of `priceText`). */
+  readonly price: number;
+  /** Price exactly as sent. */
+  readonly priceText: string;
+  /** New quantity as a number; 0 when the level is gone. */
+  readonly qty: number;
+  /** New quantity exactly as sent; `"0"` for a level cut at the depth. */
+  readonly qtyText: string;
+}
+
+/**
  * Sorted levels of one side. Bids are kept highest first, asks lowest first, so index 0 is always
  * the best level and the checksum's "top 10" is the first ten entries. Each level's checksum
  * digest sits at the same index of `digests`.
@@ -26,12 +50,19 @@ import type { BookLevel } from "../protocol/messages.ts";
 export class BookSide {
   /** Which side this is. */
   readonly side: "bid" | "ask";
-  /** Levels, best first. Owned by the book: never hand the array out. */
+  /**
+   * Levels, best first. Read it freely; change it only through this class, which copies it first
+   * when {@link BookSide.view} handed it out.
+   */
   levels: BookLevel[] = [];
   /** `digests[i]`: the checksum digest of `levels[i]`. */
   digests: number[] = [];
   /** Lowest index changed since {@link BookSide.resetChanges}; `Infinity` when none. */
   lowestChange = Infinity;
+  /** Levels changed since {@link BookSide.resetChanges}, in the order they changed. */
+  changes: BookChange[] = [];
+  /** `levels` was handed out frozen: the next change works on a copy (copy-on-write). */
+  #shared = false;
 
   /**
    * Creates an empty side.
@@ -63,19 +94,49 @@ export class BookSide {
     return low;
   }
 
-  /** Removes the level at `price`, if there is one. */
-  remove(price: number): void {
-    const levels = this.levels;
+  /**
+   * The levels as they stand, frozen and shared: no copy per read, whatever the depth. Readers
+   * keep what they were given; the side copies its array once, at its next change.
+   *
+   * @returns The levels, best first.
+   */
+  view(): readonly BookLevel[] {
+    if (!this.#shared) {
+      Object.freeze(this.levels);
+      this.#shared = true;
+    }
+    return this.levels;
+  }
+
+  /** The array to change: a private copy when the current one was handed out. */
+  #own(): BookLevel[] {
+    if (this.#shared) {
+      this.levels = this.levels.slice();
+      this.#shared = false;
+    }
+    return this.levels;
+  }
+
+  /** Removes the level at `price`, if there is one; `level` is the delete as sent. */
+  remove(price: number, level?: BookLevel): void {
     const index = this.indexOf(price);
-    if (index >= levels.length || levels[index].price !== price) return;
+    if (index >= this.levels.length || this.levels[index].price !== price) return;
+    const levels = this.#own();
     levels.splice(index, 1);
     this.digests.splice(index, 1);
     if (index < this.lowestChange) this.lowestChange = index;
+    this.changes.push({
+      side: this.side,
+      price,
+      priceText: level?.priceText ?? String(price),
+      qty: 0,
+      qtyText: level?.qtyText ?? "0",
+    });
   }
 
   /** Inserts or replaces the level at `level.price`, with its checksum digest. */
   set(level: BookLevel, digest: number): void {
-    const levels = this.levels;
+    const levels = this.#own();
     const index = this.indexOf(level.price);
     const exists = index < levels.length && levels[index].price === level.price;
     if (exists) {
@@ -89,12 +150,18 @@ export class BookSide {
       this.digests.splice(index, 0, digest);
     }
     if (index < this.lowestChange) this.lowestChange = index;
+    this.changes.push({ side: this.side, ...level });
   }
 
   /** Drops every level past `depth`: Kraken sends no delete for a level pushed out of view. */
   truncate(depth: number): void {
     if (this.levels.length > depth) {
-      this.levels.length = depth;
+      const levels = this.#own();
+      for (let i = depth; i < levels.length; i++) {
+        const { price, priceText } = levels[i];
+        this.changes.push({ side: this.side, price, priceText, qty: 0, qtyText: "0" });
+      }
+      levels.length = depth;
       this.digests.length = depth;
     }
   }
@@ -102,12 +169,15 @@ export class BookSide {
   /** Empties the side. */
   clear(): void {
     this.levels = [];
+    this.#shared = false;
     this.digests = [];
     this.lowestChange = 0;
+    this.changes = [];
   }
 
   /** Forgets which levels changed. */
   resetChanges(): void {
     this.lowestChange = Infinity;
+    if (this.changes.length > 0) this.changes = [];
   }
 }

@@ -6,7 +6,7 @@
  */
 
 import type { BookLevel, BookPayload, FrameType } from "../protocol/messages.ts";
-import { BookSide } from "./book_side.ts";
+import { type BookChange, BookSide } from "./book_side.ts";
 import { CHECKSUM_LEVELS, ChecksumFold, digestLevel, type Precision } from "./checksum.ts";
 
 /**
@@ -139,6 +139,7 @@ export class OrderBook {
   #asks = new BookSide("ask");
   #state: BookState = "empty";
   #fold = new ChecksumFold();
+  #changes: readonly BookChange[] = [];
 
   /**
    * Creates an empty book; it accepts updates once a snapshot has been applied.
@@ -232,13 +233,16 @@ export class OrderBook {
     this.#setSide(this.#asks, payload.asks);
     this.#bids.truncate(depth);
     this.#asks.truncate(depth);
+    const bids = this.#bids.changes;
+    const asks = this.#asks.changes;
+    this.#changes = asks.length === 0 ? bids : bids.length === 0 ? asks : [...bids, ...asks];
   }
 
   #setSide(side: BookSide, levels: readonly BookLevel[]): void {
     const precision = this.#precision;
     for (const level of levels) {
       // Any spelling of zero (0, 0.0, 0e0, -0) is the number 0: a delete.
-      if (level.qty === 0) side.remove(level.price);
+      if (level.qty === 0) side.remove(level.price, level);
       else side.set(level, digestLevel(level, precision));
     }
   }
@@ -305,6 +309,37 @@ export class OrderBook {
    */
   asks(count: number = this.depth): BookLevel[] {
     return this.#asks.levels.slice(0, count).map(copyLevel);
+  }
+
+  /**
+   * The bids, highest first, as one frozen array shared with every other reader: no copy, so a
+   * read costs the same at depth 1000 as at 10. The book copies its own array on its next change
+   * (copy-on-write), so what a reader holds never changes under it.
+   *
+   * @returns Every bid the book holds.
+   */
+  bidLevels(): readonly BookLevel[] {
+    return this.#bids.view();
+  }
+
+  /**
+   * The asks, lowest first, as one frozen shared array; see {@link OrderBook.bidLevels}.
+   *
+   * @returns Every ask the book holds.
+   */
+  askLevels(): readonly BookLevel[] {
+    return this.#asks.view();
+  }
+
+  /**
+   * The levels the last message applied changed, bids then asks, in the order they changed: a
+   * quantity set, or removed (zero quantity: a delete, or a level cut at the depth). After a
+   * snapshot, every level it set. Lets a consumer follow the book without diffing it.
+   *
+   * @returns The changes; empty when the last message changed nothing.
+   */
+  changes(): readonly BookChange[] {
+    return this.#changes;
   }
 
   /** Number of levels on each side. */

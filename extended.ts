@@ -51,6 +51,9 @@ export { SYSTEM_CLOCK } from "./src/client/system_clock.ts";
 export { type ClientTapSource, combineTaps } from "./src/core/tap.ts";
 export { VirtualClock } from "./src/core/virtual_clock.ts";
 export { type OverflowRecovery, StreamQueue } from "./src/client/stream_queue.ts";
+export { BookStreamQueue } from "./src/client/book_stream_queue.ts";
+export { EventStream } from "./src/client/event_stream.ts";
+export type { BookChange } from "./src/book/book_side.ts";
 export { decode, type DecodeOptions, DEFAULT_MAX_FRAME_BYTES } from "./src/protocol/decode.ts";
 export {
   encodePing,

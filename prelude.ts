@@ -26,6 +26,7 @@ export {
   type TickerStreamEvent,
   type TradeStreamEvent,
 } from "./src/client/kraken_ws.ts";
+export type { EventFilter } from "./src/client/driver.ts";
 export type {
   BookEvent,
   ConnectionState,

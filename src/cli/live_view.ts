@@ -104,10 +104,6 @@ function isData(event: KrakenEvent): boolean {
     event.type === "ohlc";
 }
 
-function isOverflow(event: KrakenEvent): boolean {
-  return event.type === "gap" && event.reason === "overflow";
-}
-
 /**
  * Reads `stream` to its end, handing each event that `take` keeps to `deliver`.
  *
@@ -139,8 +135,8 @@ async function readStream(
  * draws the last screen, restores the terminal (or moves below the last screen) and returns the
  * summary. No timer, socket or stream is left behind.
  *
- * Each event reaches the view once: books, trades and overflow gaps from the subscription streams,
- * everything else from `events()`.
+ * Each event reaches the view once: books and trades from the subscription streams, everything
+ * else from `events()`; frames and every stream's overflow reach it through the client's tap.
  *
  * @param options The pairs, the client's options and the view's; see {@link LiveViewOptions}.
  * @returns The summary of the run.
@@ -266,7 +262,7 @@ export async function runLiveView(options: LiveViewOptions): Promise<LiveViewSum
   // The lifecycle stream exists before the first subscription, so it sees the first connection.
   const lifecycle = readStream(
     client.events(),
-    (event) => !isData(event) && !isOverflow(event),
+    (event) => !isData(event),
     deliver,
   ).then(() => end("closed"));
   const dataStreams: ReadableStream<KrakenEvent>[] = [
@@ -277,7 +273,7 @@ export async function runLiveView(options: LiveViewOptions): Promise<LiveViewSum
   const data = dataStreams.map((stream) =>
     readStream(
       stream,
-      (event) => event.type === "book" || event.type === "trade" || isOverflow(event),
+      (event) => event.type === "book" || event.type === "trade",
       deliver,
     ).then((outcome) => {
       // A data stream ends by itself only when Kraken refused what it carries.

@@ -7,10 +7,16 @@
  */
 
 import type { KrakenWsTap } from "../core/tap.ts";
+import {
+  type CountedGapReason,
+  isDecodeError,
+  isGap,
+  isReconnect,
+  isResync,
+} from "../core/counted_events.ts";
 import type {
   ConnectionState,
   GapEvent,
-  GapReason,
   KrakenEvent,
   StateEvent,
   SubscriptionState,
@@ -98,7 +104,8 @@ export interface SymbolView {
 }
 
 /**
- * What the view has counted since it started.
+ * What the view has counted since it started. Resyncs, reconnects, gaps and decode errors are
+ * counted as `src/core/counted_events.ts` defines them, as `ClientMetrics` counts them too.
  *
  * @example
  * ```ts
@@ -115,13 +122,15 @@ export interface MarketCounters {
   readonly bookUpdates: number;
   /** Trades received. */
   readonly trades: number;
-  /** Gaps by reason. */
-  readonly gaps: Readonly<Record<GapReason, number>>;
-  /** Books that failed validation and were subscribed again. */
+  /** Gaps, data lost between Kraken and the client, by reason (`isGap`). */
+  readonly gaps: Readonly<Record<CountedGapReason, number>>;
+  /** Streams that fell behind and dropped events, one per overflow ({@link MarketView.overflow}). */
+  readonly overflows: number;
+  /** Subscriptions moved to `resyncing` for a fresh snapshot, whatever the cause (`isResync`). */
   readonly resyncs: number;
-  /** Connection attempts after a lost or failed one (`backoff` to `connecting`). */
+  /** Connection attempts after a lost or failed one, `backoff` to `connecting` (`isReconnect`). */
   readonly reconnects: number;
-  /** Frames that could not be decoded. */
+  /** Frames that could not be decoded (`isDecodeError`). */
   readonly decodeErrors: number;
   /** Other error events: rejections, unknown frames, protocol and internal errors. */
   readonly errors: number;
@@ -264,13 +273,12 @@ const LOGGED_SUBSCRIPTION_STATES: ReadonlySet<SubscriptionState> = new Set([
   "rejected",
 ]);
 
-const NO_GAPS: Readonly<Record<GapReason, number>> = {
+const NO_GAPS: Readonly<Record<CountedGapReason, number>> = {
   checksum: 0,
   crossed: 0,
   sequence: 0,
   reconnect: 0,
   resubscribe: 0,
-  overflow: 0,
   decode: 0,
 };
 
@@ -297,11 +305,13 @@ function describeGap(gap: GapEvent): string {
 
 /**
  * The live state of a market view. Feed it every event with {@link MarketView.apply}, and every
- * frame with {@link MarketView.frame} (it is a `KrakenWsTap` for that: pass it, or a tap that
- * calls it, as the client's `tap`). Everything it holds is bounded.
+ * frame and stream overflow with {@link MarketView.frame} and {@link MarketView.overflow} (it is
+ * a `KrakenWsTap` for those: pass it, or a tap that calls it, as the client's `tap`). Everything
+ * it holds is bounded.
  *
  * Each event must reach it once: events come from `events()` or from the subscription streams, and
- * a caller reading both takes data from one and lifecycle from the other.
+ * a caller reading both takes data from one and lifecycle from the other. Overflow gaps come from
+ * the tap only, since each reaches only the stream that overflowed; `apply` passes them over.
  *
  * @example
  * ```ts
@@ -331,6 +341,7 @@ export class MarketView implements MarketViewState, KrakenWsTap {
     bookUpdates: 0,
     trades: 0,
     gaps: { ...NO_GAPS },
+    overflows: 0,
     resyncs: 0,
     reconnects: 0,
     decodeErrors: 0,
@@ -392,6 +403,17 @@ export class MarketView implements MarketViewState, KrakenWsTap {
   }
 
   /**
+   * Counts and logs one stream that fell behind; the client calls it when the view is (part of)
+   * its tap, once for every overflow of any of its streams.
+   *
+   * @param gap The `overflow` gap, with how many events the stream dropped.
+   */
+  overflow(gap: GapEvent): void {
+    this.#counters.overflows++;
+    this.note(gap.time, "warning", describeGap(gap));
+  }
+
+  /**
    * Takes one event of the client into the view.
    *
    * @param event The event.
@@ -421,6 +443,8 @@ export class MarketView implements MarketViewState, KrakenWsTap {
         this.#state(event);
         return;
       case "gap":
+        // An overflow gap was counted and logged when the tap reported it.
+        if (!isGap(event)) return;
         this.#counters.gaps[event.reason]++;
         this.note(event.time, "warning", describeGap(event));
         return;
@@ -435,7 +459,7 @@ export class MarketView implements MarketViewState, KrakenWsTap {
         this.#system = event.system;
         return;
       case "error": {
-        if (event.code === "decode") this.#counters.decodeErrors++;
+        if (isDecodeError(event)) this.#counters.decodeErrors++;
         else this.#counters.errors++;
         const where = [event.channel, event.symbol].filter((part) => part !== undefined)
           .map((part) => ` ${part}`).join("");
@@ -484,7 +508,7 @@ export class MarketView implements MarketViewState, KrakenWsTap {
     if (event.scope === "connection") {
       this.#connection = event.to;
       this.#connectionCause = event.cause;
-      if (event.from === "backoff" && event.to === "connecting") this.#counters.reconnects++;
+      if (isReconnect(event)) this.#counters.reconnects++;
       const trouble = event.to === "backoff" ||
         (event.to === "closed" && event.from !== "closing" && event.from !== "idle");
       this.note(
@@ -496,7 +520,7 @@ export class MarketView implements MarketViewState, KrakenWsTap {
     }
     // The client closing ends every subscription; the view keeps how each stood before.
     if (event.cause === "closed" && event.to === "unsubscribed") return;
-    if (event.to === "resyncing") this.#counters.resyncs++;
+    if (isResync(event)) this.#counters.resyncs++;
     const record = this.#bySymbol.get(event.symbol);
     if (record !== undefined) {
       const status: SubscriptionStatus = {

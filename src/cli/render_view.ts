@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { ConnectionState, GapReason } from "../core/events.ts";
+import type { ConnectionState } from "../core/events.ts";
 import type { BookLevel, Trade } from "../protocol/messages.ts";
 import type {
   LogEntry,
@@ -92,11 +92,11 @@ function secondsText(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
-function gapTotal(gaps: Readonly<Record<GapReason, number>>): number {
+function gapTotal(gaps: MarketCounters["gaps"]): number {
   return Object.values(gaps).reduce((sum, count) => sum + count, 0);
 }
 
-function gapBreakdown(gaps: Readonly<Record<GapReason, number>>): string {
+function gapBreakdown(gaps: MarketCounters["gaps"]): string {
   return Object.entries(gaps).filter(([, count]) => count > 0)
     .map(([reason, count]) => `${reason} ${count}`).join(", ");
 }
@@ -117,6 +117,9 @@ function counterSpans(counters: MarketCounters): Span[] {
     { text: `reconnects ${counters.reconnects}`, style: trouble(counters.reconnects) },
     { text: `decode errors ${counters.decodeErrors}`, style: trouble(counters.decodeErrors) },
   ];
+  if (counters.overflows > 0) {
+    spans.push({ text: `overflows ${counters.overflows}`, style: "warning" });
+  }
   if (counters.errors > 0) spans.push({ text: `errors ${counters.errors}`, style: "warning" });
   return spans;
 }
@@ -496,7 +499,8 @@ export function renderSummary(
       text:
         `frames ${counters.frames}, books ${counters.bookUpdates}, trades ${counters.trades}, ` +
         `resyncs ${counters.resyncs}, reconnects ${counters.reconnects}, ` +
-        `decode errors ${counters.decodeErrors}, errors ${counters.errors}`,
+        `decode errors ${counters.decodeErrors}, overflows ${counters.overflows}, ` +
+        `errors ${counters.errors}`,
     }],
     [{
       text: gaps === 0 ? "gaps 0" : `gaps ${gaps}: ${gapBreakdown(counters.gaps)}`,

@@ -13,7 +13,8 @@ import type { Session, SessionEffect, SessionInput } from "../core/session.ts";
 import type { OhlcInterval, SubscriptionRequest } from "../core/subscription.ts";
 import type { KrakenWsTap } from "../core/tap.ts";
 import { KrakenClosedError } from "./kraken_closed_error.ts";
-import { StreamQueue } from "./stream_queue.ts";
+import { BookStreamQueue } from "./book_stream_queue.ts";
+import { MAX_HELD_CONTROL, StreamQueue } from "./stream_queue.ts";
 
 /** The close code of a connection lost without a close frame. */
 const ABNORMAL_CLOSURE = 1006;
@@ -50,6 +51,27 @@ export interface StreamTarget {
   readonly channel: DataChannel | undefined;
   /** The symbols it asked for. */
   readonly symbols: ReadonlySet<string>;
+}
+
+/**
+ * Which events an `events()` stream takes; every field is optional and narrows. An event with no
+ * channel (a connection state, a status, a loss no one can place) passes `channels`, and one with
+ * no symbol passes `symbols`: they concern every subscription.
+ *
+ * @example
+ * ```ts
+ * import type { EventFilter } from "./driver.ts";
+ * const lifecycle: EventFilter = { types: ["state", "gap", "error", "status"] };
+ * console.log(lifecycle.types?.length); // 4
+ * ```
+ */
+export interface EventFilter {
+  /** Event types to take. */
+  readonly types?: readonly KrakenEvent["type"][];
+  /** Channels to take. */
+  readonly channels?: readonly DataChannel[];
+  /** Pairs to take. */
+  readonly symbols?: readonly string[];
 }
 
 /**
@@ -125,8 +147,60 @@ export interface ClientDriverOptions {
 interface StreamEntry extends StreamTarget {
   readonly depth: BookDepth | undefined;
   readonly interval: OhlcInterval | undefined;
-  readonly queue: StreamQueue;
+  /** A book stream conflates; the others keep every event up to their bound. */
+  readonly queue: StreamQueue | BookStreamQueue;
   readonly rejected: Set<string>;
+  /** For `events()`: what it takes. */
+  readonly filter: EventFilter | undefined;
+}
+
+/** The channel an event concerns, if any. */
+function channelOf(event: KrakenEvent): DataChannel | undefined {
+  switch (event.type) {
+    case "book":
+    case "trade":
+    case "ticker":
+    case "ohlc":
+      return event.type;
+    case "gap":
+    case "error":
+      return event.channel;
+    case "state":
+      return event.scope === "subscription" ? event.channel : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** The pair an event concerns, if any. */
+function symbolOf(event: KrakenEvent): string | undefined {
+  switch (event.type) {
+    case "book":
+    case "trade":
+    case "ticker":
+    case "ohlc":
+    case "gap":
+    case "error":
+      return event.symbol;
+    case "state":
+      return event.scope === "subscription" ? event.symbol : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** Whether `event` passes `filter`. */
+function passes(filter: EventFilter | undefined, event: KrakenEvent): boolean {
+  if (filter === undefined) return true;
+  if (filter.types !== undefined && !filter.types.includes(event.type)) return false;
+  const channel = channelOf(event);
+  if (
+    filter.channels !== undefined && channel !== undefined && !filter.channels.includes(channel)
+  ) {
+    return false;
+  }
+  const symbol = symbolOf(event);
+  return filter.symbols === undefined || symbol === undefined || filter.symbols.includes(symbol);
 }
 
 /**
@@ -160,6 +234,10 @@ export class ClientDriver implements DriverView {
   readonly #sockets = new Map<number, WebSocket>();
   readonly #timers = new Map<string, unknown>();
   readonly #streams = new Set<StreamEntry>();
+  /** Data streams by `channel|symbol`: an event reaches only the streams that asked for it. */
+  readonly #byTopic = new Map<string, Set<StreamEntry>>();
+  /** `events()` streams, which take everything their filter lets through. */
+  readonly #everything = new Set<StreamEntry>();
   #consumer = 0;
   #finished = false;
   #endedByUser = false;
@@ -213,25 +291,29 @@ export class ClientDriver implements DriverView {
    *
    * @param channel The data channel, or undefined for every event.
    * @param requests One request per symbol.
-   * @param params The stream's depth or interval.
+   * @param params The stream's depth or interval, or for `events()` its filter.
    * @returns The stream.
    * @throws {SubscriptionConflictError} When a request conflicts with an existing subscription.
    */
   open(
     channel: DataChannel | undefined,
     requests: readonly SubscriptionRequest[],
-    params: { readonly depth?: BookDepth; readonly interval?: OhlcInterval } = {},
+    params: {
+      readonly depth?: BookDepth;
+      readonly interval?: OhlcInterval;
+      readonly filter?: EventFilter;
+    } = {},
   ): ReadableStream<KrakenEvent> {
     const consumer = ++this.#consumer;
     const symbols = requests.map((request) => request.symbol);
-    const entry = this.#entry(consumer, channel, symbols, params.depth, params.interval);
-    if (channel === undefined) return entry.queue.readable(() => this.#streams.delete(entry));
+    const entry = this.#entry(consumer, channel, symbols, params);
+    if (channel === undefined) return entry.queue.readable(() => this.#forget(entry));
     try {
       for (const request of requests) {
         this.dispatch({ type: "subscribe", consumer, request }, true);
       }
     } catch (error) {
-      this.#streams.delete(entry);
+      this.#forget(entry);
       this.dispatch({ type: "unsubscribe", consumer });
       throw error;
     }
@@ -243,7 +325,7 @@ export class ClientDriver implements DriverView {
       }
     }
     return entry.queue.readable(() => {
-      this.#streams.delete(entry);
+      this.#forget(entry);
       if (this.#session.state !== "closed") this.dispatch({ type: "unsubscribe", consumer });
     });
   }
@@ -291,41 +373,63 @@ export class ClientDriver implements DriverView {
     consumer: number,
     channel: DataChannel | undefined,
     symbols: readonly string[],
-    depth: BookDepth | undefined,
-    interval: OhlcInterval | undefined,
+    params: {
+      readonly depth?: BookDepth;
+      readonly interval?: OhlcInterval;
+      readonly filter?: EventFilter;
+    },
   ): StreamEntry {
-    const single = symbols.length === 1 ? symbols[0] : undefined;
-    const queue = new StreamQueue(this.#bufferSize, (dropped) => {
-      const now = this.#clock.now();
-      const gap = this.#session.stamp({
-        type: "gap",
-        reason: "overflow",
-        dropped,
-        ...(channel === undefined ? {} : { channel }),
-        ...(single === undefined ? {} : { symbol: single }),
-      }, now) as GapEvent;
-      this.#tell((tap) => tap.overflow?.(gap));
-      const recovered: KrakenEvent[] = [gap];
-      if (channel === "book") {
-        // A book stream conflates: after the gap comes the newest book of each symbol.
-        for (const symbol of symbols) {
-          const book = this.#session.currentBook(symbol, now);
-          if (book !== undefined) recovered.push(this.#fit(book, depth));
-        }
-      }
-      return recovered.flatMap((event) => this.#probed(entry, event) ?? []);
-    });
     const entry: StreamEntry = {
       consumer,
       channel,
       symbols: new Set(symbols),
-      depth,
-      interval,
-      queue,
+      depth: params.depth,
+      interval: params.interval,
+      queue: channel === "book"
+        ? new BookStreamQueue(
+          Math.max(this.#bufferSize, MAX_HELD_CONTROL),
+          (gap) => this.#tell((tap) => tap.overflow?.(gap)),
+        )
+        : new StreamQueue(this.#bufferSize, (dropped) => this.#recover(entry, dropped)),
       rejected: new Set(),
+      filter: params.filter,
     };
     this.#streams.add(entry);
+    if (channel === undefined) this.#everything.add(entry);
+    for (const symbol of entry.symbols) {
+      const topic = `${channel}|${symbol}`;
+      let streams = this.#byTopic.get(topic);
+      if (streams === undefined) this.#byTopic.set(topic, streams = new Set());
+      streams.add(entry);
+    }
     return entry;
+  }
+
+  /** A stream is gone: it is routed nothing more. */
+  #forget(entry: StreamEntry): void {
+    this.#streams.delete(entry);
+    this.#everything.delete(entry);
+    for (const symbol of entry.symbols) {
+      const topic = `${entry.channel}|${symbol}`;
+      const streams = this.#byTopic.get(topic);
+      streams?.delete(entry);
+      if (streams?.size === 0) this.#byTopic.delete(topic);
+    }
+  }
+
+  /** What a (non-book) stream delivers after it dropped `dropped` events: a gap saying so. */
+  #recover(entry: StreamEntry, dropped: number): KrakenEvent[] {
+    const single = entry.symbols.size === 1 ? [...entry.symbols][0] : undefined;
+    const gap = this.#session.stamp({
+      type: "gap",
+      reason: "overflow",
+      dropped,
+      ...(entry.channel === undefined ? {} : { channel: entry.channel }),
+      ...(single === undefined ? {} : { symbol: single }),
+    }, this.#clock.now()) as GapEvent;
+    this.#tell((tap) => tap.overflow?.(gap));
+    const probed = this.#probed(entry, gap);
+    return probed === undefined ? [] : [probed];
   }
 
   /** A book event cut to a stream's depth (the subscription may be deeper). */
@@ -345,10 +449,11 @@ export class ClientDriver implements DriverView {
   #queue(entry: StreamEntry, event: KrakenEvent): void {
     const probed = this.#probed(entry, event);
     if (probed === undefined) return;
-    const data = probed.type === "book" || probed.type === "trade" || probed.type === "ticker" ||
-      probed.type === "ohlc";
-    if (data) entry.queue.push(probed);
-    else entry.queue.pushControl(probed);
+    const queue = entry.queue;
+    const data = probed.type === "trade" || probed.type === "ticker" || probed.type === "ohlc";
+    if (probed.type === "book") queue.push(probed);
+    else if (data && queue instanceof StreamQueue) queue.push(probed);
+    else queue.pushControl(probed);
   }
 
   // ---- effects --------------------------------------------------------------------------------
@@ -451,46 +556,43 @@ export class ClientDriver implements DriverView {
     this.#deliver(event);
   }
 
-  /** Queues `event` on every stream it concerns. */
+  /** Queues `event` on every stream it concerns, found by its channel and symbol. */
   #deliver(event: KrakenEvent): void {
-    for (const entry of this.#streams) {
-      if (!this.#covers(entry, event)) continue;
+    for (const entry of this.#everything) {
+      if (passes(entry.filter, event)) this.#queue(entry, event);
+    }
+    for (const entry of this.#concerned(event)) {
       this.#queue(entry, event.type === "book" ? this.#fit(event, entry.depth) : event);
     }
     if (event.type === "error" && event.code === "rejected") this.#rejected(event);
   }
 
-  #covers(entry: StreamEntry, event: KrakenEvent): boolean {
-    if (entry.channel === undefined) return true;
-    switch (event.type) {
-      case "book":
-      case "trade":
-      case "ticker":
-        return entry.channel === event.type && entry.symbols.has(event.symbol);
-      case "ohlc":
-        return entry.channel === "ohlc" && entry.symbols.has(event.symbol) &&
-          event.interval === entry.interval;
-      case "gap":
-      case "error":
-        // A loss that no one can place (an undecodable frame) may concern any stream.
-        if (event.type === "gap" && event.channel === undefined) return true;
-        if (event.channel !== entry.channel) return false;
-        if (event.symbol !== undefined && !entry.symbols.has(event.symbol)) return false;
-        return event.type === "gap" || event.interval === undefined ||
-          event.interval === entry.interval;
-      default:
-        return false;
+  /** The data streams `event` concerns. */
+  #concerned(event: KrakenEvent): StreamEntry[] {
+    const channel = channelOf(event);
+    const symbol = symbolOf(event);
+    if (event.type === "state" || event.type === "status") return [];
+    if (channel === undefined) {
+      // A loss no one can place (an undecodable frame) may concern any stream.
+      return event.type === "gap" ? [...this.#streams].filter((e) => e.channel !== undefined) : [];
     }
+    const candidates = symbol === undefined
+      ? [...this.#streams].filter((entry) => entry.channel === channel)
+      : [...this.#byTopic.get(`${channel}|${symbol}`) ?? []];
+    // Candles and their errors belong to one interval; a gap of a pair concerns every interval.
+    const interval = event.type === "ohlc" || event.type === "error" ? event.interval : undefined;
+    return interval === undefined
+      ? candidates
+      : candidates.filter((entry) => entry.interval === interval);
   }
 
   /** A rejected subscription ends the streams it leaves with nothing to carry. */
   #rejected(event: ErrorEvent): void {
-    for (const entry of this.#streams) {
-      if (!this.#covers(entry, event) || entry.channel === undefined) continue;
+    for (const entry of this.#concerned(event)) {
       entry.rejected.add(event.symbol!);
       if (entry.rejected.size === entry.symbols.size) {
         entry.queue.end();
-        this.#streams.delete(entry);
+        this.#forget(entry);
       }
     }
   }
@@ -507,6 +609,8 @@ export class ClientDriver implements DriverView {
       else entry.queue.fail(new KrakenClosedError(cause));
     }
     this.#streams.clear();
+    this.#everything.clear();
+    this.#byTopic.clear();
     for (const handle of this.#timers.values()) this.#clock.clearTimeout(handle);
     this.#timers.clear();
     for (const socket of this.#sockets.values()) {

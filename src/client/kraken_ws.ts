@@ -21,7 +21,7 @@ import type { ReconnectOptions } from "../core/reconnect_policy.ts";
 import { Session } from "../core/session.ts";
 import type { OhlcInterval } from "../core/subscription.ts";
 import { type ClientTapSource, combineTaps, type KrakenWsTap } from "../core/tap.ts";
-import { ClientDriver, type DriverProbe } from "./driver.ts";
+import { ClientDriver, type DriverProbe, type EventFilter } from "./driver.ts";
 import { KrakenClosedError } from "./kraken_closed_error.ts";
 import { SYSTEM_CLOCK } from "./system_clock.ts";
 
@@ -223,22 +223,27 @@ export class KrakenWs implements AsyncDisposable {
   }
 
   /**
-   * Verified order books of one symbol: a book event after every message that matched Kraken's
-   * checksum, with the top `depth` levels of each side.
+   * Verified order books of one or more symbols: a book event after every message that matched
+   * Kraken's checksum, with the top `depth` levels of each side as frozen arrays shared with the
+   * book (no copy per event) and the levels that message changed. The stream conflates: a reader
+   * that falls behind gets the newest book of each symbol, after an `overflow` gap counting the
+   * books it skipped; gaps, states and errors are never dropped.
    *
-   * @param symbol The pair, like `BTC/USD`.
+   * @param symbols One pair, like `BTC/USD`, or several.
    * @param options `depth`: 10 (default), 25, 100, 500 or 1000.
    * @returns The stream.
    */
   book(
-    symbol: string,
+    symbols: string | readonly string[],
     options: { readonly depth?: BookDepth } = {},
   ): ReadableStream<BookStreamEvent> {
     this.#assertOpen();
     const depth = options.depth ?? 10;
-    return this.#driver.open("book", [{ channel: "book", symbol, depth }], {
-      depth,
-    }) as ReadableStream<BookStreamEvent>;
+    return this.#driver.open(
+      "book",
+      symbolList(symbols).map((symbol) => ({ channel: "book", symbol, depth })),
+      { depth },
+    ) as ReadableStream<BookStreamEvent>;
   }
 
   /**
@@ -298,11 +303,13 @@ export class KrakenWs implements AsyncDisposable {
    * Every event of the client: data of every subscription, and the lifecycle (`state`, `gap`,
    * `status`, `error`). It subscribes to nothing by itself.
    *
+   * @param filter Only these types, channels or symbols (default: everything). An event with no
+   *   channel or symbol (a connection state, a status) passes the `channels` and `symbols` parts.
    * @returns The stream.
    */
-  events(): ReadableStream<KrakenEvent> {
+  events(filter?: EventFilter): ReadableStream<KrakenEvent> {
     this.#assertOpen();
-    return this.#driver.open(undefined, []);
+    return this.#driver.open(undefined, [], { filter });
   }
 
   /**

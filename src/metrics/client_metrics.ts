@@ -6,6 +6,13 @@
  */
 
 import type { KrakenWsTap } from "../core/tap.ts";
+import {
+  isConnectionAttempt,
+  isDecodeError,
+  isGap,
+  isReconnect,
+  isResync,
+} from "../core/counted_events.ts";
 import type {
   ConnectionState,
   DataChannel,
@@ -92,7 +99,7 @@ const LIVE_SUBSCRIPTION_STATES: readonly SubscriptionState[] = [
 /** Close codes common enough to be told apart; any other folds into `close_other`. */
 const NAMED_CLOSE_CODES = new Set(["1000", "1001", "1006", "1011", "1012", "1013"]);
 
-/** The `cause` label of a transition to `backoff`: one of a fixed few, whatever the reason text. */
+/** The `cause` label of a reconnect: why the connection went to `backoff`, one of a fixed few. */
 function reconnectCause(cause: string): string {
   if (cause === "stale") return "stale";
   if (cause === "connect timeout") return "connect_timeout";
@@ -106,18 +113,22 @@ const NONE = "none";
 
 /**
  * Counts what a client receives and emits into a {@link MetricsRegistry}, as a
- * {@link KrakenWsTap}. Every name starts with the prefix (default `kraken_ws_`):
+ * {@link KrakenWsTap}. Resyncs, reconnects, connection attempts, gaps and decode errors are what
+ * `src/core/counted_events.ts` defines ({@link isResync}, {@link isReconnect},
+ * {@link isConnectionAttempt}, {@link isGap}, {@link isDecodeError}), the definitions the live
+ * view counts by too. Every name starts with the prefix (default `kraken_ws_`):
  *
  * - `frames_received_total`, `received_bytes_total` (UTF-8): frames as received.
- * - `decode_errors_total`: frames that could not be decoded.
+ * - `decode_errors_total`: decode errors, frames that could not be decoded.
  * - `connection_state{state}`: 1 for the current state, 0 for the others.
- * - `connection_attempts_total`: transitions to `connecting`.
- * - `reconnects_total{cause}`: transitions to `backoff`; `cause` is `close_1000`, `close_1001`,
- *   `close_1006`, `close_1011`, `close_1012`, `close_1013`, `close_other`, `stale`,
- *   `connect_timeout` or `other`.
- * - `checksum_mismatches_total{symbol}`, `resyncs_total{symbol}`: books that failed their
- *   checksum; books resynced after a checksum mismatch or a crossed book.
- * - `gaps_total{channel,reason}`: data lost between Kraken and the client.
+ * - `connection_attempts_total`: connection attempts, transitions to `connecting`.
+ * - `reconnects_total{cause}`: reconnects, transitions from `backoff` to `connecting`; `cause` is
+ *   why the connection went to that `backoff`: `close_1000`, `close_1001`, `close_1006`,
+ *   `close_1011`, `close_1012`, `close_1013`, `close_other`, `stale`, `connect_timeout` or `other`.
+ * - `checksum_mismatches_total{symbol}`: books that failed their checksum (`checksum` gaps).
+ * - `resyncs_total{symbol}`: resyncs, subscriptions moved to `resyncing`, whatever the cause.
+ * - `gaps_total{channel,reason}`: gaps, data lost between Kraken and the client (every reason but
+ *   `overflow`, which the two `stream_` metrics count).
  * - `events_total{type,channel}`: events emitted.
  * - `stream_overflows_total{stream}`, `stream_dropped_events_total{stream}`: a consumer too slow
  *   for its stream (`stream` is the channel, or `events` for the unified stream).
@@ -174,6 +185,8 @@ export class ClientMetrics implements KrakenWsTap {
   readonly #resyncSymbols: BoundedLabelValues;
   /** Label lookups for `events_total` cost a string build; the pairs are few and fixed. */
   readonly #eventSeries = new Map<string, CounterSeries>();
+  /** Why the connection last went to `backoff`: the `cause` of the reconnect that ends it. */
+  #backoffCause = "other";
 
   /**
    * Registers the metrics; a prefix that makes an invalid name, or names the registry already
@@ -197,7 +210,7 @@ export class ClientMetrics implements KrakenWsTap {
     }).labels({});
     this.#decodeErrors = registry.counter({
       name: `${prefix}decode_errors_total`,
-      help: "Frames that could not be decoded.",
+      help: "Decode errors: frames that could not be decoded.",
     });
     this.#connectionState = registry.gauge({
       name: `${prefix}connection_state`,
@@ -206,11 +219,12 @@ export class ClientMetrics implements KrakenWsTap {
     });
     this.#connectionAttempts = registry.counter({
       name: `${prefix}connection_attempts_total`,
-      help: "Attempts to open a connection.",
+      help: "Connection attempts: transitions to connecting, the first and every retry.",
     });
     this.#reconnects = registry.counter({
       name: `${prefix}reconnects_total`,
-      help: "Connections lost, to be reconnected after a backoff, by cause.",
+      help: "Reconnects: transitions from backoff to connecting (counted at the retry, not at " +
+        "the loss), by why the connection went to backoff.",
       labelNames: ["cause"],
     });
     this.#checksumMismatches = registry.counter({
@@ -220,12 +234,14 @@ export class ClientMetrics implements KrakenWsTap {
     });
     this.#resyncs = registry.counter({
       name: `${prefix}resyncs_total`,
-      help: "Books resynced after a checksum mismatch or a crossed book, by symbol.",
+      help: "Resyncs: subscriptions moved to resyncing to get a fresh snapshot, whatever the " +
+        "cause (checksum, crossed, undecodable frame, deeper depth, already subscribed), by symbol.",
       labelNames: ["symbol"],
     });
     this.#gaps = registry.counter({
       name: `${prefix}gaps_total`,
-      help: "Data lost between Kraken and the client, by channel and reason.",
+      help: "Gaps: data lost between Kraken and the client, by channel and reason (overflows " +
+        "are stream_overflows_total).",
       labelNames: ["channel", "reason"],
     });
     this.#events = registry.counter({
@@ -310,17 +326,15 @@ export class ClientMetrics implements KrakenWsTap {
         this.#stateChanged(event);
         return;
       case "gap":
+        if (!isGap(event)) return;
         this.#gaps.labels({ channel, reason: event.reason }).inc();
-        if (event.reason === "checksum" || event.reason === "crossed") {
-          const symbol = event.symbol ?? NONE;
-          if (event.reason === "checksum") {
-            this.#checksumMismatches.labels({ symbol: this.#checksumSymbols.of(symbol) }).inc();
-          }
-          this.#resyncs.labels({ symbol: this.#resyncSymbols.of(symbol) }).inc();
+        if (event.reason === "checksum") {
+          const symbol = this.#checksumSymbols.of(event.symbol ?? NONE);
+          this.#checksumMismatches.labels({ symbol }).inc();
         }
         return;
       case "error":
-        if (event.code === "decode") this.#decodeErrors.inc();
+        if (isDecodeError(event)) this.#decodeErrors.inc();
         return;
     }
   }
@@ -366,11 +380,13 @@ export class ClientMetrics implements KrakenWsTap {
       for (const state of CONNECTION_STATES) {
         this.#connectionState.labels({ state }).set(state === event.to ? 1 : 0);
       }
-      if (event.to === "connecting") this.#connectionAttempts.inc();
-      if (event.to === "backoff") {
-        this.#reconnects.labels({ cause: reconnectCause(event.cause) }).inc();
-      }
+      if (event.to === "backoff") this.#backoffCause = reconnectCause(event.cause);
+      if (isConnectionAttempt(event)) this.#connectionAttempts.inc();
+      if (isReconnect(event)) this.#reconnects.labels({ cause: this.#backoffCause }).inc();
       return;
+    }
+    if (isResync(event)) {
+      this.#resyncs.labels({ symbol: this.#resyncSymbols.of(event.symbol) }).inc();
     }
     const channel = event.channel;
     if (LIVE_SUBSCRIPTION_STATES.includes(event.from)) {

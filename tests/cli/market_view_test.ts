@@ -109,7 +109,6 @@ Deno.test("market view: a reconnect, gaps by reason, status and errors", () => {
     sequence: 1,
     reconnect: 1,
     resubscribe: 0,
-    overflow: 0,
     decode: 1,
   });
   assert.equal(view.counters.decodeErrors, 1);
@@ -157,9 +156,9 @@ Deno.test("market view: frames come from the tap; summary is a copy", () => {
         sequence: 0,
         reconnect: 0,
         resubscribe: 0,
-        overflow: 0,
         decode: 0,
       },
+      overflows: 0,
       resyncs: 0,
       reconnects: 0,
       decodeErrors: 0,
@@ -176,9 +175,49 @@ Deno.test("market view: frames come from the tap; summary is a copy", () => {
     }],
   });
   view.frame("{}", 3000);
-  view.apply(script.gap({ reason: "overflow", dropped: 3 }));
+  view.overflow(script.gap({ reason: "overflow", dropped: 3 }));
+  assert.equal(view.counters.overflows, 1);
   assert.equal(summary.counters.frames, 2, "the summary does not follow the view");
-  assert.equal(summary.counters.gaps.overflow, 0);
+  assert.equal(summary.counters.overflows, 0);
+});
+
+Deno.test("market view: overflows come from the tap, once each; the gap on a stream is passed over", () => {
+  const script = new EventScript();
+  const view = new MarketView({ symbols: ["BTC/USD"] });
+  const overflow = script.gap({
+    reason: "overflow",
+    channel: "book",
+    symbol: "BTC/USD",
+    dropped: 7,
+  });
+  view.overflow(overflow);
+  view.apply(overflow); // the same overflow, read from the book stream
+  view.overflow(script.gap({ reason: "overflow", dropped: 2 })); // a stream the view does not read
+  assert.equal(view.counters.overflows, 2);
+  assert.equal(Object.values(view.counters.gaps).reduce((sum, count) => sum + count, 0), 0);
+  assert.deepEqual(view.log.map((entry) => entry.text), [
+    "gap overflow book BTC/USD: 7 dropped",
+    "gap overflow: 2 dropped",
+  ]);
+});
+
+Deno.test("market view: every move to resyncing is a resync; a reconnect is a retry from backoff", () => {
+  const script = new EventScript();
+  const view = new MarketView({ symbols: ["BTC/USD"] });
+  view.apply(script.subscription("book", "BTC/USD", "synced", "resyncing", "undecodable frame"));
+  view.apply(script.subscription("book", "BTC/USD", "resyncing", "awaiting_snapshot", "acked"));
+  view.apply(script.subscription("book", "BTC/USD", "awaiting_snapshot", "resyncing", "depth 25"));
+  view.apply(script.subscription("trade", "BTC/USD", "pending", "resyncing", "Already subscribed"));
+  view.apply(script.subscription("trade", "BTC/USD", "synced", "stale", "silent"));
+  assert.equal(view.counters.resyncs, 3, "whatever the cause; stale is not one");
+  view.apply(script.connection("idle", "connecting", "subscribe"));
+  view.apply(script.connection("connecting", "backoff", "connect timeout"));
+  view.apply(script.connection("backoff", "connecting", "retry"));
+  view.apply(script.connection("connecting", "open", "opened"));
+  view.apply(script.connection("open", "live", "first frame"));
+  view.apply(script.connection("live", "backoff", "close 1006"));
+  view.apply(script.connection("backoff", "closed", "user"));
+  assert.equal(view.counters.reconnects, 1, "a backoff ended by close() is no reconnect");
 });
 
 Deno.test("market view: every list stays within its bound", () => {

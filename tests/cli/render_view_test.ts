@@ -97,6 +97,15 @@ Deno.test("render: colour marks bids green, asks red, trouble yellow, and adds n
   for (const line of colored) assert.ok(visibleWidth(line) <= 140);
 });
 
+Deno.test("render: overflows show, in yellow, once a stream fell behind", () => {
+  const view = onePair();
+  const before = renderView(view, { width: 60, height: 20, now: 65_000 }).join("\n");
+  assert.ok(!before.includes("overflows"), "not while there are none");
+  view.overflow({ type: "gap", reason: "overflow", channel: "book", dropped: 4, seq: 99, time: 0 });
+  const screen = renderView(view, { width: 60, height: 20, now: 65_000, color: true });
+  assert.ok(screen.join("\n").includes("\x1b[33moverflows 1\x1b[0m"), screen.join("\n"));
+});
+
 Deno.test("render: three pairs side by side when they fit, stacked when not", () => {
   const view = threePairs();
   const wide = renderView(view, { width: 140, height: 40, now: 5000 });
@@ -151,7 +160,7 @@ Deno.test("render: the summary says how long, why it ended, every counter and ea
   assert.deepEqual(renderSummary(summary, { title: "watch" }), [
     "watch: ran 20.0 s, ended by seconds",
     "connection backoff (close 1006)",
-    "frames 1, books 2, trades 12, resyncs 1, reconnects 0, decode errors 0, errors 0",
+    "frames 1, books 2, trades 12, resyncs 1, reconnects 0, decode errors 0, overflows 0, errors 0",
     "gaps 1: checksum 1",
     "BTC/USD  bid 45283.5  ask 45285.2  spread 1.7  book synced, books 1, trades 6",
     "ETH/USD  bid 2000.5  ask 2002.2  spread 1.7  book resyncing, books 1, trades 6",

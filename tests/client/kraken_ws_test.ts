@@ -244,7 +244,7 @@ Deno.test("client: a trade_id jump is a gap with the missing range", async () =>
   await teardown();
 });
 
-Deno.test("client: a slow consumer gets an overflow gap, then the newest book", async () => {
+Deno.test("client: a slow book reader gets the newest book, after a gap counting what it skipped", async () => {
   const { server, kraken, events, teardown } = setup({ bufferSize: 4 });
   const stream = kraken.book("BTC/USD");
   const connection = await server.connection(0);
@@ -257,7 +257,7 @@ Deno.test("client: a slow consumer gets an overflow gap, then the newest book", 
   const received: KrakenEvent[] = [];
   for await (const event of stream) {
     received.push(event);
-    if (received.length === 6) break;
+    if (event.type === "book") break;
   }
   const shapes = received.map((event) =>
     event.type === "book"
@@ -266,14 +266,9 @@ Deno.test("client: a slow consumer gets an overflow gap, then the newest book", 
       ? `gap ${event.reason} ${event.dropped}`
       : event.type
   );
-  assert.deepEqual(shapes, [
-    "book 1.00000000",
-    "book 1.50000000",
-    "book 2.50000000",
-    "book 3.50000000",
-    "gap overflow 17",
-    "book 20.50000000",
-  ]);
+  // The stream conflates: one book held, never a backlog of 21 full books; the snapshot and the
+  // first 19 updates are counted, in the place of the first one skipped.
+  assert.deepEqual(shapes, ["gap overflow 20", "book 20.50000000"]);
   const seqs = received.map((event) => event.seq);
   assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), "seq increases within the stream");
   await teardown();
@@ -381,9 +376,11 @@ Deno.test("client: a rejection reaches a stream even when its buffer is full", a
   clock.advance(100);
   await events.waitFor((event) => event.type === "error" && event.code === "rejected");
   const seen: string[] = [];
+  const seqs: number[] = [];
   const reader = stream.getReader();
   for (let i = 0; i < 4; i++) {
     const { value } = await reader.read();
+    seqs.push(value!.seq);
     seen.push(
       value!.type === "trade"
         ? `trade ${value!.tradeId}`
@@ -392,7 +389,10 @@ Deno.test("client: a rejection reaches a stream even when its buffer is full", a
         : `error ${value!.type === "error" && value!.code}`,
     );
   }
-  assert.deepEqual(seen, ["trade 1", "trade 2", "gap overflow 3", "error rejected"]);
+  // The rejection, held while trades overflowed, is older than the overflow's gap: it comes
+  // first, so seq only increases within the stream.
+  assert.deepEqual(seen, ["trade 1", "trade 2", "error rejected", "gap overflow 3"]);
+  assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), "seq increases within the stream");
   reader.releaseLock();
   await teardown();
 });
@@ -472,4 +472,50 @@ Deno.test("client: the WebSocket factory makes every socket; one that throws is 
   await events.done;
   await trades.done;
   await server.close();
+});
+
+Deno.test("client: one book stream for several symbols; each event reaches only the streams that asked", async () => {
+  const { server, clock, kraken, teardown } = setup();
+  const both = new EventCollector(kraken.book(["BTC/USD", "ETH/USD"]));
+  const eth = new EventCollector(kraken.book("ETH/USD"));
+  const lifecycle = new EventCollector(
+    kraken.events({ types: ["state", "gap"], symbols: ["ETH/USD"] }),
+  );
+  const connection = await server.connection(0);
+  await connection.waitFor(isSubscribe("BTC/USD"));
+  clock.advance(200);
+  await connection.waitFor(isSubscribe("ETH/USD"));
+  const btcBook = new ServerBook("BTC/USD");
+  const ethBook = new ServerBook("ETH/USD", 10, 2000);
+  connection.send(btcBook.snapshot());
+  connection.send(ethBook.snapshot());
+  connection.send(btcBook.update(3.5));
+  await both.waitFor((event) =>
+    event.type === "book" && event.symbol === "BTC/USD" && !event.snapshot
+  );
+  await both.waitFor((event) => event.type === "book" && event.symbol === "ETH/USD");
+  await eth.waitFor((event) => event.type === "book" && event.symbol === "ETH/USD");
+  await lifecycle.waitFor((event) =>
+    event.type === "state" && event.scope === "subscription" && event.to === "synced"
+  );
+  await teardown();
+  await eth.done;
+  await lifecycle.done;
+  const ethEvents = eth.events;
+  assert.ok(ethEvents.every((event) => event.type !== "book" || event.symbol === "ETH/USD"));
+  const filtered = lifecycle.events;
+  assert.ok(filtered.length > 0);
+  for (const event of filtered) {
+    assert.ok(
+      event.type === "state" || event.type === "gap",
+      `type ${event.type} was filtered out`,
+    );
+    if (event.type === "state" && event.scope === "subscription") {
+      assert.equal(event.symbol, "ETH/USD", "another symbol's state was filtered out");
+    }
+  }
+  assert.ok(
+    filtered.some((event) => event.type === "state" && event.scope === "connection"),
+    "a connection state has no symbol: it passes a symbol filter",
+  );
 });

@@ -24,8 +24,14 @@ function fed(options: { symbolLimit?: number } = {}) {
 const connection = (from: string, to: string, cause: string) =>
   ({ type: "state", scope: "connection", from, to, cause }) as Unstamped<StateEvent>;
 
-const subscription = (channel: string, symbol: string, from: string, to: string) =>
-  ({ type: "state", scope: "subscription", channel, symbol, from, to, cause: "test" }) as Unstamped<
+const subscription = (
+  channel: string,
+  symbol: string,
+  from: string,
+  to: string,
+  cause = "test",
+) =>
+  ({ type: "state", scope: "subscription", channel, symbol, from, to, cause }) as Unstamped<
     StateEvent
   >;
 
@@ -38,7 +44,7 @@ Deno.test("client metrics: frames and their UTF-8 bytes", () => {
   assert.equal(value("kraken_ws_received_bytes_total"), 23 + 21);
 });
 
-Deno.test("client metrics: connection state, attempts, and reconnects by a bounded cause", () => {
+Deno.test("client metrics: connection state, attempts, and reconnects by the bounded cause of their backoff", () => {
   const { feed, value } = fed();
   const state = (name: string) => value(`kraken_ws_connection_state{state="${name}"}`);
   assert.equal(state("idle"), 1);
@@ -74,14 +80,19 @@ Deno.test("client metrics: connection state, attempts, and reconnects by a bound
   assert.equal(reconnects("stale"), 1);
   assert.equal(reconnects("connect_timeout"), 1);
   assert.equal(reconnects("other"), 1);
-  feed(connection("connecting", "closing", "user"));
-  feed(connection("closing", "closed", "close 1000"));
+  // A link lost is a reconnect only once the client connects again; closed first, it is none.
+  feed(connection("connecting", "open", "opened"));
+  feed(connection("open", "live", "first frame"));
+  feed(connection("live", "backoff", "close 1011"));
+  assert.equal(reconnects("close_1011"), 1, "counted at the retry, not at the loss");
+  feed(connection("backoff", "closed", "user"));
   const all = ["idle", "connecting", "open", "live", "backoff", "closing", "closed"];
   assert.deepEqual(all.map(state), [0, 0, 0, 0, 0, 0, 1]);
-  assert.equal(reconnects("close_1000"), 1, "only transitions to backoff are reconnects");
+  assert.equal(reconnects("close_1011"), 1, "a backoff ended by close() is no reconnect");
+  assert.equal(value("kraken_ws_connection_attempts_total"), causes.length + 1);
 });
 
-Deno.test("client metrics: gaps by channel and reason; checksum mismatches and resyncs by symbol", () => {
+Deno.test("client metrics: gaps by channel and reason; checksum mismatches by symbol", () => {
   const { feed, value } = fed();
   feed({ type: "gap", reason: "checksum", channel: "book", symbol: "BTC/USD", expected: 1 });
   feed({ type: "gap", reason: "checksum", channel: "book", symbol: "BTC/USD", expected: 2 });
@@ -89,6 +100,7 @@ Deno.test("client metrics: gaps by channel and reason; checksum mismatches and r
   feed({ type: "gap", reason: "sequence", channel: "trade", symbol: "BTC/USD", fromTradeId: 3 });
   feed({ type: "gap", reason: "reconnect", channel: "trade", symbol: "BTC/USD" });
   feed({ type: "gap", reason: "decode" });
+  feed({ type: "gap", reason: "overflow", channel: "book", dropped: 2 }); // a stream's, not a gap
   feed({ type: "error", code: "decode", message: "bad", excerpt: "\u0000" });
   feed({ type: "error", code: "unknown", message: "new channel" });
   const gaps = (channel: string, reason: string) =>
@@ -98,17 +110,32 @@ Deno.test("client metrics: gaps by channel and reason; checksum mismatches and r
   assert.equal(gaps("trade", "sequence"), 1);
   assert.equal(gaps("trade", "reconnect"), 1);
   assert.equal(gaps("none", "decode"), 1);
+  assert.equal(gaps("book", "overflow"), undefined);
   assert.equal(value('kraken_ws_checksum_mismatches_total{symbol="BTC/USD"}'), 2);
   assert.equal(value('kraken_ws_checksum_mismatches_total{symbol="ETH/USD"}'), undefined);
-  assert.equal(value('kraken_ws_resyncs_total{symbol="BTC/USD"}'), 2);
-  assert.equal(value('kraken_ws_resyncs_total{symbol="ETH/USD"}'), 1);
+  assert.equal(value('kraken_ws_resyncs_total{symbol="BTC/USD"}'), undefined, "a gap is no resync");
   assert.equal(value("kraken_ws_decode_errors_total"), 1);
+});
+
+Deno.test("client metrics: resyncs are moves to resyncing, whatever the cause, by symbol", () => {
+  const { feed, value } = fed();
+  feed(subscription("book", "BTC/USD", "synced", "resyncing", "mismatch"));
+  feed(subscription("book", "BTC/USD", "awaiting_snapshot", "resyncing", "crossed"));
+  feed(subscription("book", "BTC/USD", "synced", "resyncing", "undecodable frame"));
+  feed(subscription("book", "ETH/USD", "awaiting_snapshot", "resyncing", "depth 25"));
+  feed(subscription("trade", "ETH/USD", "pending", "resyncing", "Already subscribed"));
+  feed(subscription("trade", "SOL/USD", "synced", "stale", "silent")); // subscribed again: no resync
+  feed(subscription("book", "BTC/USD", "resyncing", "awaiting_snapshot", "acknowledged"));
+  assert.equal(value('kraken_ws_resyncs_total{symbol="BTC/USD"}'), 3);
+  assert.equal(value('kraken_ws_resyncs_total{symbol="ETH/USD"}'), 2);
+  assert.equal(value('kraken_ws_resyncs_total{symbol="SOL/USD"}'), undefined);
 });
 
 Deno.test("client metrics: symbols from the wire are capped per metric; the rest fold into other", () => {
   const { registry, feed, value } = fed({ symbolLimit: 3 });
   for (let i = 0; i < 500; i++) {
     feed({ type: "gap", reason: "checksum", channel: "book", symbol: `HOSTILE${i}/USD` });
+    feed(subscription("book", `HOSTILE${i}/USD`, "synced", "resyncing", "mismatch"));
   }
   feed({ type: "gap", reason: "checksum", channel: "book", symbol: "HOSTILE1/USD" });
   const text = renderPrometheusText(registry);

@@ -2,7 +2,7 @@
  * A real `KrakenWs`, with `ClientMetrics` as its tap, through a scripted session against the
  * loopback server: book and trade subscriptions, a corrupted checksum and its resync, a trade id
  * jump, and a dropped connection with its reconnect. It gives back the exposition and what the
- * server sent, counted on the server's side.
+ * server sent, counted on the server's side. A `tap`, when given, sees the run beside the metrics.
  *
  * @module
  */
@@ -10,6 +10,7 @@
 import { KrakenWs } from "../../src/client/kraken_ws.ts";
 import { VirtualClock } from "../../src/core/virtual_clock.ts";
 import type { KrakenEvent } from "../../src/core/events.ts";
+import type { KrakenWsTap } from "../../src/core/tap.ts";
 import { renderPrometheusText } from "../../src/metrics/exposition.ts";
 import { MetricsRegistry } from "../../src/metrics/registry.ts";
 import { EventCollector } from "../client/event_collector.ts";
@@ -41,7 +42,7 @@ const isSynced = (channel: string) => (event: KrakenEvent) =>
   event.type === "state" && event.scope === "subscription" && event.channel === channel &&
   event.to === "synced";
 
-export async function runScriptedSession(): Promise<ScriptedRun> {
+export async function runScriptedSession(tap?: KrakenWsTap): Promise<ScriptedRun> {
   const encoder = new TextEncoder();
   let framesSent = 0;
   let bytesSent = 0;
@@ -63,6 +64,7 @@ export async function runScriptedSession(): Promise<ScriptedRun> {
     clock,
     reconnect: { seed: 11 },
     metrics: registry,
+    ...(tap === undefined ? {} : { tap }),
   });
   const events = new EventCollector(kraken.events());
   try {

@@ -9,54 +9,13 @@
  */
 
 import { crc32 } from "../src/book/crc32.ts";
-import { Session, type SessionEffect } from "../src/core/session.ts";
-
-const FRAMES = Deno.readTextFileSync(
-  new URL("../../shared/fixtures/kraken-v2/live-btc-eth.ndjson", import.meta.url),
-).split("\n").filter((line) => line !== "").map((line) =>
-  new TextDecoder().decode(new TextEncoder().encode(line))
-);
+import { LIVE_FRAMES as FRAMES, LIVE_REQUESTS, liveSession } from "./bench_frames.ts";
 
 const RUNS = { warmup: 100, n: 300 };
 const GROUP = "live-btc-eth.ndjson through the core, 3000 frames";
 
 /** Results land here so the engine cannot drop the work as unused. */
 export let sink = 0;
-
-/** A session with both books and both trade feeds acknowledged, live on connection 1. */
-function liveSession(): Session {
-  const session = new Session({ url: "wss://bench", seed: 1 });
-  let now = 0;
-  let pending: SessionEffect[] = [];
-  const run = (effects: SessionEffect[]) => pending.push(...effects);
-  let consumer = 0;
-  for (const symbol of ["BTC/USD", "ETH/USD"]) {
-    const book = { channel: "book", symbol, depth: 10 } as const;
-    run(session.handle({ type: "subscribe", consumer: ++consumer, request: book }, now));
-    const trade = { channel: "trade", symbol } as const;
-    run(session.handle({ type: "subscribe", consumer: ++consumer, request: trade }, now));
-  }
-  run(session.handle({ type: "opened", connection: 1 }, now));
-  // Answer each subscribe as Kraken would, and let the pacer's timer send the next.
-  while (pending.length > 0) {
-    const effects = pending;
-    pending = [];
-    for (const effect of effects) {
-      if (effect.type === "setTimer" && effect.id === "pace") {
-        now += effect.delayMs;
-        run(session.handle({ type: "timer", id: "pace" }, now));
-      }
-      if (effect.type !== "send") continue;
-      const request = JSON.parse(effect.text);
-      if (request.method !== "subscribe") continue;
-      const { channel, symbol: [symbol], depth } = request.params;
-      const result = { channel, symbol, ...(depth === undefined ? {} : { depth }) };
-      const ack = { method: "subscribe", result, success: true, req_id: request.req_id };
-      run(session.handle({ type: "frame", connection: 1, text: JSON.stringify(ack) }, now));
-    }
-  }
-  return session;
-}
 
 Deno.bench({
   name: "JSON.parse (baseline)",
@@ -73,7 +32,7 @@ Deno.bench({
   group: GROUP,
   ...RUNS,
   fn: () => {
-    const session = liveSession();
+    const session = liveSession(LIVE_REQUESTS);
     let books = 0;
     for (const frame of FRAMES) {
       for (const effect of session.handle({ type: "frame", connection: 1, text: frame }, 1000)) {

@@ -32,14 +32,32 @@ Deno.test("readme: every TypeScript example runs as written", async () => {
   }
 });
 
+/** The `| from | trigger | to |` rows of the README section `heading`, up to the next heading. */
+function transitionRows(readme: string, heading: string): string[] {
+  const start = readme.search(new RegExp(`^#+ ${heading}$`, "m"));
+  assert.ok(start >= 0, `the README has a section "${heading}"`);
+  const rest = readme.slice(start);
+  const end = rest.search(/\n#+ /);
+  const section = end < 0 ? rest : rest.slice(0, end);
+  return [...section.matchAll(/^\|\s*(\w+)\s*\|\s*(\w+)\s*\|\s*(\w+)\s*\|$/gm)]
+    .map((match) => `${match[1]} ${match[2]} ${match[3]}`)
+    .filter((row) => row !== "from trigger to");
+}
+
 Deno.test("readme: the state machine table is the one the session runs", async () => {
   const { CONNECTION_TRANSITIONS } = await import("../src/core/connection_machine.ts");
   const readme = await Deno.readTextFile(new URL("README.md", ROOT));
-  const rows = [...readme.matchAll(/^\|\s*(\w+)\s*\|\s*(\w+)\s*\|\s*(\w+)\s*\|$/gm)]
-    .map((match) => `${match[1]} ${match[2]} ${match[3]}`)
-    .filter((row) => row !== "from trigger to");
   assert.deepEqual(
-    rows,
+    transitionRows(readme, "The connection state machine"),
     CONNECTION_TRANSITIONS.map((row) => `${row.from} ${row.trigger} ${row.to}`),
+  );
+});
+
+Deno.test("readme: the subscription transition table is the one the session runs", async () => {
+  const { SUBSCRIPTION_TRANSITIONS } = await import("../src/core/subscription_machine.ts");
+  const readme = await Deno.readTextFile(new URL("README.md", ROOT));
+  assert.deepEqual(
+    transitionRows(readme, "The subscription state machine"),
+    SUBSCRIPTION_TRANSITIONS.map((row) => `${row.from} ${row.trigger} ${row.to}`),
   );
 });

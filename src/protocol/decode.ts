@@ -674,13 +674,13 @@ function readStatusInfo(cursor: JsonCursor): StatusInfo {
         system = cursor.readString();
         break;
       case "api_version":
-        info.apiVersion = cursor.readString();
+        info.apiVersion = readLenientText(cursor);
         break;
       case "connection_id":
         info.connectionId = readConnectionId(cursor);
         break;
       case "version":
-        info.version = cursor.readString();
+        info.version = readLenientText(cursor);
         break;
       case "upcoming_maintenance":
         info.upcomingMaintenance = readValueArray(cursor);
@@ -696,13 +696,29 @@ function readStatusInfo(cursor: JsonCursor): StatusInfo {
   return { system, ...info };
 }
 
+/** The most of an unexpected `connection_id` kept; the rest is cut, marked with `…`. */
+const MAX_CONNECTION_ID_TEXT = 80;
+
+/**
+ * Nothing depends on `connection_id`, while the `system` beside it may announce maintenance: so
+ * any value is kept as text rather than losing the frame (a recording that redacted it, a future
+ * Kraken change). A number's digits never pass through a float (Kraken's exceed 2^63).
+ */
+/** A descriptive string field (`version`, `api_version`): any other value is kept as JSON text. */
+function readLenientText(cursor: JsonCursor): string {
+  return cursor.peek() === 0x22 ? cursor.readString() : JSON.stringify(cursor.readValue());
+}
+
 function readConnectionId(cursor: JsonCursor): string {
-  // Above 2^63 on the wire: the digits are kept as text and never pass through a float.
-  const text = cursor.peek() === 0x22 ? cursor.readString() : cursor.readNumberText();
-  if (!/^\d{1,40}$/.test(text)) {
-    throw cursor.fail("out_of_range", "connection_id must be a non-negative integer");
-  }
-  return text;
+  const next = cursor.peek();
+  const text = next === 0x22
+    ? cursor.readString()
+    : next === 0x2d || (next >= 0x30 && next <= 0x39)
+    ? cursor.readNumberText()
+    : JSON.stringify(cursor.readValue());
+  return text.length <= MAX_CONNECTION_ID_TEXT
+    ? text
+    : `${text.slice(0, MAX_CONNECTION_ID_TEXT)}…`;
 }
 
 function readInstrument(cursor: JsonCursor, type: FrameType): KrakenMessage {

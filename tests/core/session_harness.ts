@@ -28,6 +28,8 @@ export class SessionHarness {
   readonly session: Session;
   readonly sent: SentRequest[] = [];
   readonly events: KrakenEvent[] = [];
+  /** Events addressed to one consumer's stream (they are in `events` too). */
+  readonly addressed: { readonly consumer: number; readonly event: KrakenEvent }[] = [];
   readonly opens: { connection: number; at: number }[] = [];
   readonly closes: { connection: number; code: number; reason: string; at: number }[] = [];
   readonly #timers = new Map<string, unknown>();
@@ -82,6 +84,9 @@ export class SessionHarness {
         }
         case "emit":
           this.events.push(effect.event);
+          if (effect.consumer !== undefined) {
+            this.addressed.push({ consumer: effect.consumer, event: effect.event });
+          }
           break;
       }
     }

@@ -1,0 +1,166 @@
+/**
+ * What Kraken's answer to a request, or its silence, does to the subscription asked about.
+ *
+ * @module
+ */
+
+import type { AckMessage, RejectionMessage } from "../protocol/messages.ts";
+import type { BookSync } from "./book_sync.ts";
+import type { Requests } from "./requests.ts";
+import type { SessionContext } from "./session_context.ts";
+import type { SubscriptionRegistry } from "./subscription_registry.ts";
+
+/**
+ * The reactions to answers of one session.
+ *
+ * @example
+ * ```ts
+ * import { Answers } from "./answers.ts";
+ * import { BookSync } from "./book_sync.ts";
+ * import { Requests } from "./requests.ts";
+ * import { SessionContext } from "./session_context.ts";
+ * import { SubscriptionRegistry } from "./subscription_registry.ts";
+ * const context = new SessionContext();
+ * const link = { connected: true, connection: 1 };
+ * const requests = new Requests(context, link, 10, 10_000);
+ * const registry = new SubscriptionRegistry(context, requests, link, 60_000);
+ * const answers = new Answers(context, requests, registry, new BookSync(context, registry, 10_000, 3));
+ * const effects = context.begin(0);
+ * answers.refused({ kind: "rejection", method: "subscribe", error: "Currency pair not supported" });
+ * console.log(effects.length); // 1: an error, as it answers no request
+ * ```
+ */
+export class Answers {
+  readonly #context: SessionContext;
+  readonly #requests: Requests;
+  readonly #registry: SubscriptionRegistry;
+  readonly #books: BookSync;
+
+  /**
+   * Creates the reactions.
+   *
+   * @param context The session's shared outbox.
+   * @param requests The session's requests.
+   * @param registry The session's subscriptions.
+   * @param books The session's books.
+   */
+  constructor(
+    context: SessionContext,
+    requests: Requests,
+    registry: SubscriptionRegistry,
+    books: BookSync,
+  ) {
+    this.#context = context;
+    this.#requests = requests;
+    this.#registry = registry;
+    this.#books = books;
+  }
+
+  /** Kraken acknowledged a request. */
+  acknowledged(message: AckMessage): void {
+    const request = this.#requests.answered(message.reqId, {
+      method: message.method,
+      ...message.result,
+    });
+    // Acknowledgements of pings or of requests of a connection we left carry no news.
+    if (request === undefined) return;
+    const subscription = request.subscription;
+    if (request.method === "unsubscribe") {
+      if (subscription.state === "unsubscribing" && subscription.consumers.size === 0) {
+        this.#registry.end(subscription, "unsubscribe_acknowledged", "acknowledged");
+      }
+      return;
+    }
+    if (subscription.state === "unsubscribing") return;
+    if (!this.#registry.isCurrent(subscription)) {
+      // Subscribed on the server for a subscription nobody holds any more: undo it.
+      this.#requests.queue({ method: "unsubscribe", subscription });
+      return;
+    }
+    if (subscription.channel === "book" && subscription.depth !== subscription.wireDepth) {
+      // A deeper book was asked for while this subscribe was on the wire.
+      this.#registry.move(subscription, "depth_changed", `depth ${subscription.depth}`);
+      this.#registry.again(subscription);
+      return;
+    }
+    subscription.lastDataAt = this.#context.now;
+    this.#registry.settleGap(subscription);
+    if (subscription.channel === "book") {
+      this.#books.expectSnapshot(subscription);
+      this.#registry.move(subscription, "book_acknowledged", "acknowledged");
+    } else {
+      this.#registry.move(subscription, "acknowledged", "acknowledged");
+    }
+  }
+
+  /** Kraken refused a request. */
+  refused(message: RejectionMessage): void {
+    const request = this.#requests.answered(message.reqId, message);
+    if (request === undefined) {
+      this.#context.emit({
+        type: "error",
+        code: "protocol",
+        message: `${message.method || "request"} failed: ${message.error}`,
+        symbol: message.symbol,
+      });
+      return;
+    }
+    const subscription = request.subscription;
+    if (/exceeded msg rate/i.test(message.error)) {
+      this.#requests.slowDown();
+      // Retry, unless it is a subscribe nobody needs any more.
+      if (request.method === "unsubscribe" || this.#registry.wanted(subscription)) {
+        this.#requests.queue(request, true);
+      }
+      return;
+    }
+    if (request.method === "unsubscribe") {
+      // Kraken no longer had it: for a user's unsubscribe that is the goal reached; for a resync
+      // the subscribe queued behind goes on.
+      if (subscription.state === "unsubscribing" && subscription.consumers.size === 0) {
+        this.#registry.end(subscription, "unsubscribe_rejected", message.error);
+      }
+      return;
+    }
+    if (!this.#registry.isCurrent(subscription)) return;
+    if (/already subscribed/i.test(message.error)) {
+      // The server holds it and nobody wants it: the unsubscribe already queued undoes it.
+      if (!this.#registry.wanted(subscription)) return;
+      // The server holds a subscription we do not: start over to get a clean snapshot.
+      this.#registry.move(subscription, "already_subscribed", message.error);
+      this.#registry.resubscribe(subscription);
+      return;
+    }
+    this.#requests.discard(subscription);
+    if (!this.#registry.wanted(subscription)) {
+      // Refused, and nobody needs it any more: the server holds nothing to undo.
+      this.#registry.end(subscription, "rejected", message.error);
+      return;
+    }
+    this.#registry.move(subscription, "rejected", message.error);
+    this.#context.emit({
+      type: "error",
+      code: "rejected",
+      message: message.error,
+      channel: subscription.channel,
+      symbol: subscription.symbol,
+      ...(subscription.interval === undefined ? {} : { interval: subscription.interval }),
+    });
+  }
+
+  /** Requests unanswered past their deadline: ask again, or give up an unsubscribe. */
+  expire(): void {
+    for (const request of this.#requests.expired()) {
+      const subscription = request.subscription;
+      if (request.method === "unsubscribe") {
+        // Whatever the server holds, nobody wants it; a resync's subscribe follows on its own.
+        if (subscription.state === "unsubscribing" && subscription.consumers.size === 0) {
+          this.#registry.end(subscription, "unsubscribe_timeout", "no acknowledgement");
+        }
+      } else if (this.#registry.wanted(subscription)) {
+        this.#registry.move(subscription, "subscribe_timeout", "no acknowledgement");
+        this.#registry.resubscribe(subscription);
+      }
+    }
+  }
+}

@@ -1,0 +1,193 @@
+/**
+ * Keeping each book verified: applying snapshots and updates, never showing one that failed its
+ * checksum or crossed, resyncing it (at once, then with backoff), and asking again for a snapshot
+ * that does not come.
+ *
+ * @module
+ */
+
+import { OrderBook } from "../book/order_book.ts";
+import type { BookVerdict } from "../book/order_book.ts";
+import type { BookMessage } from "../protocol/messages.ts";
+import type { UnstampedEvent } from "./events.ts";
+import { resyncTimer, type SessionContext } from "./session_context.ts";
+import type { Subscription } from "./subscription.ts";
+import type { SubscriptionRegistry } from "./subscription_registry.ts";
+
+/** Longest wait for a snapshot, and longest delay between resyncs. */
+const MAX_RESYNC_WAIT_MS = 120_000;
+const RESYNC_BACKOFF_MS = 1000;
+
+/**
+ * The books of one session.
+ *
+ * @example
+ * ```ts
+ * import { BookSync } from "./book_sync.ts";
+ * import { Requests } from "./requests.ts";
+ * import { SessionContext } from "./session_context.ts";
+ * import { SubscriptionRegistry } from "./subscription_registry.ts";
+ * const context = new SessionContext();
+ * const link = { connected: true, connection: 1 };
+ * const registry = new SubscriptionRegistry(context, new Requests(context, link, 10, 10_000), link, 60_000);
+ * const books = new BookSync(context, registry, 10_000, 3);
+ * context.begin(0);
+ * const { subscription } = registry.add(1, { channel: "book", symbol: "BTC/USD", depth: 10 });
+ * books.expectSnapshot(subscription);
+ * console.log(subscription.snapshotDeadline); // 10000
+ * ```
+ */
+export class BookSync {
+  readonly #context: SessionContext;
+  readonly #registry: SubscriptionRegistry;
+  readonly #snapshotTimeoutMs: number;
+  readonly #immediateResyncs: number;
+
+  /**
+   * Creates the books' keeper.
+   *
+   * @param context The session's shared outbox.
+   * @param registry The session's subscriptions.
+   * @param snapshotTimeoutMs First wait for a snapshot after an acknowledgement; doubles per retry.
+   * @param immediateResyncs Resyncs of a book done at once; past this they wait with backoff.
+   */
+  constructor(
+    context: SessionContext,
+    registry: SubscriptionRegistry,
+    snapshotTimeoutMs: number,
+    immediateResyncs: number,
+  ) {
+    this.#context = context;
+    this.#registry = registry;
+    this.#snapshotTimeoutMs = snapshotTimeoutMs;
+    this.#immediateResyncs = immediateResyncs;
+  }
+
+  /** Kraken acknowledged a book: a fresh one waits for its snapshot, within a deadline. */
+  expectSnapshot(subscription: Subscription): void {
+    subscription.book = new OrderBook(subscription.symbol, subscription.wireDepth ?? 10);
+    subscription.snapshotWaitMs ||= this.#snapshotTimeoutMs;
+    subscription.snapshotDeadline = this.#context.now + subscription.snapshotWaitMs;
+  }
+
+  /** Applies a book frame: each verified book is emitted, each failed one resynced. */
+  apply(message: BookMessage): void {
+    for (const payload of message.data) {
+      const subscription = this.#registry.receive(`book|${payload.symbol}`);
+      const book = subscription?.book;
+      if (subscription === undefined || book === undefined) continue;
+      const snapshot = message.type === "snapshot";
+      const state = subscription.state;
+      // Until its snapshot, a (re)subscribed book drops updates: they belong to the old book.
+      if (state !== "synced" && !(state === "awaiting_snapshot" && snapshot)) continue;
+      const verdict = book.apply(message.type, payload);
+      if (verdict.status === "ok") {
+        if (snapshot) {
+          subscription.snapshotDeadline = undefined;
+          subscription.snapshotWaitMs = this.#snapshotTimeoutMs;
+          this.#registry.move(subscription, "snapshot", "snapshot");
+        } else {
+          subscription.resyncFailures = 0;
+        }
+        this.#context.emit(bookEvent(subscription, book, snapshot, payload.timestamp));
+      } else {
+        this.#resync(subscription, verdict);
+      }
+    }
+  }
+
+  /**
+   * A frame naming the book of `symbol` could not be decoded. A lost update below the
+   * checksummed top 10 would otherwise never be seen, so the book resyncs.
+   */
+  undecodable(symbol: string): void {
+    const subscription = this.#registry.get(`book|${symbol}`);
+    if (subscription?.state === "synced" || subscription?.state === "awaiting_snapshot") {
+      this.#registry.move(subscription, "undecodable", "undecodable frame");
+      subscription.book = undefined;
+      this.#registry.again(subscription);
+    }
+  }
+
+  /**
+   * The snapshot deadline check of each tick: a snapshot that did not come is asked for again,
+   * with a doubled wait.
+   *
+   * @returns True when `subscription` was overdue and is being subscribed again.
+   */
+  overdue(subscription: Subscription): boolean {
+    if (
+      subscription.state !== "awaiting_snapshot" || subscription.snapshotDeadline === undefined ||
+      this.#context.now < subscription.snapshotDeadline
+    ) {
+      return false;
+    }
+    subscription.snapshotWaitMs = Math.min(MAX_RESYNC_WAIT_MS, subscription.snapshotWaitMs * 2);
+    this.#registry.move(subscription, "no_snapshot", "no snapshot");
+    this.#registry.resubscribe(subscription);
+    return true;
+  }
+
+  /** The backoff of the book `key` is over: it resyncs, if it still needs to. */
+  resyncDue(key: string): void {
+    const subscription = this.#registry.get(key);
+    if (subscription?.state === "resyncing") this.#registry.again(subscription);
+  }
+
+  /** The current verified book of `subscription` as an event, or undefined when there is none. */
+  current(subscription: Subscription): UnstampedEvent | undefined {
+    const book = subscription.book;
+    if (subscription.state !== "synced" || book === undefined || book.state !== "synced") {
+      return undefined;
+    }
+    return bookEvent(subscription, book, false, undefined);
+  }
+
+  /** A book failed validation: say so, never show it, and ask for a fresh snapshot. */
+  #resync(subscription: Subscription, verdict: BookVerdict): void {
+    const base = { type: "gap", channel: "book", symbol: subscription.symbol } as const;
+    if (verdict.status === "mismatch") {
+      this.#context.emit({
+        ...base,
+        reason: "checksum",
+        expected: verdict.expected,
+        computed: verdict.computed,
+      });
+    } else if (verdict.status === "crossed") {
+      this.#context.emit({ ...base, reason: "crossed" });
+    } else {
+      return;
+    }
+    const attempt = ++subscription.resyncFailures;
+    this.#registry.move(subscription, "validation_failed", verdict.status, attempt);
+    subscription.book = undefined;
+    if (attempt <= this.#immediateResyncs) {
+      this.#registry.again(subscription);
+      return;
+    }
+    // Repeated failures: keep resyncing, with backoff, and say so in the state.
+    const delay = Math.min(
+      MAX_RESYNC_WAIT_MS,
+      RESYNC_BACKOFF_MS * 2 ** (attempt - this.#immediateResyncs - 1),
+    );
+    this.#context.setTimer(resyncTimer(subscription.key), delay);
+  }
+}
+
+function bookEvent(
+  subscription: Subscription,
+  book: OrderBook,
+  snapshot: boolean,
+  timestamp: string | undefined,
+): UnstampedEvent {
+  return {
+    type: "book",
+    symbol: subscription.symbol,
+    bids: book.bids(),
+    asks: book.asks(),
+    checksum: book.checksum(),
+    ...(timestamp === undefined ? {} : { timestamp }),
+    snapshot,
+    validated: true,
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * What goes into a session and what comes out of it: the whole contract between the sans-I/O core
+ * and its driver.
+ *
+ * @module
+ */
+
+import type { DataChannel, KrakenEvent } from "./events.ts";
+import type { SubscriptionRequest } from "./subscription.ts";
+
+/**
+ * An input to the session. Socket inputs name the connection they belong to; inputs of a
+ * connection the session already left are ignored.
+ *
+ * `overflow` says a consumer's stream dropped `dropped` events: the session answers with the
+ * overflow gap, and for a book stream the newest verified books, addressed to that consumer, so
+ * every event a stream sees still comes out of the session with its `seq`.
+ *
+ * @example
+ * ```ts
+ * import type { SessionInput } from "./session_io.ts";
+ * const input: SessionInput = { type: "closed", connection: 1, code: 1006, reason: "" };
+ * console.log(input.type);
+ * ```
+ */
+export type SessionInput =
+  | { readonly type: "start" }
+  | { readonly type: "stop" }
+  | { readonly type: "opened"; readonly connection: number }
+  | {
+    readonly type: "closed";
+    readonly connection: number;
+    readonly code: number;
+    readonly reason: string;
+  }
+  | { readonly type: "frame"; readonly connection: number; readonly text: string }
+  | { readonly type: "timer"; readonly id: string }
+  | { readonly type: "subscribe"; readonly consumer: number; readonly request: SubscriptionRequest }
+  | { readonly type: "unsubscribe"; readonly consumer: number }
+  | {
+    readonly type: "overflow";
+    readonly consumer: number;
+    readonly dropped: number;
+    readonly channel?: DataChannel;
+    readonly symbol?: string;
+  };
+
+/**
+ * What the driver must do. An `emit` with a `consumer` is for that consumer's stream alone (taps
+ * and the unified event stream still see it); without one, it goes to every stream it concerns.
+ *
+ * @example
+ * ```ts
+ * import type { SessionEffect } from "./session_io.ts";
+ * const effect: SessionEffect = { type: "setTimer", id: "ping", delayMs: 30_000 };
+ * console.log(effect.type);
+ * ```
+ */
+export type SessionEffect =
+  | { readonly type: "open"; readonly connection: number; readonly url: string }
+  | {
+    readonly type: "close";
+    readonly connection: number;
+    readonly code: number;
+    readonly reason: string;
+  }
+  | { readonly type: "send"; readonly connection: number; readonly text: string }
+  | { readonly type: "setTimer"; readonly id: string; readonly delayMs: number }
+  | { readonly type: "cancelTimer"; readonly id: string }
+  | { readonly type: "emit"; readonly event: KrakenEvent; readonly consumer?: number };

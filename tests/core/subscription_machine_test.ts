@@ -1,0 +1,307 @@
+import assert from "node:assert/strict";
+import { IllegalInputError } from "../../src/core/connection_machine.ts";
+import type { KrakenEvent, StateEvent, SubscriptionState } from "../../src/core/events.ts";
+import { Session } from "../../src/core/session.ts";
+import {
+  IllegalSubscriptionTransitionError,
+  nextSubscriptionState,
+  SUBSCRIPTION_TRANSITIONS,
+  type SubscriptionTransition,
+  type SubscriptionTrigger,
+} from "../../src/core/subscription_machine.ts";
+import { emitted, runHostileWorld } from "./hostile_world.ts";
+import { ServerBook, tradeFrame } from "./server_book.ts";
+import { SessionHarness } from "./session_harness.ts";
+
+const STATES: readonly SubscriptionState[] = [
+  "unsubscribed",
+  "pending",
+  "awaiting_snapshot",
+  "synced",
+  "stale",
+  "resyncing",
+  "unsubscribing",
+  "rejected",
+];
+
+const key = (row: SubscriptionTransition) => `${row.from} ${row.trigger} ${row.to}`;
+
+type SubscriptionStateEvent = Extract<StateEvent, { scope: "subscription" }>;
+
+function subscriptionStates(events: readonly KrakenEvent[]): SubscriptionStateEvent[] {
+  return events.filter((event): event is SubscriptionStateEvent =>
+    event.type === "state" && event.scope === "subscription"
+  );
+}
+
+/** The triggers a state event's cause can stand for; Kraken's error texts are the rest. */
+function triggersOf(cause: string): readonly SubscriptionTrigger[] {
+  switch (cause) {
+    case "subscribe":
+      return ["subscribe"];
+    case "acknowledged":
+      return ["acknowledged", "book_acknowledged", "unsubscribe_acknowledged"];
+    case "snapshot":
+      return ["snapshot"];
+    case "mismatch":
+    case "crossed":
+      return ["validation_failed"];
+    case "undecodable frame":
+      return ["undecodable"];
+    case "no snapshot":
+      return ["no_snapshot"];
+    case "silent":
+      return ["silent"];
+    case "no acknowledgement":
+      return ["subscribe_timeout", "unsubscribe_timeout"];
+    case "no consumer":
+      return ["unsubscribe", "unsubscribe_local"];
+    case "wanted again":
+      return ["wanted_again"];
+    case "disconnected":
+      return ["disconnected"];
+    case "closed":
+      return ["closed"];
+  }
+  return /^depth \d+$/.test(cause)
+    ? ["depth_changed"]
+    : ["already_subscribed", "rejected", "unsubscribe_rejected"];
+}
+
+/** The rows of the table a state event is; an empty list means a move outside the table. */
+function rowsOf(event: SubscriptionStateEvent): SubscriptionTransition[] {
+  const triggers = triggersOf(event.cause);
+  return SUBSCRIPTION_TRANSITIONS.filter((row) =>
+    row.from === event.from && row.to === event.to && triggers.includes(row.trigger)
+  );
+}
+
+function assertRows(events: readonly KrakenEvent[]): void {
+  for (const event of subscriptionStates(events)) {
+    assert.notEqual(rowsOf(event).length, 0, `${event.from} -> ${event.to} (${event.cause})`);
+  }
+}
+
+Deno.test("subscription machine: every row is a legal move, and each state and trigger has one", () => {
+  const seen = new Set<string>();
+  for (const row of SUBSCRIPTION_TRANSITIONS) {
+    assert.equal(nextSubscriptionState(row.from, row.trigger), row.to, key(row));
+    assert.ok(!seen.has(`${row.from} ${row.trigger}`), `${key(row)} is listed once`);
+    seen.add(`${row.from} ${row.trigger}`);
+  }
+  for (const state of STATES) {
+    assert.ok(SUBSCRIPTION_TRANSITIONS.some((row) => row.to === state), `${state} is reached`);
+    assert.ok(SUBSCRIPTION_TRANSITIONS.some((row) => row.from === state), `${state} is left`);
+  }
+  // Gone is gone: a subscription leaves `unsubscribed` only by being asked for anew.
+  assert.deepEqual(
+    SUBSCRIPTION_TRANSITIONS.filter((row) => row.from === "unsubscribed").map(key),
+    ["unsubscribed subscribe pending"],
+  );
+});
+
+Deno.test("subscription machine: a move not in the table is a typed error", () => {
+  const illegal: [SubscriptionState, SubscriptionTrigger][] = [
+    ["unsubscribed", "snapshot"],
+    ["pending", "snapshot"],
+    ["pending", "silent"],
+    ["awaiting_snapshot", "acknowledged"],
+    ["stale", "wanted_again"],
+    ["unsubscribing", "acknowledged"],
+    ["rejected", "disconnected"],
+    ["rejected", "closed"],
+  ];
+  for (const [from, trigger] of illegal) {
+    assert.ok(
+      !SUBSCRIPTION_TRANSITIONS.some((row) => row.from === from && row.trigger === trigger),
+    );
+    assert.throws(
+      () => nextSubscriptionState(from, trigger),
+      (error: unknown) =>
+        error instanceof IllegalSubscriptionTransitionError && error.from === from &&
+        error.trigger === trigger,
+    );
+  }
+});
+
+const BOOK = { channel: "book", symbol: "BTC/USD", depth: 10 } as const;
+const DEEPER_BOOK = { channel: "book", symbol: "BTC/USD", depth: 25 } as const;
+const TRADES = { channel: "trade", symbol: "BTC/USD" } as const;
+
+/**
+ * Rows where an answer to a second subscribe meets a subscription the answer to the first one
+ * already moved: they need a stream that leaves while its subscribe is on the wire and another
+ * that asks again before the unsubscribe is answered, which the hostile world seldom arranges.
+ */
+const SECOND_SUBSCRIBE_ROWS = SUBSCRIPTION_TRANSITIONS.filter((row) =>
+  (row.from === "awaiting_snapshot" || row.from === "synced" || row.from === "rejected") &&
+  [
+    "acknowledged",
+    "book_acknowledged",
+    "depth_changed",
+    "subscribe_timeout",
+    "already_subscribed",
+    "rejected",
+  ]
+    .includes(row.trigger)
+);
+
+/** Puts a subscription in `row.from` with a second subscribe on the wire, then fires `row.trigger`. */
+function walkSecondSubscribe(row: SubscriptionTransition): void {
+  const where = key(row);
+  const request = row.trigger === "acknowledged" ? TRADES : BOOK;
+  const harness = new SessionHarness();
+  const server = new ServerBook("BTC/USD");
+  const first = harness.subscribe(request);
+  harness.goLive();
+  harness.unsubscribe(first);
+  harness.subscribe(request);
+  harness.advance(500);
+  // Deeper while pending: only the acknowledgement of the shallower subscribe notices.
+  if (row.from === "rejected" && row.trigger === "depth_changed") harness.subscribe(DEEPER_BOOK);
+  const [firstSubscribe, unsubscribe, secondSubscribe] = harness.requests().filter((sent) =>
+    sent.method !== "ping"
+  );
+  assert.deepEqual(
+    [firstSubscribe.method, unsubscribe.method, secondSubscribe.method],
+    ["subscribe", "unsubscribe", "subscribe"],
+    where,
+  );
+  if (row.from === "rejected") harness.reject(firstSubscribe, "Currency pair not supported");
+  else harness.ack(firstSubscribe);
+  if (row.from === "synced" && request === BOOK) harness.frame(server.snapshot());
+  harness.ack(unsubscribe);
+  assert.equal(harness.session.subscriptionState(request), row.from, where);
+  const before = subscriptionStates(harness.events).length;
+  switch (row.trigger) {
+    case "acknowledged":
+    case "book_acknowledged":
+      harness.ack(secondSubscribe);
+      break;
+    case "already_subscribed":
+      harness.reject(secondSubscribe, "Already subscribed");
+      break;
+    case "rejected":
+      harness.reject(secondSubscribe, "Currency pair not supported");
+      break;
+    case "subscribe_timeout":
+      for (let second = 0; second < 11; second++) {
+        harness.advance(1000);
+        harness.frame({ channel: "heartbeat" });
+      }
+      break;
+    case "depth_changed":
+      if (row.from === "rejected") harness.ack(secondSubscribe);
+      else harness.subscribe(DEEPER_BOOK);
+      break;
+  }
+  const [move] = subscriptionStates(harness.events).slice(before);
+  if (row.from === row.to) {
+    assert.equal(move, undefined, `${where} is no move`);
+    assert.equal(harness.session.subscriptionState(request), row.to, where);
+    return;
+  }
+  assert.ok(move !== undefined, `${where} moves`);
+  assert.deepEqual([move.from, move.to], [row.from, row.to], where);
+  assert.ok(rowsOf(move).includes(row), `${where}: cause ${move.cause}`);
+}
+
+Deno.test("subscription machine: a second subscribe's answer meets what the first one's made, by the table", () => {
+  assert.equal(SECOND_SUBSCRIBE_ROWS.length, 17);
+  for (const row of SECOND_SUBSCRIBE_ROWS) walkSecondSubscribe(row);
+});
+
+Deno.test("subscription machine: whatever the server does, the session moves only by the table, and every row that emits is reached", () => {
+  const reached = new Set<string>();
+  for (let seed = 1; seed <= 150; seed++) {
+    const session = new Session({
+      url: "ws://hostile",
+      seed,
+      snapshotTimeoutMs: 3000,
+      subscriptionTimeoutMs: 8000,
+      requestTimeoutMs: 4000,
+      heartbeatTimeoutMs: 6000,
+      immediateResyncs: 2,
+    });
+    runHostileWorld(session, seed, 3000, (step) => {
+      // The world feeds inputs a connection state may refuse (a frame before its socket opened);
+      // anything else thrown is a defect.
+      if (step.error !== undefined) {
+        assert.ok(step.error instanceof IllegalInputError, `seed ${seed}: ${step.error}`);
+      }
+      for (const event of subscriptionStates(emitted(step.effects))) {
+        const rows = rowsOf(event);
+        assert.notEqual(
+          rows.length,
+          0,
+          `seed ${seed}: ${event.from} -> ${event.to} (${event.cause})`,
+        );
+        for (const row of rows) reached.add(key(row));
+      }
+    });
+  }
+  const emitting = SUBSCRIPTION_TRANSITIONS.filter((row) => row.from !== row.to).map(key);
+  const walked = SECOND_SUBSCRIBE_ROWS.map(key);
+  assert.deepEqual(emitting.filter((row) => !reached.has(row) && !walked.includes(row)), []);
+});
+
+Deno.test("subscription machine: a realistic life emits only rows of the table", () => {
+  const harness = new SessionHarness({ immediateResyncs: 1 });
+  const server = new ServerBook("BTC/USD");
+  const book = { channel: "book", symbol: "BTC/USD", depth: 10 } as const;
+  const trades = { channel: "trade", symbol: "BTC/USD" } as const;
+  const bookConsumer = harness.subscribe(book);
+  const tradeConsumer = harness.subscribe(trades);
+  harness.goLive();
+  harness.advance(200);
+  harness.ackAll();
+  harness.frame(server.snapshot());
+  harness.frame(tradeFrame("BTC/USD", 1));
+  harness.frame(server.update(2, true)); // checksum failure: resync at once
+  harness.advance(200);
+  harness.ackAll();
+  harness.frame(server.snapshot());
+  harness.frame(server.update(3, true)); // again: resync after a backoff
+  harness.advance(1500);
+  harness.ackAll();
+  harness.frame(server.snapshot());
+  harness.serverClose(1006);
+  harness.advance(0);
+  harness.goLive();
+  harness.advance(200);
+  harness.ackAll();
+  harness.frame(server.snapshot());
+  harness.unsubscribe(bookConsumer);
+  harness.unsubscribe(tradeConsumer);
+  harness.advance(200);
+  harness.ackAll();
+  assertRows(harness.events);
+  const moves = subscriptionStates(harness.events).map((event) =>
+    `${event.channel} ${event.from} -> ${event.to} (${event.cause}${
+      event.attempt === undefined ? "" : ` ${event.attempt}`
+    })`
+  );
+  assert.deepEqual(moves, [
+    "book unsubscribed -> pending (subscribe)",
+    "trade unsubscribed -> pending (subscribe)",
+    "book pending -> awaiting_snapshot (acknowledged)",
+    "trade pending -> synced (acknowledged)",
+    "book awaiting_snapshot -> synced (snapshot)",
+    "book synced -> resyncing (mismatch 1)",
+    "book resyncing -> awaiting_snapshot (acknowledged)",
+    "book awaiting_snapshot -> synced (snapshot)",
+    "book synced -> resyncing (mismatch 2)",
+    "book resyncing -> awaiting_snapshot (acknowledged)",
+    "book awaiting_snapshot -> synced (snapshot)",
+    "book synced -> pending (disconnected)",
+    "trade synced -> pending (disconnected)",
+    "book pending -> awaiting_snapshot (acknowledged)",
+    "trade pending -> synced (acknowledged)",
+    "book awaiting_snapshot -> synced (snapshot)",
+    "book synced -> unsubscribing (no consumer)",
+    "trade synced -> unsubscribing (no consumer)",
+    "book unsubscribing -> unsubscribed (acknowledged)",
+    "trade unsubscribing -> unsubscribed (acknowledged)",
+  ]);
+  assert.equal(harness.session.subscriptionCount, 0);
+});

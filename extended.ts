@@ -54,6 +54,7 @@ export { type OverflowRecovery, StreamQueue } from "./src/client/stream_queue.ts
 export { BookStreamQueue } from "./src/client/book_stream_queue.ts";
 export { EventStream } from "./src/client/event_stream.ts";
 export type { BookChange } from "./src/book/book_side.ts";
+export { levelChanges } from "./src/book/level_changes.ts";
 export { decode, type DecodeOptions, DEFAULT_MAX_FRAME_BYTES } from "./src/protocol/decode.ts";
 export {
   encodePing,

@@ -31,6 +31,27 @@ export interface BookChange {
 }
 
 /**
+ * The first `count` entries of `levels` as a new array. A frozen array's own `slice` takes the
+ * slow generic path in V8 (measured: ~130x a plain slice at 1000 entries) while spreading it
+ * stays fast, so every copy of a view goes through here.
+ *
+ * @param levels The array to copy, frozen or not.
+ * @param count How many entries to keep.
+ * @returns A new, unfrozen array.
+ *
+ * @example
+ * ```ts
+ * import { copyPrefix } from "./book_side.ts";
+ * console.log(copyPrefix(Object.freeze([1, 2, 3]), 2)); // [ 1, 2 ]
+ * ```
+ */
+export function copyPrefix<T>(levels: readonly T[], count: number): T[] {
+  const copy = [...levels];
+  if (copy.length > count) copy.length = count;
+  return copy;
+}
+
+/**
  * Sorted levels of one side. Bids are kept highest first, asks lowest first, so index 0 is always
  * the best level and the checksum's "top 10" is the first ten entries. Each level's checksum
  * digest sits at the same index of `digests`.
@@ -111,7 +132,7 @@ export class BookSide {
   /** The array to change: a private copy when the current one was handed out. */
   #own(): BookLevel[] {
     if (this.#shared) {
-      this.levels = this.levels.slice();
+      this.levels = copyPrefix(this.levels, this.levels.length);
       this.#shared = false;
     }
     return this.levels;
@@ -150,7 +171,13 @@ export class BookSide {
       this.digests.splice(index, 0, digest);
     }
     if (index < this.lowestChange) this.lowestChange = index;
-    this.changes.push({ side: this.side, ...level });
+    this.changes.push({
+      side: this.side,
+      price: level.price,
+      priceText: level.priceText,
+      qty: level.qty,
+      qtyText: level.qtyText,
+    });
   }
 
   /** Drops every level past `depth`: Kraken sends no delete for a level pushed out of view. */

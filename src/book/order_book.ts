@@ -6,7 +6,7 @@
  */
 
 import type { BookLevel, BookPayload, FrameType } from "../protocol/messages.ts";
-import { type BookChange, BookSide } from "./book_side.ts";
+import { type BookChange, BookSide, copyPrefix } from "./book_side.ts";
 import { CHECKSUM_LEVELS, ChecksumFold, digestLevel, type Precision } from "./checksum.ts";
 
 /**
@@ -299,7 +299,7 @@ export class OrderBook {
    * @param count How many (default: all).
    */
   bids(count: number = this.depth): BookLevel[] {
-    return this.#bids.levels.slice(0, count).map(copyLevel);
+    return copyPrefix(this.#bids.levels, count).map(copyLevel);
   }
 
   /**
@@ -308,7 +308,7 @@ export class OrderBook {
    * @param count How many (default: all).
    */
   asks(count: number = this.depth): BookLevel[] {
-    return this.#asks.levels.slice(0, count).map(copyLevel);
+    return copyPrefix(this.#asks.levels, count).map(copyLevel);
   }
 
   /**

@@ -319,6 +319,7 @@ function describeGap(gap: GapEvent): string {
  * const view = new MarketView({ symbols: ["BTC/USD"] });
  * view.apply({
  *   type: "book", seq: 1, time: 0, symbol: "BTC/USD", checksum: 1, snapshot: true, validated: true,
+ *   changes: [],
  *   bids: [{ price: 100, priceText: "100.0", qty: 1, qtyText: "1.00000000" }],
  *   asks: [{ price: 101, priceText: "101.5", qty: 2, qtyText: "2.00000000" }],
  * });

@@ -30,7 +30,7 @@ interface Slot {
  *
  * const book = (seq: number): BookEvent => ({
  *   type: "book", symbol: "BTC/USD", bids: [], asks: [], checksum: 0, snapshot: false,
- *   validated: true, seq, time: seq,
+ *   validated: true, changes: [], seq, time: seq,
  * });
  * const queue = new BookStreamQueue(256);
  * const stream = queue.readable(() => {});

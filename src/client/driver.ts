@@ -8,11 +8,13 @@
 
 import type { BookDepth } from "../book/order_book.ts";
 import type { Clock } from "../core/clock.ts";
-import type { BookEvent, DataChannel, ErrorEvent, GapEvent, KrakenEvent } from "../core/events.ts";
+import type { BookEvent, DataChannel, ErrorEvent, KrakenEvent } from "../core/events.ts";
 import type { Session, SessionEffect, SessionInput } from "../core/session.ts";
 import type { OhlcInterval, SubscriptionRequest } from "../core/subscription.ts";
 import type { KrakenWsTap } from "../core/tap.ts";
 import { KrakenClosedError } from "./kraken_closed_error.ts";
+import { copyPrefix } from "../book/book_side.ts";
+import { levelChanges } from "../book/level_changes.ts";
 import { BookStreamQueue } from "./book_stream_queue.ts";
 import { MAX_HELD_CONTROL, StreamQueue } from "./stream_queue.ts";
 
@@ -152,6 +154,8 @@ interface StreamEntry extends StreamTarget {
   readonly rejected: Set<string>;
   /** For `events()`: what it takes. */
   readonly filter: EventFilter | undefined;
+  /** For a book stream: the last book of each symbol it was given, as it was given. */
+  readonly lastBooks: Map<string, BookEvent>;
 }
 
 /** The channel an event concerns, if any. */
@@ -238,6 +242,10 @@ export class ClientDriver implements DriverView {
   readonly #byTopic = new Map<string, Set<StreamEntry>>();
   /** `events()` streams, which take everything their filter lets through. */
   readonly #everything = new Set<StreamEntry>();
+  /** Streams by consumer, for the events the session addresses to one of them. */
+  readonly #byConsumer = new Map<number, StreamEntry>();
+  /** A stream asking the session for its recovery events: they are handed back, not queued. */
+  #recovering: { readonly consumer: number; readonly events: KrakenEvent[] } | undefined;
   #consumer = 0;
   #finished = false;
   #endedByUser = false;
@@ -317,13 +325,6 @@ export class ClientDriver implements DriverView {
       this.dispatch({ type: "unsubscribe", consumer });
       throw error;
     }
-    if (channel === "book") {
-      // Joining a book already in sync: start from its current state.
-      for (const symbol of symbols) {
-        const book = this.#session.currentBook(symbol, this.#clock.now());
-        if (book !== undefined) this.#queue(entry, this.#fit(book, params.depth));
-      }
-    }
     return entry.queue.readable(() => {
       this.#forget(entry);
       if (this.#session.state !== "closed") this.dispatch({ type: "unsubscribe", consumer });
@@ -355,11 +356,7 @@ export class ClientDriver implements DriverView {
       effects = this.#session.handle(input, this.#clock.now());
     } catch (error) {
       if (rethrow) throw error;
-      this.#route(this.#session.stamp({
-        type: "error",
-        code: "internal",
-        message: error instanceof Error ? error.message : String(error),
-      }, this.#clock.now()));
+      this.#defect(error);
       return;
     }
     if (this.#probe?.effects !== undefined) effects = this.#probe.effects(input, effects);
@@ -393,8 +390,10 @@ export class ClientDriver implements DriverView {
         : new StreamQueue(this.#bufferSize, (dropped) => this.#recover(entry, dropped)),
       rejected: new Set(),
       filter: params.filter,
+      lastBooks: new Map(),
     };
     this.#streams.add(entry);
+    this.#byConsumer.set(consumer, entry);
     if (channel === undefined) this.#everything.add(entry);
     for (const symbol of entry.symbols) {
       const topic = `${channel}|${symbol}`;
@@ -409,6 +408,7 @@ export class ClientDriver implements DriverView {
   #forget(entry: StreamEntry): void {
     this.#streams.delete(entry);
     this.#everything.delete(entry);
+    this.#byConsumer.delete(entry.consumer);
     for (const symbol of entry.symbols) {
       const topic = `${entry.channel}|${symbol}`;
       const streams = this.#byTopic.get(topic);
@@ -417,27 +417,50 @@ export class ClientDriver implements DriverView {
     }
   }
 
-  /** What a (non-book) stream delivers after it dropped `dropped` events: a gap saying so. */
+  /**
+   * What a (non-book) stream delivers after it dropped `dropped` events: the session's overflow
+   * gap, addressed to it, and counted by the tap.
+   */
   #recover(entry: StreamEntry, dropped: number): KrakenEvent[] {
     const single = entry.symbols.size === 1 ? [...entry.symbols][0] : undefined;
-    const gap = this.#session.stamp({
-      type: "gap",
-      reason: "overflow",
-      dropped,
-      ...(entry.channel === undefined ? {} : { channel: entry.channel }),
-      ...(single === undefined ? {} : { symbol: single }),
-    }, this.#clock.now()) as GapEvent;
-    this.#tell((tap) => tap.overflow?.(gap));
-    const probed = this.#probed(entry, gap);
-    return probed === undefined ? [] : [probed];
+    const recovered: KrakenEvent[] = [];
+    this.#recovering = { consumer: entry.consumer, events: recovered };
+    try {
+      this.dispatch({
+        type: "overflow",
+        consumer: entry.consumer,
+        dropped,
+        ...(entry.channel === undefined ? {} : { channel: entry.channel }),
+        ...(single === undefined ? {} : { symbol: single }),
+      });
+    } finally {
+      this.#recovering = undefined;
+    }
+    return recovered.flatMap((event) => this.#probed(entry, event) ?? []);
   }
 
-  /** A book event cut to a stream's depth (the subscription may be deeper). */
-  #fit(event: BookEvent, depth: BookDepth | undefined): BookEvent {
+  /**
+   * A book event as a stream of `depth` sees it: cut to that depth when the subscription is
+   * deeper (another stream asked for more), with its changes then counted against what this
+   * stream was last given, so a level moving into its view is a change too.
+   */
+  #fit(entry: StreamEntry, event: BookEvent): BookEvent {
+    const depth = entry.depth;
     if (depth === undefined || (event.bids.length <= depth && event.asks.length <= depth)) {
+      entry.lastBooks.set(event.symbol, event);
       return event;
     }
-    return { ...event, bids: event.bids.slice(0, depth), asks: event.asks.slice(0, depth) };
+    const bids = Object.freeze(copyPrefix(event.bids, depth));
+    const asks = Object.freeze(copyPrefix(event.asks, depth));
+    const before = entry.lastBooks.get(event.symbol);
+    const starts = before === undefined || (event.changes.length === 0 && !event.snapshot);
+    const changes = starts && !event.snapshot ? [] : [
+      ...levelChanges("bid", before?.bids ?? [], bids),
+      ...levelChanges("ask", before?.asks ?? [], asks),
+    ];
+    const fitted: BookEvent = { ...event, bids, asks, changes };
+    entry.lastBooks.set(event.symbol, fitted);
+    return fitted;
   }
 
   /** The event as the probe lets it reach `entry`. */
@@ -497,7 +520,8 @@ export class ClientDriver implements DriverView {
         return;
       }
       case "emit":
-        this.#route(effect.event);
+        if (effect.consumer === undefined) this.#route(effect.event);
+        else this.#address(effect.consumer, effect.event);
         return;
     }
   }
@@ -537,18 +561,43 @@ export class ClientDriver implements DriverView {
     };
   }
 
+  /** A defect caught (the session threw, or a tap did) becomes an `internal` error event. */
+  #defect(error: unknown, prefix = ""): void {
+    const message = prefix + (error instanceof Error ? error.message : String(error));
+    let effects: SessionEffect[];
+    try {
+      effects = this.#session.handle({ type: "defect", message }, this.#clock.now());
+    } catch {
+      // Reporting must not fail in turn; a session that cannot even report is beyond telling.
+      return;
+    }
+    // Straight to the streams: a tap that fails would fail again on its own error.
+    for (const effect of effects) if (effect.type === "emit") this.#deliver(effect.event);
+  }
+
   /** Calls the tap; a tap that throws becomes an `internal` error, never a crash. */
   #tell(call: (tap: KrakenWsTap) => void): void {
     if (this.#tap === undefined) return;
     try {
       call(this.#tap);
     } catch (error) {
-      this.#deliver(this.#session.stamp({
-        type: "error",
-        code: "internal",
-        message: `tap failed: ${error instanceof Error ? error.message : String(error)}`,
-      }, this.#clock.now()));
+      this.#defect(error, "tap failed: ");
     }
+  }
+
+  /** An event for one stream alone: its overflow gap, or a book it starts from. */
+  #address(consumer: number, event: KrakenEvent): void {
+    if (event.type === "gap" && event.reason === "overflow") {
+      this.#tell((tap) => tap.overflow?.(event));
+    }
+    const recovering = this.#recovering;
+    if (recovering?.consumer === consumer) {
+      recovering.events.push(event);
+      return;
+    }
+    const entry = this.#byConsumer.get(consumer);
+    if (entry === undefined) return;
+    this.#queue(entry, event.type === "book" ? this.#fit(entry, event) : event);
   }
 
   #route(event: KrakenEvent): void {
@@ -562,7 +611,7 @@ export class ClientDriver implements DriverView {
       if (passes(entry.filter, event)) this.#queue(entry, event);
     }
     for (const entry of this.#concerned(event)) {
-      this.#queue(entry, event.type === "book" ? this.#fit(event, entry.depth) : event);
+      this.#queue(entry, event.type === "book" ? this.#fit(entry, event) : event);
     }
     if (event.type === "error" && event.code === "rejected") this.#rejected(event);
   }
@@ -610,6 +659,7 @@ export class ClientDriver implements DriverView {
     }
     this.#streams.clear();
     this.#everything.clear();
+    this.#byConsumer.clear();
     this.#byTopic.clear();
     for (const handle of this.#timers.values()) this.#clock.clearTimeout(handle);
     this.#timers.clear();

@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { BookChange } from "../book/book_side.ts";
 import { OrderBook } from "../book/order_book.ts";
 import type { BookVerdict } from "../book/order_book.ts";
 import type { BookMessage } from "../protocol/messages.ts";
@@ -140,7 +141,8 @@ export class BookSync {
     if (subscription.state !== "synced" || book === undefined || book.state !== "synced") {
       return undefined;
     }
-    return bookEvent(subscription, book, false, undefined);
+    // A stream starting from this book takes it whole: nothing changed for it.
+    return bookEvent(subscription, book, false, undefined, []);
   }
 
   /** A book failed validation: say so, never show it, and ask for a fresh snapshot. */
@@ -179,12 +181,14 @@ function bookEvent(
   book: OrderBook,
   snapshot: boolean,
   timestamp: string | undefined,
+  changes: readonly BookChange[] = book.changes(),
 ): UnstampedEvent {
   return {
     type: "book",
     symbol: subscription.symbol,
-    bids: book.bids(),
-    asks: book.asks(),
+    bids: book.bidLevels(),
+    asks: book.askLevels(),
+    changes,
     checksum: book.checksum(),
     ...(timestamp === undefined ? {} : { timestamp }),
     snapshot,

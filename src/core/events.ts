@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { BookChange } from "../book/book_side.ts";
 import type { BookLevel, Candle, SystemState, Ticker, Trade } from "../protocol/messages.ts";
 
 /**
@@ -44,10 +45,21 @@ export interface BookEvent extends EventBase {
   readonly type: "book";
   /** Pair. */
   readonly symbol: string;
-  /** Best bids, highest first, up to the stream's depth. */
+  /**
+   * Best bids, highest first, up to the stream's depth: a frozen array shared with the book and
+   * every other stream (no copy per event, whatever the depth); it never changes once handed out.
+   */
   readonly bids: readonly BookLevel[];
-  /** Best asks, lowest first, up to the stream's depth. */
+  /** Best asks, lowest first, up to the stream's depth; frozen and shared like `bids`. */
   readonly asks: readonly BookLevel[];
+  /**
+   * The levels this message changed, bids then asks: a quantity set, or a level removed (zero
+   * quantity: deleted, or cut at the subscribed depth), to follow the book without diffing it.
+   * After a snapshot it lists every level. Empty on the book a stream starts from (joining a
+   * book in sync, or after an `overflow` gap): take that one whole. Levels past the stream's
+   * depth are listed too when the subscription is deeper than the stream.
+   */
+  readonly changes: readonly BookChange[];
   /** Kraken's checksum, which this book matched. */
   readonly checksum: number;
   /** Exchange time of the message, when Kraken sent one. */

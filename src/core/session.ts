@@ -19,14 +19,7 @@ import { BookSync } from "./book_sync.ts";
 import { ConnectionLifecycle } from "./connection_lifecycle.ts";
 import { IllegalInputError } from "./connection_machine.ts";
 import { DataChannels } from "./data_channels.ts";
-import type {
-  BookEvent,
-  ConnectionState,
-  DataChannel,
-  KrakenEvent,
-  SubscriptionState,
-  UnstampedEvent,
-} from "./events.ts";
+import type { ConnectionState, DataChannel, SubscriptionState } from "./events.ts";
 import type { ReconnectOptions } from "./reconnect_policy.ts";
 import { Requests } from "./requests.ts";
 import { SessionContext, TIMER } from "./session_context.ts";
@@ -200,31 +193,6 @@ export class Session {
   }
 
   /**
-   * Stamps an event made outside the session (a stream's overflow gap) with the next `seq`.
-   *
-   * @param event The event without `seq` and `time`.
-   * @param now Client time.
-   * @returns The stamped event.
-   */
-  stamp(event: UnstampedEvent, now: number): KrakenEvent {
-    return this.#context.stamp(event, now);
-  }
-
-  /**
-   * The current verified book of `symbol` as an event, for a stream that joins a subscription
-   * already under way; undefined when there is none yet.
-   *
-   * @param symbol The pair.
-   * @param now Client time.
-   * @returns A book event, or undefined.
-   */
-  currentBook(symbol: string, now: number): BookEvent | undefined {
-    const subscription = this.#registry.get(`book|${symbol}`);
-    const event = subscription === undefined ? undefined : this.#books.current(subscription);
-    return event === undefined ? undefined : this.#context.stamp(event, now) as BookEvent;
-  }
-
-  /**
    * Handles one input at time `now` and returns what the driver must do, in order.
    *
    * @param input What happened.
@@ -268,6 +236,9 @@ export class Session {
         break;
       case "overflow":
         this.#overflow(input.consumer, input.dropped, input.channel, input.symbol);
+        break;
+      case "defect":
+        this.#context.emit({ type: "error", code: "internal", message: input.message });
         break;
     }
     return effects;

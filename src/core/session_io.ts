@@ -14,7 +14,8 @@ import type { SubscriptionRequest } from "./subscription.ts";
  *
  * `overflow` says a consumer's stream dropped `dropped` events: the session answers with the
  * overflow gap, and for a book stream the newest verified books, addressed to that consumer, so
- * every event a stream sees still comes out of the session with its `seq`.
+ * every event a stream sees still comes out of the session with its `seq`. `defect` reports a
+ * defect the driver caught (the session itself threw, or a tap did) as an `internal` error event.
  *
  * @example
  * ```ts
@@ -43,11 +44,13 @@ export type SessionInput =
     readonly dropped: number;
     readonly channel?: DataChannel;
     readonly symbol?: string;
-  };
+  }
+  | { readonly type: "defect"; readonly message: string };
 
 /**
- * What the driver must do. An `emit` with a `consumer` is for that consumer's stream alone (taps
- * and the unified event stream still see it); without one, it goes to every stream it concerns.
+ * What the driver must do. An `emit` with a `consumer` is for that consumer's stream alone (a
+ * stream's own overflow gap, or the books it starts from); without one, it goes to every stream it
+ * concerns, to taps and to the unified event stream.
  *
  * @example
  * ```ts

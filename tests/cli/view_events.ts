@@ -57,6 +57,7 @@ export class EventScript {
       checksum: 1,
       snapshot,
       validated: true,
+      changes: [],
     };
   }
 

@@ -11,6 +11,7 @@ const book = (symbol: string): BookEvent => ({
   checksum: 0,
   snapshot: false,
   validated: true,
+  changes: [],
   seq: ++seq,
   time: seq,
 });

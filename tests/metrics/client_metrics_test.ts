@@ -270,6 +270,7 @@ Deno.test("client metrics: delay from Kraken's timestamp to receipt, exact to th
       checksum: 0,
       snapshot,
       validated: true,
+      changes: [],
       ...(timestamp === undefined ? {} : { timestamp }),
     }) as Unstamped<KrakenEvent>;
   feed(book("2026-01-01T00:00:00.123456789Z", false), sentAt + 250);

@@ -97,6 +97,7 @@ Deno.test("recording line: only lifecycle events are recorded; frames carry the 
       checksum: 0,
       snapshot: true,
       validated: true,
+      changes: [],
     }),
     false,
   );

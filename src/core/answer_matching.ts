@@ -1,5 +1,7 @@
 /**
- * Which request on the wire an answer from Kraken belongs to.
+ * Which request on the wire an answer from Kraken belongs to. One request may carry many symbols
+ * (Kraken answers each symbol on its own, with the request's `req_id`), so an answer is matched to
+ * a request and then to the subscriptions in it that it names.
  *
  * @module
  */
@@ -7,7 +9,7 @@
 import type { Subscription } from "./subscription.ts";
 
 /**
- * A request on the wire, waiting for its answer.
+ * One subscription's part of a request on the wire.
  *
  * @example
  * ```ts
@@ -26,6 +28,31 @@ export interface InFlight {
   readonly method: "subscribe" | "unsubscribe";
   /** For which subscription. */
   readonly subscription: Subscription;
+  /** Client time it was sent. */
+  readonly sentAt: number;
+}
+
+/**
+ * A request on the wire: one method, one channel and its parameters, the subscriptions of every
+ * symbol it names that are still unanswered.
+ *
+ * @example
+ * ```ts
+ * import type { InFlightRequest } from "./answer_matching.ts";
+ * import { Subscription } from "./subscription.ts";
+ * const request: InFlightRequest = {
+ *   method: "subscribe",
+ *   subscriptions: [new Subscription({ channel: "trade", symbol: "BTC/USD" }, 0, 0)],
+ *   sentAt: 0,
+ * };
+ * console.log(request.subscriptions.length); // 1
+ * ```
+ */
+export interface InFlightRequest {
+  /** What was asked. */
+  readonly method: "subscribe" | "unsubscribe";
+  /** The subscriptions still waiting for their answer, in the order they were named. */
+  readonly subscriptions: Subscription[];
   /** Client time it was sent. */
   readonly sentAt: number;
 }
@@ -53,40 +80,60 @@ export interface AnswerNames {
 }
 
 /**
- * The `req_id` of the request an answer belongs to. Kraken echoes `req_id`, but its documented
- * error frames may carry none: then the answer goes to the oldest request on the wire that fits
- * what the answer names, because Kraken answers in order.
+ * Whether `subscription` fits what an answer names.
+ */
+function fits(subscription: Subscription, names: AnswerNames): boolean {
+  return (names.symbol === undefined || subscription.symbol === names.symbol) &&
+    (names.channel === undefined || subscription.channel === names.channel) &&
+    (names.interval === undefined || subscription.interval === names.interval);
+}
+
+/**
+ * The request an answer belongs to, and which of its subscriptions it answers. Kraken echoes
+ * `req_id` and names the symbol it answers; an answer that names no symbol (a refusal of the
+ * whole request, like `Exceeded msg rate`) answers every subscription still waiting in it. Its
+ * documented error frames may carry no `req_id`: then the answer goes to the oldest request on the
+ * wire that fits what it names (method, symbol, channel, interval), because Kraken answers in
+ * order.
  *
  * @param inFlight Requests on the wire by `req_id`, oldest first.
  * @param reqId The answer's `req_id`, if it has one.
  * @param names What the answer names.
- * @returns The `req_id` of the request answered, or undefined when it is none of them.
+ * @returns The request's `req_id` and the subscriptions answered, or undefined for none.
  *
  * @example
  * ```ts
- * import { matchAnswer, type InFlight } from "./answer_matching.ts";
+ * import { type InFlightRequest, matchAnswer } from "./answer_matching.ts";
  * import { Subscription } from "./subscription.ts";
- * const request = (symbol: string): InFlight => ({
- *   method: "subscribe",
- *   subscription: new Subscription({ channel: "trade", symbol }, 0, 0),
- *   sentAt: 0,
- * });
- * const inFlight = new Map([[1, request("BTC/USD")], [2, request("XBT/USD")]]);
- * console.log(matchAnswer(inFlight, undefined, { method: "subscribe", symbol: "XBT/USD" })); // 2
+ * const trade = (symbol: string) => new Subscription({ channel: "trade", symbol }, 0, 0);
+ * const inFlight = new Map<number, InFlightRequest>([
+ *   [4, { method: "subscribe", subscriptions: [trade("BTC/USD"), trade("ETH/USD")], sentAt: 0 }],
+ * ]);
+ * const match = matchAnswer(inFlight, 4, { method: "subscribe", symbol: "ETH/USD" });
+ * console.log(match?.subscriptions.map((subscription) => subscription.symbol)); // [ "ETH/USD" ]
  * ```
  */
 export function matchAnswer(
-  inFlight: ReadonlyMap<number, InFlight>,
+  inFlight: ReadonlyMap<number, InFlightRequest>,
   reqId: number | undefined,
   names: AnswerNames,
-): number | undefined {
-  if (reqId !== undefined) return inFlight.has(reqId) ? reqId : undefined;
-  for (const [id, { method, subscription }] of inFlight) {
-    if (names.method !== "" && method !== names.method) continue;
-    if (names.symbol !== undefined && subscription.symbol !== names.symbol) continue;
-    if (names.channel !== undefined && subscription.channel !== names.channel) continue;
-    if (names.interval !== undefined && subscription.interval !== names.interval) continue;
-    return id;
+): { readonly reqId: number; readonly subscriptions: Subscription[] } | undefined {
+  if (reqId !== undefined) {
+    const request = inFlight.get(reqId);
+    if (request === undefined) return undefined;
+    const named = request.subscriptions.filter((subscription) => fits(subscription, names));
+    if (names.symbol === undefined) return { reqId, subscriptions: named };
+    if (named.length > 0) return { reqId, subscriptions: named.slice(0, 1) };
+    // The request echoed names no symbol of ours: with one symbol it can only be that one.
+    return request.subscriptions.length === 1
+      ? { reqId, subscriptions: request.subscriptions.slice() }
+      : undefined;
+  }
+  for (const [id, request] of inFlight) {
+    if (names.method !== "" && request.method !== names.method) continue;
+    const named = request.subscriptions.filter((subscription) => fits(subscription, names));
+    if (named.length === 0) continue;
+    return { reqId: id, subscriptions: names.symbol === undefined ? named : named.slice(0, 1) };
   }
   return undefined;
 }

@@ -6,6 +6,7 @@
 
 import type { AckMessage, RejectionMessage } from "../protocol/messages.ts";
 import type { BookSync } from "./book_sync.ts";
+import type { InFlight } from "./answer_matching.ts";
 import type { Requests } from "./requests.ts";
 import type { SessionContext } from "./session_context.ts";
 import type { SubscriptionRegistry } from "./subscription_registry.ts";
@@ -22,7 +23,7 @@ import type { SubscriptionRegistry } from "./subscription_registry.ts";
  * import { SubscriptionRegistry } from "./subscription_registry.ts";
  * const context = new SessionContext();
  * const link = { connected: true, connection: 1 };
- * const requests = new Requests(context, link, 10, 10_000);
+ * const requests = new Requests(context, link, 10, 10_000, 100);
  * const registry = new SubscriptionRegistry(context, requests, link, 60_000);
  * const answers = new Answers(context, requests, registry, new BookSync(context, registry, 10_000, 3));
  * const effects = context.begin(0);
@@ -58,12 +59,15 @@ export class Answers {
 
   /** Kraken acknowledged a request. */
   acknowledged(message: AckMessage): void {
-    const request = this.#requests.answered(message.reqId, {
+    const answered = this.#requests.answered(message.reqId, {
       method: message.method,
       ...message.result,
     });
     // Acknowledgements of pings or of requests of a connection we left carry no news.
-    if (request === undefined) return;
+    for (const request of answered) this.#acknowledged(request);
+  }
+
+  #acknowledged(request: InFlight): void {
     const subscription = request.subscription;
     if (request.method === "unsubscribe") {
       if (subscription.state === "unsubscribing" && subscription.consumers.size === 0) {
@@ -95,8 +99,8 @@ export class Answers {
 
   /** Kraken refused a request. */
   refused(message: RejectionMessage): void {
-    const request = this.#requests.answered(message.reqId, message);
-    if (request === undefined) {
+    const answered = this.#requests.answered(message.reqId, message);
+    if (answered.length === 0) {
       this.#context.emit({
         type: "error",
         code: "protocol",
@@ -105,15 +109,22 @@ export class Answers {
       });
       return;
     }
-    const subscription = request.subscription;
     if (/exceeded msg rate/i.test(message.error)) {
+      // One refusal of the request, however many symbols it named: slow down once, and retry
+      // first, in their order, all but the subscribes nobody needs any more.
       this.#requests.slowDown();
-      // Retry, unless it is a subscribe nobody needs any more.
-      if (request.method === "unsubscribe" || this.#registry.wanted(subscription)) {
-        this.#requests.queue(request, true);
-      }
+      this.#requests.retry(
+        answered.filter((request) =>
+          request.method === "unsubscribe" || this.#registry.wanted(request.subscription)
+        ),
+      );
       return;
     }
+    for (const request of answered) this.#refused(request, message);
+  }
+
+  #refused(request: InFlight, message: RejectionMessage): void {
+    const subscription = request.subscription;
     if (request.method === "unsubscribe") {
       // Kraken no longer had it: for a user's unsubscribe that is the goal reached; for a resync
       // the subscribe queued behind goes on.

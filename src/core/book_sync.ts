@@ -30,7 +30,7 @@ const RESYNC_BACKOFF_MS = 1000;
  * import { SubscriptionRegistry } from "./subscription_registry.ts";
  * const context = new SessionContext();
  * const link = { connected: true, connection: 1 };
- * const registry = new SubscriptionRegistry(context, new Requests(context, link, 10, 10_000), link, 60_000);
+ * const registry = new SubscriptionRegistry(context, new Requests(context, link, 10, 10_000, 100), link, 60_000);
  * const books = new BookSync(context, registry, 10_000, 3);
  * context.begin(0);
  * const { subscription } = registry.add(1, { channel: "book", symbol: "BTC/USD", depth: 10 });

@@ -20,7 +20,7 @@ import type { SubscriptionRegistry } from "./subscription_registry.ts";
  * import { SubscriptionRegistry } from "./subscription_registry.ts";
  * const context = new SessionContext();
  * const link = { connected: true, connection: 1 };
- * const registry = new SubscriptionRegistry(context, new Requests(context, link, 10, 10_000), link, 60_000);
+ * const registry = new SubscriptionRegistry(context, new Requests(context, link, 10, 10_000, 100), link, 60_000);
  * const data = new DataChannels(context, registry);
  * const effects = context.begin(0);
  * data.tickers({ kind: "ticker", type: "update", data: [] });

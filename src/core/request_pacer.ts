@@ -1,6 +1,7 @@
 /**
  * The outbox of subscribe and unsubscribe requests, sent no faster than a rate: Kraken answers a
- * burst with `Exceeded msg rate`, and then the rate is halved.
+ * burst with `Exceeded msg rate`, and then the rate is halved. Requests that differ only in their
+ * symbol leave together, as one request naming every symbol (Kraken's `symbol` is a list).
  *
  * @module
  */
@@ -94,8 +95,12 @@ export class RequestPacer {
     this.#queue = [];
   }
 
-  /** Halves the rate: Kraken said `Exceeded msg rate` at `now`. */
+  /**
+   * Halves the rate: Kraken said `Exceeded msg rate` at `now`. Once per pacing interval: the
+   * answers for every symbol of one request are one refusal.
+   */
   slowDown(now: number): void {
+    if (now - this.#slowedAt < this.intervalMs) return;
     this.#rate = Math.max(MIN_RATE, this.#rate / 2);
     this.#slowedAt = now;
   }
@@ -107,18 +112,41 @@ export class RequestPacer {
     this.#slowedAt = now;
   }
 
-  /** The next request, if one may go out at `now`. */
-  take(now: number): QueuedRequest | undefined {
+  /**
+   * The next request, if one may go out at `now`: the oldest queued, with every later one of the
+   * same kind (`kindOf`: method, channel and parameters but the symbol), up to `maxBatch`.
+   *
+   * @param now Client time.
+   * @param maxBatch The most subscriptions one request carries.
+   * @param kindOf What requests must share to go out together.
+   * @returns The requests that go out as one, or undefined when none may go now.
+   */
+  take(
+    now: number,
+    maxBatch: number,
+    kindOf: (request: QueuedRequest) => string,
+  ): QueuedRequest[] | undefined {
     this.#recover(now);
-    if (this.#queue.length === 0 || now - this.#lastSentAt < this.intervalMs) return undefined;
+    if (this.#queue.length === 0 || now < this.#lastSentAt + this.intervalMs) return undefined;
     this.#lastSentAt = now;
-    return this.#queue.shift();
+    const first = this.#queue[0];
+    const kind = kindOf(first);
+    const batch: QueuedRequest[] = [];
+    const rest: QueuedRequest[] = [];
+    for (const request of this.#queue) {
+      if (batch.length < maxBatch && kindOf(request) === kind) batch.push(request);
+      else rest.push(request);
+    }
+    this.#queue = rest;
+    return batch;
   }
 
   /** Milliseconds from `now` until the next request may go out, or undefined when none waits. */
   waitMs(now: number): number | undefined {
     if (this.#queue.length === 0) return undefined;
     this.#recover(now);
-    return Math.max(0, this.#lastSentAt + this.intervalMs - now);
+    // Whole milliseconds, rounded up: an interval like 1000 / 3 would otherwise leave a wait of
+    // a float's rounding error, and a timer of 0 ms that finds it still too early, forever.
+    return Math.max(0, Math.ceil(this.#lastSentAt + this.intervalMs - now));
   }
 }

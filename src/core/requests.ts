@@ -6,7 +6,12 @@
  */
 
 import { encodeSubscribe, encodeUnsubscribe } from "../protocol/encode.ts";
-import { type AnswerNames, type InFlight, matchAnswer } from "./answer_matching.ts";
+import {
+  type AnswerNames,
+  type InFlight,
+  type InFlightRequest,
+  matchAnswer,
+} from "./answer_matching.ts";
 import { type QueuedRequest, RequestPacer } from "./request_pacer.ts";
 import { type SessionContext, TIMER } from "./session_context.ts";
 import type { Subscription } from "./subscription.ts";
@@ -37,7 +42,7 @@ export interface RequestLink {
  * import { SessionContext } from "./session_context.ts";
  * import { Subscription } from "./subscription.ts";
  * const context = new SessionContext();
- * const requests = new Requests(context, { connected: true, connection: 1 }, 10, 10_000);
+ * const requests = new Requests(context, { connected: true, connection: 1 }, 10, 10_000, 100);
  * const effects = context.begin(0);
  * const subscription = new Subscription({ channel: "trade", symbol: "BTC/USD" }, 0, 0);
  * requests.queue({ method: "subscribe", subscription });
@@ -49,7 +54,8 @@ export class Requests {
   readonly #link: RequestLink;
   readonly #pacer: RequestPacer;
   readonly #timeoutMs: number;
-  readonly #inFlight = new Map<number, InFlight>();
+  readonly #maxSymbols: number;
+  readonly #inFlight = new Map<number, InFlightRequest>();
 
   /**
    * Creates an empty outbox.
@@ -58,22 +64,35 @@ export class Requests {
    * @param link The connection requests go out on.
    * @param requestsPerSecond The most requests per second.
    * @param timeoutMs A request unanswered this long has expired.
+   * @param maxSymbols The most symbols one request names.
    */
   constructor(
     context: SessionContext,
     link: RequestLink,
     requestsPerSecond: number,
     timeoutMs: number,
+    maxSymbols: number,
   ) {
     this.#context = context;
     this.#link = link;
     this.#pacer = new RequestPacer(requestsPerSecond);
     this.#timeoutMs = timeoutMs;
+    this.#maxSymbols = Math.max(1, Math.floor(maxSymbols));
   }
 
-  /** Requests queued or awaiting an answer: bounded by twice the number of subscriptions. */
+  /**
+   * Subscriptions with a request queued or awaiting an answer: bounded by twice the number of
+   * subscriptions.
+   */
   get size(): number {
-    return this.#pacer.size + this.#inFlight.size;
+    let waiting = 0;
+    for (const request of this.#inFlight.values()) waiting += request.subscriptions.length;
+    return this.#pacer.size + waiting;
+  }
+
+  /** Requests sent and not fully answered: each may name many symbols. */
+  get onWireCount(): number {
+    return this.#inFlight.size;
   }
 
   /** Queues a request without sending: a replay sends once everything is queued. */
@@ -87,15 +106,18 @@ export class Requests {
     this.pump();
   }
 
+  /** Queues requests refused for the pace ahead of the rest, in their order, and sends on. */
+  retry(requests: readonly QueuedRequest[]): void {
+    for (let i = requests.length - 1; i >= 0; i--) this.#pacer.enqueue(requests[i], true);
+    this.pump();
+  }
+
   /** Sends what the pace allows now, and wakes up for the rest. */
   pump(): void {
     if (!this.#link.connected) return;
     const now = this.#context.now;
-    let request = this.#pacer.take(now);
-    while (request !== undefined) {
-      this.#send(request);
-      request = this.#pacer.take(now);
-    }
+    const take = () => this.#pacer.take(now, this.#maxSymbols, requestKind);
+    for (let batch = take(); batch !== undefined; batch = take()) this.#send(batch);
     const wait = this.#pacer.waitMs(now);
     if (wait !== undefined && !this.#context.hasTimer(TIMER.pace)) {
       this.#context.setTimer(TIMER.pace, wait);
@@ -109,7 +131,10 @@ export class Requests {
 
   /** Whether a request of `subscription` is on the wire. */
   onWire(subscription: Subscription): boolean {
-    return [...this.#inFlight.values()].some((request) => request.subscription === subscription);
+    for (const request of this.#inFlight.values()) {
+      if (request.subscriptions.includes(subscription)) return true;
+    }
+    return false;
   }
 
   /** Drops every queued request of `subscription`; those on the wire stay. */
@@ -129,41 +154,63 @@ export class Requests {
   }
 
   /**
-   * The request an answer belongs to, taken off the wire.
+   * The subscriptions an answer answers, taken off the wire: one, for an answer naming its
+   * symbol; every one still waiting in its request, for an answer naming none.
    *
    * @param reqId The answer's `req_id`, if it has one.
    * @param names What the answer names.
-   * @returns The request, or undefined when the answer is for none on the wire.
+   * @returns Each subscription's part of the request; empty when the answer is for none.
    */
-  answered(reqId: number | undefined, names: AnswerNames): InFlight | undefined {
-    const id = matchAnswer(this.#inFlight, reqId, names);
-    if (id === undefined) return undefined;
-    const request = this.#inFlight.get(id);
-    this.#inFlight.delete(id);
-    return request;
+  answered(reqId: number | undefined, names: AnswerNames): InFlight[] {
+    const match = matchAnswer(this.#inFlight, reqId, names);
+    if (match === undefined) return [];
+    const request = this.#inFlight.get(match.reqId)!;
+    const left = request.subscriptions.filter((subscription) =>
+      !match.subscriptions.includes(subscription)
+    );
+    if (left.length === 0) this.#inFlight.delete(match.reqId);
+    else request.subscriptions.splice(0, request.subscriptions.length, ...left);
+    return match.subscriptions.map((subscription) => ({
+      method: request.method,
+      subscription,
+      sentAt: request.sentAt,
+    }));
   }
 
-  /** Takes each request unanswered past its deadline off the wire, oldest first. */
+  /** Takes each subscription unanswered past its deadline off the wire, oldest first. */
   *expired(): Generator<InFlight> {
     const now = this.#context.now;
     for (const [reqId, request] of this.#inFlight) {
       if (now - request.sentAt < this.#timeoutMs) continue;
       this.#inFlight.delete(reqId);
-      yield request;
+      for (const subscription of request.subscriptions) {
+        yield { method: request.method, subscription, sentAt: request.sentAt };
+      }
     }
   }
 
-  #send(request: QueuedRequest): void {
-    const { method, subscription } = request;
-    const reqId = this.#context.nextReqId();
-    let text: string;
+  /** Sends one request naming the symbols of every subscription in `batch` (one kind). */
+  #send(batch: readonly QueuedRequest[]): void {
+    const method = batch[0].method;
+    const subscriptions = batch.map((request) => request.subscription);
     if (method === "subscribe") {
-      subscription.wireDepth = subscription.depth;
-      text = encodeSubscribe(subscription.params(), reqId);
-    } else {
-      text = encodeUnsubscribe(subscription.params("unsubscribe"), reqId);
+      for (const subscription of subscriptions) subscription.wireDepth = subscription.depth;
     }
+    const params = {
+      ...subscriptions[0].params(method),
+      symbol: subscriptions.map((subscription) => subscription.symbol),
+    };
+    const reqId = this.#context.nextReqId();
+    const text = method === "subscribe"
+      ? encodeSubscribe(params, reqId)
+      : encodeUnsubscribe(params, reqId);
     this.#context.push({ type: "send", connection: this.#link.connection, text });
-    this.#inFlight.set(reqId, { method, subscription, sentAt: this.#context.now });
+    this.#inFlight.set(reqId, { method, subscriptions, sentAt: this.#context.now });
   }
+}
+
+/** What requests must share to go out as one: method, channel and every parameter but `symbol`. */
+function requestKind(request: QueuedRequest): string {
+  const { symbol: _symbol, ...params } = request.subscription.params(request.method);
+  return `${request.method}|${JSON.stringify(params)}`;
 }

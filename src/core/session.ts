@@ -61,6 +61,11 @@ export interface SessionOptions {
   readonly subscriptionTimeoutMs?: number;
   /** Subscribe and unsubscribe requests per second at most (default 10). */
   readonly requestsPerSecond?: number;
+  /**
+   * The most symbols one subscribe or unsubscribe request names (default 100): requests of one
+   * channel and parameters go out together, so a whole market subscribes in a few requests.
+   */
+  readonly maxSymbolsPerRequest?: number;
   /** Resyncs of a book done at once; past this they wait with backoff (default 3). */
   readonly immediateResyncs?: number;
   /** A subscribe or unsubscribe unanswered this long is sent again (default 10 000). */
@@ -77,6 +82,7 @@ const DEFAULTS = {
   snapshotTimeoutMs: 10_000,
   subscriptionTimeoutMs: 60_000,
   requestsPerSecond: 10,
+  maxSymbolsPerRequest: 100,
   immediateResyncs: 3,
   requestTimeoutMs: 10_000,
 } as const;
@@ -150,6 +156,7 @@ export class Session {
       this.#link,
       options.requestsPerSecond ?? DEFAULTS.requestsPerSecond,
       requestTimeoutMs,
+      options.maxSymbolsPerRequest ?? DEFAULTS.maxSymbolsPerRequest,
     );
     this.#registry = new SubscriptionRegistry(
       context,

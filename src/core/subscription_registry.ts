@@ -49,7 +49,7 @@ export class SubscriptionConflictError extends Error {
  * import { SubscriptionRegistry } from "./subscription_registry.ts";
  * const context = new SessionContext();
  * const link = { connected: false, connection: 0 };
- * const registry = new SubscriptionRegistry(context, new Requests(context, link, 10, 10_000), link, 60_000);
+ * const registry = new SubscriptionRegistry(context, new Requests(context, link, 10, 10_000, 100), link, 60_000);
  * const effects = context.begin(0);
  * const { born } = registry.add(1, { channel: "trade", symbol: "BTC/USD" });
  * console.log(born, effects.length); // true 1: its birth, unsubscribed -> pending

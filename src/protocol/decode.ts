@@ -716,9 +716,7 @@ function readConnectionId(cursor: JsonCursor): string {
     : next === 0x2d || (next >= 0x30 && next <= 0x39)
     ? cursor.readNumberText()
     : JSON.stringify(cursor.readValue());
-  return text.length <= MAX_CONNECTION_ID_TEXT
-    ? text
-    : `${text.slice(0, MAX_CONNECTION_ID_TEXT)}…`;
+  return text.length <= MAX_CONNECTION_ID_TEXT ? text : `${text.slice(0, MAX_CONNECTION_ID_TEXT)}…`;
 }
 
 function readInstrument(cursor: JsonCursor, type: FrameType): KrakenMessage {

@@ -5,7 +5,13 @@ import type { KrakenEvent } from "../../src/core/events.ts";
 import { SubscriptionConflictError } from "../../src/core/session.ts";
 import { ServerBook, tradeFrame } from "../core/server_book.ts";
 import { EventCollector } from "./event_collector.ts";
-import { AUTO_ACK, type Received, ScriptedServer, STATUS_FRAME } from "./scripted_server.ts";
+import {
+  AUTO_ACK,
+  type Received,
+  ScriptedServer,
+  type ServerConnection,
+  STATUS_FRAME,
+} from "./scripted_server.ts";
 
 /** A client on a virtual clock against a scripted server, with its events collected. */
 function setup(
@@ -26,7 +32,20 @@ function setup(
 
 const isSubscribe = (symbol?: string) => (message: Received) =>
   message.method === "subscribe" &&
-  (symbol === undefined || message.params?.symbol?.[0] === symbol);
+  (symbol === undefined || message.params?.symbol?.includes(symbol) === true);
+
+/** Answers each subscribe: refuses XBT/USD, acknowledges every other symbol it names. */
+const refusingXbt = (connection: ServerConnection, echoReqId = true) => {
+  connection.opened.then(() => connection.send(STATUS_FRAME));
+  connection.onMessage((message) => {
+    if (message.method !== "subscribe") return;
+    const symbols = message.params?.symbol ?? [];
+    if (symbols.includes("XBT/USD")) {
+      connection.reject(message, "Currency pair not supported XBT/USD", echoReqId, ["XBT/USD"]);
+    }
+    connection.ack(message, symbols.filter((symbol) => symbol !== "XBT/USD"));
+  });
+};
 
 const connectionState = (to: string) => (event: KrakenEvent) =>
   event.type === "state" && event.scope === "connection" && event.to === to;
@@ -106,7 +125,7 @@ Deno.test("client: close 1008 is final; data streams fail with a typed error", a
   await teardown();
 });
 
-Deno.test("client: resubscribes in the order asked, paced on the wire", async () => {
+Deno.test("client: resubscribes in the order asked, batched by channel, paced on the wire", async () => {
   const stamps: number[] = [];
   const clockRef: { clock?: VirtualClock } = {};
   const { server, clock, kraken, teardown } = setup({}, (connection) => {
@@ -117,7 +136,8 @@ Deno.test("client: resubscribes in the order asked, paced on the wire", async ()
   const symbols = ["BTC/USD", "ETH/USD", "SOL/USD", "XRP/USD"];
   for (const symbol of symbols) kraken.trades(symbol);
   kraken.book("ETH/USD", { depth: 25 });
-  const expected = [...symbols.map((symbol) => `trade ${symbol}`), "book ETH/USD"];
+  // Every trade subscription goes out as one request naming its four symbols, then the book.
+  const expected = [`trade ${symbols.join(",")}`, "book ETH/USD"];
   for (const index of [0, 1]) {
     const connection = await server.connection(index);
     for (let i = 0; i < expected.length; i++) {
@@ -125,7 +145,7 @@ Deno.test("client: resubscribes in the order asked, paced on the wire", async ()
       clock.advance(100);
     }
     const wire = connection.received.filter(isSubscribe())
-      .map((message) => `${message.params!.channel} ${message.params!.symbol![0]}`);
+      .map((message) => `${message.params!.channel} ${message.params!.symbol!.join(",")}`);
     assert.deepEqual(wire, expected, `connection ${index}`);
     const book = connection.received.find((message) => message.params?.channel === "book");
     assert.equal(book?.params?.depth, 25);
@@ -142,15 +162,10 @@ Deno.test("client: resubscribes in the order asked, paced on the wire", async ()
 
 for (const echoReqId of [true, false]) {
   Deno.test(`client: a rejected symbol fails alone (req_id echoed: ${echoReqId})`, async () => {
-    const { server, clock, kraken, teardown } = setup({}, (connection) => {
-      connection.opened.then(() => connection.send(STATUS_FRAME));
-      connection.onMessage((message) => {
-        if (message.method !== "subscribe") return;
-        if (message.params?.symbol?.[0] === "XBT/USD") {
-          connection.reject(message, "Currency pair not supported XBT/USD", echoReqId);
-        } else connection.ack(message);
-      });
-    });
+    const { server, clock, kraken, teardown } = setup(
+      {},
+      (connection) => refusingXbt(connection, echoReqId),
+    );
     const bad = new EventCollector(kraken.trades("XBT/USD"));
     const good = new EventCollector(kraken.trades("BTC/USD"));
     const connection = await server.connection(0);
@@ -364,10 +379,10 @@ Deno.test("client: a rejection reaches a stream even when its buffer is full", a
     connection.opened.then(() => connection.send(STATUS_FRAME));
     connection.onMessage((message) => {
       if (message.method !== "subscribe") return;
-      if (message.params?.symbol?.[0] === "XBT/USD") {
-        connection.send(tradeFrame("BTC/USD", 1, 2, 3, 4, 5));
-        connection.reject(message, "Currency pair not supported XBT/USD");
-      } else connection.ack(message);
+      // One request names both: BTC/USD is acknowledged, trades pour in, then XBT/USD is refused.
+      connection.ack(message, ["BTC/USD"]);
+      connection.send(tradeFrame("BTC/USD", 1, 2, 3, 4, 5));
+      connection.reject(message, "Currency pair not supported XBT/USD", true, ["XBT/USD"]);
     });
   });
   const stream = kraken.trades(["BTC/USD", "XBT/USD"]);

@@ -97,31 +97,42 @@ export class ServerConnection {
     this.#write(frame(0x1, encoder.encode(text)));
   }
 
-  ack(request: Received): void {
+  /** Acknowledges `symbols` of a request (default: all), one answer per symbol as Kraken does. */
+  ack(request: Received, symbols: readonly string[] = request.params!.symbol!): void {
     const params = request.params!;
-    const result: Record<string, unknown> = { channel: params.channel, symbol: params.symbol![0] };
-    if (params.depth !== undefined) result.depth = params.depth;
-    this.send({
-      method: request.method,
-      result,
-      success: true,
-      req_id: request.req_id,
-      time_in: "2026-01-01T00:00:00.000000Z",
-      time_out: "2026-01-01T00:00:00.000001Z",
-    });
+    for (const symbol of symbols) {
+      const result: Record<string, unknown> = { channel: params.channel, symbol };
+      if (params.depth !== undefined) result.depth = params.depth;
+      this.send({
+        method: request.method,
+        result,
+        success: true,
+        req_id: request.req_id,
+        time_in: "2026-01-01T00:00:00.000000Z",
+        time_out: "2026-01-01T00:00:00.000001Z",
+      });
+    }
   }
 
   /** Refuses a request; `echoReqId: false` gives Kraken's documented shape, with no `req_id`. */
-  reject(request: Received, error: string, echoReqId = true): void {
-    this.send({
-      error,
-      method: request.method,
-      success: false,
-      symbol: request.params?.symbol?.[0],
-      ...(echoReqId ? { req_id: request.req_id } : {}),
-      time_in: "2026-01-01T00:00:00.000000Z",
-      time_out: "2026-01-01T00:00:00.000001Z",
-    });
+  /** Refuses `symbols` of a request (default: all), one answer per symbol as Kraken does. */
+  reject(
+    request: Received,
+    error: string,
+    echoReqId = true,
+    symbols: readonly string[] = request.params?.symbol ?? [],
+  ): void {
+    for (const symbol of symbols) {
+      this.send({
+        error,
+        method: request.method,
+        success: false,
+        symbol,
+        ...(echoReqId ? { req_id: request.req_id } : {}),
+        time_in: "2026-01-01T00:00:00.000000Z",
+        time_out: "2026-01-01T00:00:00.000001Z",
+      });
+    }
   }
 
   /** A clean close: a close frame with `code`, then the TCP connection once the client answers. */

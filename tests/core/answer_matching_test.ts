@@ -1,23 +1,55 @@
 import assert from "node:assert/strict";
-import { type InFlight, matchAnswer } from "../../src/core/answer_matching.ts";
+import { type InFlightRequest, matchAnswer } from "../../src/core/answer_matching.ts";
 import { Subscription, type SubscriptionRequest } from "../../src/core/subscription.ts";
 
-function onWire(...requests: [number, "subscribe" | "unsubscribe", SubscriptionRequest][]) {
-  return new Map<number, InFlight>(
-    requests.map(([reqId, method, request]) => [
+function onWire(...requests: [number, "subscribe" | "unsubscribe", ...SubscriptionRequest[]][]) {
+  return new Map<number, InFlightRequest>(
+    requests.map(([reqId, method, ...subscriptions]) => [
       reqId,
-      { method, subscription: new Subscription(request, reqId, 0), sentAt: 0 },
+      {
+        method,
+        subscriptions: subscriptions.map((request) => new Subscription(request, reqId, 0)),
+        sentAt: 0,
+      },
     ]),
   );
 }
 
-Deno.test("answer matching: a req_id names its request, and nothing else", () => {
+const symbols = (match: ReturnType<typeof matchAnswer>) =>
+  match?.subscriptions.map((subscription) => subscription.symbol);
+
+Deno.test("answer matching: a req_id names its request; a lone symbol is that one whatever it echoes", () => {
   const inFlight = onWire(
     [1, "subscribe", { channel: "trade", symbol: "BTC/USD" }],
     [2, "subscribe", { channel: "trade", symbol: "ETH/USD" }],
   );
-  assert.equal(matchAnswer(inFlight, 2, { method: "subscribe", symbol: "BTC/USD" }), 2);
+  const match = matchAnswer(inFlight, 2, { method: "subscribe", symbol: "BTC/USD" });
+  assert.equal(match?.reqId, 2);
+  assert.deepEqual(symbols(match), ["ETH/USD"]);
   assert.equal(matchAnswer(inFlight, 7, { method: "subscribe" }), undefined, "a ping's, or gone");
+});
+
+Deno.test("answer matching: in a request of many symbols, each answer is its own symbol's", () => {
+  const trade = (symbol: string) => ({ channel: "trade", symbol }) as const;
+  const inFlight = onWire([5, "subscribe", trade("BTC/USD"), trade("ETH/USD"), trade("XBT/EUR")]);
+  assert.deepEqual(symbols(matchAnswer(inFlight, 5, { method: "subscribe", symbol: "ETH/USD" })), [
+    "ETH/USD",
+  ]);
+  assert.deepEqual(
+    symbols(matchAnswer(inFlight, 5, { method: "subscribe" })),
+    ["BTC/USD", "ETH/USD", "XBT/EUR"],
+    "an answer naming no symbol (Exceeded msg rate) answers them all",
+  );
+  assert.equal(
+    matchAnswer(inFlight, 5, { method: "subscribe", symbol: "DOGE/USD" }),
+    undefined,
+    "a symbol the request does not name is none of its answers",
+  );
+  assert.deepEqual(
+    symbols(matchAnswer(inFlight, undefined, { method: "subscribe", symbol: "XBT/EUR" })),
+    ["XBT/EUR"],
+    "without req_id too",
+  );
 });
 
 Deno.test("answer matching: without req_id, the oldest request that fits what the answer names", () => {
@@ -28,7 +60,7 @@ Deno.test("answer matching: without req_id, the oldest request that fits what th
     [4, "subscribe", { channel: "book", symbol: "BTC/USD", depth: 10 }],
   );
   const match = (names: Parameters<typeof matchAnswer>[2]) =>
-    matchAnswer(inFlight, undefined, names);
+    matchAnswer(inFlight, undefined, names)?.reqId;
   assert.equal(match({ method: "subscribe", symbol: "BTC/USD" }), 1, "Kraken answers in order");
   assert.equal(match({ method: "subscribe", channel: "ohlc", interval: 5 }), 3);
   assert.equal(match({ method: "subscribe", channel: "book" }), 4);

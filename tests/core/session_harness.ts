@@ -150,23 +150,30 @@ export class SessionHarness {
 
   readonly #answered = new Set<number>();
 
-  ack(request: SentRequest): void {
+  /** Acknowledges `symbols` of a request (default: all), one answer per symbol as Kraken does. */
+  ack(request: SentRequest, symbols: readonly string[] = request.params!.symbol!): void {
     this.#answered.add(request.reqId);
     const params = request.params!;
-    const result: Record<string, unknown> = { channel: params.channel, symbol: params.symbol![0] };
-    if (params.depth !== undefined) result.depth = params.depth;
-    this.frame({ method: request.method, result, success: true, req_id: request.reqId });
+    for (const symbol of symbols) {
+      const result: Record<string, unknown> = { channel: params.channel, symbol };
+      if (params.depth !== undefined) result.depth = params.depth;
+      this.frame({ method: request.method, result, success: true, req_id: request.reqId });
+    }
   }
 
-  reject(request: SentRequest, error: string): void {
+  /**
+   * Refuses `symbols` of a request (default: all), one answer per symbol; with `symbols` empty,
+   * one answer naming no symbol, for the whole request.
+   */
+  reject(
+    request: SentRequest,
+    error: string,
+    symbols: readonly string[] = request.params?.symbol ?? [],
+  ): void {
     this.#answered.add(request.reqId);
-    this.frame({
-      method: request.method,
-      error,
-      success: false,
-      symbol: request.params?.symbol?.[0],
-      req_id: request.reqId,
-    });
+    const answer = { method: request.method, error, success: false, req_id: request.reqId };
+    if (symbols.length === 0) this.frame(answer);
+    for (const symbol of symbols) this.frame({ ...answer, symbol });
   }
 
   eventsOf<T extends KrakenEvent["type"]>(type: T): Extract<KrakenEvent, { type: T }>[] {

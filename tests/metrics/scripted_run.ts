@@ -36,7 +36,7 @@ export interface ScriptedRun {
 }
 
 const isSubscribe = (symbol: string) => (message: Received) =>
-  message.method === "subscribe" && message.params?.symbol?.[0] === symbol;
+  message.method === "subscribe" && message.params?.symbol?.includes(symbol) === true;
 
 const isSynced = (channel: string) => (event: KrakenEvent) =>
   event.type === "state" && event.scope === "subscription" && event.channel === channel &&

@@ -20,8 +20,9 @@ interface Slot {
  * errors) in order, never dropped up to `controlLimit`. When a book arrives while an older book
  * of its symbol is still unread, the older one turns into an `overflow` gap, in its place and
  * with its `seq`, counting every book skipped there until the reader gets to it; the newest book
- * goes to the back. So `seq` only increases within the stream, every skipped book is counted,
- * and memory is bounded by the symbols and the limit, not by how slow the reader is.
+ * goes to the back, with no `changes` (the reader missed some: it takes that book whole). So `seq`
+ * only increases within the stream, every skipped book is counted, and memory is bounded by the
+ * symbols and the limit, not by how slow the reader is.
  *
  * @example
  * ```ts
@@ -74,10 +75,13 @@ export class BookStreamQueue extends EventStream<KrakenEvent> {
     if (this.ended) return;
     const symbol = event.symbol;
     const older = this.#books.get(symbol);
+    let newest: BookEvent = event;
     if (older !== undefined) {
       this.#skip(symbol, older, older.event!);
+      // The reader missed the changes in between: it takes this book whole (no changes).
+      if (event.changes.length > 0) newest = { ...event, changes: [] };
     }
-    const slot: Slot = { event };
+    const slot: Slot = { event: newest };
     this.#books.set(symbol, slot);
     this.#append(slot);
   }

@@ -27,11 +27,16 @@ const SOCKET_OPEN = 1;
 /** How long closing waits for sockets to report their close before giving them up. */
 const SOCKET_CLOSE_WAIT_MS = 2000;
 
-/** The cause of the last state event among `effects`. */
-function lastStateCause(effects: readonly SessionEffect[]): string {
+/** The cause of the last connection state event among `effects`. */
+function connectionCause(effects: readonly SessionEffect[]): string {
   for (let i = effects.length - 1; i >= 0; i--) {
     const effect = effects[i];
-    if (effect.type === "emit" && effect.event.type === "state") return effect.event.cause;
+    if (
+      effect.type === "emit" && effect.event.type === "state" &&
+      effect.event.scope === "connection"
+    ) {
+      return effect.event.cause;
+    }
   }
   return "closed";
 }
@@ -248,6 +253,8 @@ export class ClientDriver implements DriverView {
   #recovering: { readonly consumer: number; readonly events: KrakenEvent[] } | undefined;
   #consumer = 0;
   #finished = false;
+  /** The last close frame a socket reported: what a connection ended for good ended with. */
+  #lastClose: { code: number; reason: string } | undefined;
   #endedByUser = false;
   #giveUp: unknown;
   #settled: (() => void) | undefined;
@@ -553,6 +560,7 @@ export class ClientDriver implements DriverView {
       this.#sockets.delete(connection);
       // The spec reports a link lost without a close frame as 1006; Deno reports 0.
       const code = close.code < 1000 ? ABNORMAL_CLOSURE : close.code;
+      this.#lastClose = { code, reason: close.reason };
       this.dispatch({ type: "closed", connection, code, reason: close.reason });
       this.#settleIfDone();
     };
@@ -620,7 +628,11 @@ export class ClientDriver implements DriverView {
   #concerned(event: KrakenEvent): StreamEntry[] {
     const channel = channelOf(event);
     const symbol = symbolOf(event);
-    if (event.type === "state" || event.type === "status") return [];
+    // A connection's state and Kraken's status concern everyone: `events()` carries them, and a
+    // data stream hears what its own subscription goes through.
+    if (event.type === "status" || (event.type === "state" && event.scope === "connection")) {
+      return [];
+    }
     if (channel === undefined) {
       // A loss no one can place (an undecodable frame) may concern any stream.
       return event.type === "gap" ? [...this.#streams].filter((e) => e.channel !== undefined) : [];
@@ -629,7 +641,9 @@ export class ClientDriver implements DriverView {
       ? [...this.#streams].filter((entry) => entry.channel === channel)
       : [...this.#byTopic.get(`${channel}|${symbol}`) ?? []];
     // Candles and their errors belong to one interval; a gap of a pair concerns every interval.
-    const interval = event.type === "ohlc" || event.type === "error" ? event.interval : undefined;
+    const interval = event.type === "ohlc" || event.type === "error" || event.type === "state"
+      ? event.interval
+      : undefined;
     return interval === undefined
       ? candidates
       : candidates.filter((entry) => entry.interval === interval);
@@ -650,12 +664,13 @@ export class ClientDriver implements DriverView {
   #finish(effects: readonly SessionEffect[]): void {
     if (this.#finished) return;
     this.#finished = true;
-    const cause = lastStateCause(effects);
+    const cause = connectionCause(effects);
+    const close = this.#lastClose;
     for (const entry of this.#streams) {
       // Data streams of a connection the server ended for good fail, so a reader cannot mistake
       // it for the end it asked for; `events()` carries the state event that says why.
       if (this.#endedByUser || entry.channel === undefined) entry.queue.end();
-      else entry.queue.fail(new KrakenClosedError(cause));
+      else entry.queue.fail(new KrakenClosedError(cause, close));
     }
     this.#streams.clear();
     this.#everything.clear();

@@ -14,6 +14,7 @@ import type {
   GapEvent,
   KrakenEvent,
   OhlcEvent,
+  StateEvent,
   TickerEvent,
   TradeEvent,
 } from "../core/events.ts";
@@ -87,8 +88,14 @@ export interface KrakenWsOptions {
 }
 
 /**
- * What a book stream carries: books, the gaps of its symbol, and a final `error` if Kraken
- * rejects the subscription.
+ * What a book stream carries: books, the gaps of its symbols, their subscriptions' `state`
+ * events, and a final `error` if Kraken rejects one. A book is live only while its subscription
+ * is `synced`: the moment the link is lost (or the book resyncs, or goes silent) the stream hears
+ * a `state` event leaving `synced`, before any gap, so a consumer marks its quotes stale at once:
+ *
+ * ```ts ignore
+ * if (event.type === "state" && event.scope === "subscription") stale = event.to !== "synced";
+ * ```
  *
  * @example
  * ```ts
@@ -97,10 +104,11 @@ export interface KrakenWsOptions {
  * console.log(typeof isBook);
  * ```
  */
-export type BookStreamEvent = BookEvent | GapEvent | ErrorEvent;
+export type BookStreamEvent = BookEvent | GapEvent | StateEvent | ErrorEvent;
 
 /**
- * What a trade stream carries.
+ * What a trade stream carries: trades, gaps, their subscriptions' `state` events, and a final
+ * `error` if Kraken rejects one.
  *
  * @example
  * ```ts
@@ -109,10 +117,11 @@ export type BookStreamEvent = BookEvent | GapEvent | ErrorEvent;
  * console.log(typeof isTrade);
  * ```
  */
-export type TradeStreamEvent = TradeEvent | GapEvent | ErrorEvent;
+export type TradeStreamEvent = TradeEvent | GapEvent | StateEvent | ErrorEvent;
 
 /**
- * What a ticker stream carries.
+ * What a ticker stream carries: tickers, gaps, their subscriptions' `state` events, and a final
+ * `error` if Kraken rejects one.
  *
  * @example
  * ```ts
@@ -121,10 +130,11 @@ export type TradeStreamEvent = TradeEvent | GapEvent | ErrorEvent;
  * console.log(typeof isTicker);
  * ```
  */
-export type TickerStreamEvent = TickerEvent | GapEvent | ErrorEvent;
+export type TickerStreamEvent = TickerEvent | GapEvent | StateEvent | ErrorEvent;
 
 /**
- * What an OHLC stream carries.
+ * What an OHLC stream carries: candles, gaps, their subscriptions' `state` events, and a final
+ * `error` if Kraken rejects one.
  *
  * @example
  * ```ts
@@ -133,7 +143,7 @@ export type TickerStreamEvent = TickerEvent | GapEvent | ErrorEvent;
  * console.log(typeof isCandle);
  * ```
  */
-export type OhlcStreamEvent = OhlcEvent | GapEvent | ErrorEvent;
+export type OhlcStreamEvent = OhlcEvent | GapEvent | StateEvent | ErrorEvent;
 
 /** Probes handed to clients made by {@link probedClient}, found by their options object. */
 const PROBES = new WeakMap<KrakenWsOptions, DriverProbe>();
@@ -159,6 +169,23 @@ export function probedClient(options: KrakenWsOptions, probe: DriverProbe): Krak
   const own = { ...options };
   PROBES.set(own, probe);
   return new KrakenWs(own);
+}
+
+/**
+ * `url` when it is a WebSocket URL; a typo would otherwise only show as connections failing, and
+ * retrying with backoff, forever.
+ */
+function webSocketUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new TypeError(`not a URL: ${JSON.stringify(url)}`);
+  }
+  if (parsed.protocol !== "ws:" && parsed.protocol !== "wss:") {
+    throw new TypeError(`not a WebSocket URL (ws: or wss:): ${JSON.stringify(url)}`);
+  }
+  return url;
 }
 
 function randomSeed(): number {
@@ -198,11 +225,12 @@ export class KrakenWs implements AsyncDisposable {
    * Creates the client; nothing connects until the first subscription.
    *
    * @param options Settings; see {@link KrakenWsOptions}.
+   * @throws {TypeError} When `url` is not a `ws:` or `wss:` URL.
    */
   constructor(options: KrakenWsOptions = {}) {
     this.#driver = new ClientDriver({
       session: new Session({
-        url: options.url ?? KRAKEN_PUBLIC_URL,
+        url: webSocketUrl(options.url ?? KRAKEN_PUBLIC_URL),
         seed: options.reconnect?.seed ?? randomSeed(),
         reconnect: options.reconnect,
         heartbeatTimeoutMs: options.heartbeatTimeoutMs,
@@ -341,7 +369,7 @@ export class KrakenWs implements AsyncDisposable {
   #assertOpen(): void {
     const state = this.#driver.state;
     if (state === "closed" || state === "closing" || this.#closing !== undefined) {
-      throw new KrakenClosedError("the client is closed");
+      throw new KrakenClosedError("the client is closed: make a new one to subscribe again");
     }
   }
 }

@@ -217,6 +217,8 @@ export type StateEvent =
     readonly channel: DataChannel;
     /** Its pair. */
     readonly symbol: string;
+    /** Its candle interval, for `ohlc`. */
+    readonly interval?: number;
     /** State before. */
     readonly from: SubscriptionState;
     /** State after. */

@@ -337,6 +337,7 @@ export class SubscriptionRegistry {
       scope: "subscription",
       channel: subscription.channel,
       symbol: subscription.symbol,
+      ...(subscription.interval === undefined ? {} : { interval: subscription.interval }),
       from,
       to: subscription.state,
       cause,

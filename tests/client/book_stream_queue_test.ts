@@ -3,6 +3,7 @@ import { BookStreamQueue } from "../../src/client/book_stream_queue.ts";
 import type { BookEvent, GapEvent, KrakenEvent } from "../../src/core/events.ts";
 
 let seq = 0;
+const change = { side: "bid", price: 1, priceText: "1", qty: 1, qtyText: "1" } as const;
 const book = (symbol: string): BookEvent => ({
   type: "book",
   symbol,
@@ -11,7 +12,7 @@ const book = (symbol: string): BookEvent => ({
   checksum: 0,
   snapshot: false,
   validated: true,
-  changes: [],
+  changes: [change],
   seq: ++seq,
   time: seq,
 });
@@ -65,6 +66,10 @@ Deno.test("book stream queue: a stalled reader holds the newest book per symbol,
   );
   assert.equal(books.length + skipped, pushed, "every book is delivered or counted as skipped");
   assert.equal(overflows.length, 2, "the owner hears of each overflow gap once, when delivered");
+  assert.ok(
+    books.every((event) => event.type === "book" && event.changes.length === 0),
+    "a book after skipped ones is taken whole",
+  );
   for (const [symbol, newestSeq] of newest) {
     const delivered = books.filter((event) => event.type === "book" && event.symbol === symbol);
     assert.equal(delivered.at(-1)?.seq, newestSeq, `${symbol}: the newest book is delivered`);
@@ -86,7 +91,7 @@ Deno.test("book stream queue: a reader keeping up gets every book, and no gap", 
   for (let i = 0; i < 5; i++) {
     queue.push(book("BTC/USD"));
     const { value } = await reader.read();
-    assert.equal(value?.type, "book");
+    assert.ok(value?.type === "book" && value.changes.length === 1, "every book with its changes");
   }
   assert.equal(queue.size, 0);
 });

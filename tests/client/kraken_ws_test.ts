@@ -118,7 +118,16 @@ Deno.test("client: close 1008 is final; data streams fail with a typed error", a
   first.close(1008, "policy violation");
   const closed = await events.waitFor(connectionState("closed"));
   assert.ok(closed.type === "state" && closed.cause === "close 1008 policy violation");
-  assert.ok((await trades.done) instanceof KrakenClosedError);
+  const failure = await trades.done;
+  assert.ok(failure instanceof KrakenClosedError);
+  assert.equal(failure.code, 1008);
+  assert.equal(failure.reason, "policy violation");
+  assert.equal(failure.message, "the connection ended for good: close 1008 policy violation");
+  assert.throws(
+    () => kraken.trades("ETH/USD"),
+    KrakenClosedError,
+    "a closed client subscribes no more",
+  );
   clock.advance(600_000);
   assert.equal(server.connections.length, 1, "no reconnect");
   assert.equal(kraken.state, "closed");
@@ -173,11 +182,19 @@ for (const echoReqId of [true, false]) {
     clock.advance(100);
     await connection.waitFor(isSubscribe("BTC/USD"));
     assert.equal(await bad.done, undefined, "the rejected stream ends");
-    const [error] = bad.events;
+    const error = bad.events.at(-1)!;
     assert.ok(error.type === "error");
     assert.equal(error.code, "rejected");
     assert.equal(error.message, "Currency pair not supported XBT/USD");
-    assert.equal(bad.events.length, 1);
+    // Before its end, only its subscription's life: born, then refused.
+    assert.deepEqual(
+      bad.events.slice(0, -1).map((event) =>
+        event.type === "state" && event.scope === "subscription"
+          ? `${event.symbol} ${event.to}`
+          : event.type
+      ),
+      ["XBT/USD pending", "XBT/USD rejected"],
+    );
     connection.send(tradeFrame("BTC/USD", 1, 2));
     await good.waitFor((event) => event.type === "trade" && event.tradeId === 2);
     assert.equal(good.ended, false);
@@ -191,7 +208,9 @@ Deno.test("client: a corrupted checksum gives exactly unsubscribe, subscribe, a 
   const connection = await server.connection(0);
   await connection.waitFor(isSubscribe());
   const truth = new ServerBook("BTC/USD");
+  // Each book is read before the next is sent: a reader that falls behind gets the newest only.
   connection.send(truth.snapshot());
+  await book.waitFor((event) => event.type === "book");
   connection.send(truth.update(2));
   await book.waitFor((event) => event.type === "book" && !event.snapshot);
   const before = connection.received.length;
@@ -211,7 +230,7 @@ Deno.test("client: a corrupted checksum gives exactly unsubscribe, subscribe, a 
   ]);
   connection.send(truth.snapshot());
   await book.waitFor((event) => event.type === "book" && event.snapshot, 1);
-  const types = book.events.map((event) =>
+  const types = book.events.filter((event) => event.type !== "state").map((event) =>
     event.type === "book" ? `book ${event.bids[0].qtyText}` : event.type
   );
   assert.deepEqual(types, [
@@ -220,7 +239,7 @@ Deno.test("client: a corrupted checksum gives exactly unsubscribe, subscribe, a 
     "gap",
     "book 4.00000000",
   ]);
-  const gap = book.events[2];
+  const gap = book.events.find((event) => event.type === "gap")!;
   assert.ok(gap.type === "gap");
   assert.equal(gap.reason, "checksum");
   assert.equal(gap.expected, sentChecksum);
@@ -242,7 +261,7 @@ Deno.test("client: a trade_id jump is a gap with the missing range", async () =>
   connection.send(tradeFrame("ETH/USD", 500));
   connection.send(tradeFrame("BTC/USD", 15));
   await trades.waitFor((event) => event.type === "trade" && event.tradeId === 15);
-  const summary = trades.events.map((event) =>
+  const summary = trades.events.filter((event) => event.type !== "state").map((event) =>
     event.type === "trade"
       ? `${event.symbol} ${event.tradeId}`
       : event.type === "gap"
@@ -274,7 +293,7 @@ Deno.test("client: a slow book reader gets the newest book, after a gap counting
     received.push(event);
     if (event.type === "book") break;
   }
-  const shapes = received.map((event) =>
+  const shapes = received.filter((event) => event.type !== "state").map((event) =>
     event.type === "book"
       ? `book ${event.bids[0].qtyText}`
       : event.type === "gap"
@@ -393,7 +412,7 @@ Deno.test("client: a rejection reaches a stream even when its buffer is full", a
   const seen: string[] = [];
   const seqs: number[] = [];
   const reader = stream.getReader();
-  for (let i = 0; i < 4; i++) {
+  while (!seen.some((shape) => shape.startsWith("gap overflow"))) {
     const { value } = await reader.read();
     seqs.push(value!.seq);
     seen.push(
@@ -401,12 +420,23 @@ Deno.test("client: a rejection reaches a stream even when its buffer is full", a
         ? `trade ${value!.tradeId}`
         : value!.type === "gap"
         ? `gap ${value!.reason} ${value!.dropped}`
+        : value!.type === "state" && value!.scope === "subscription"
+        ? `state ${value!.symbol} ${value!.to}`
         : `error ${value!.type === "error" && value!.code}`,
     );
   }
-  // The rejection, held while trades overflowed, is older than the overflow's gap: it comes
-  // first, so seq only increases within the stream.
-  assert.deepEqual(seen, ["trade 1", "trade 2", "error rejected", "gap overflow 3"]);
+  // Two places: the births of both subscriptions fill them, and what came while the reader was
+  // away is either kept (lifecycle: BTC/USD synced, XBT/USD refused) or counted (the trades).
+  assert.deepEqual(seen, [
+    "state BTC/USD pending",
+    "state XBT/USD pending",
+    "state BTC/USD synced",
+    "state XBT/USD rejected",
+    "error rejected",
+    "gap overflow 5",
+  ]);
+  // The lifecycle events held aside are older than the overflow's gap: they come first, so seq
+  // only increases within the stream.
   assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), "seq increases within the stream");
   reader.releaseLock();
   await teardown();
@@ -533,4 +563,58 @@ Deno.test("client: one book stream for several symbols; each event reaches only 
     filtered.some((event) => event.type === "state" && event.scope === "connection"),
     "a connection state has no symbol: it passes a symbol filter",
   );
+});
+
+Deno.test("client: a URL that is not a WebSocket URL is a TypeError at once, not endless retries", () => {
+  for (const url of ["not a url", "http://127.0.0.1/v2", "", "ws//missing-colon"]) {
+    assert.throws(() => new KrakenWs({ url }), TypeError, url);
+  }
+  for (const url of ["ws://127.0.0.1:1/v2", "wss://ws.kraken.com/v2"]) {
+    assert.equal(new KrakenWs({ url }).state, "idle");
+  }
+});
+
+Deno.test("client: a book stream hears at once that its book is no longer live when the link drops", async () => {
+  const { server, kraken, teardown } = setup();
+  const book = new EventCollector(kraken.book("BTC/USD"));
+  const connection = await server.connection(0);
+  await connection.waitFor(isSubscribe());
+  const truth = new ServerBook("BTC/USD");
+  connection.send(truth.snapshot());
+  await book.waitFor((event) => event.type === "book");
+  connection.drop();
+  // No acknowledgement, no gap yet: the reconnect is still to come. The state says it.
+  const left = await book.waitFor((event) =>
+    event.type === "state" && event.scope === "subscription" && event.from === "synced"
+  );
+  assert.ok(left.type === "state" && left.scope === "subscription");
+  assert.equal(left.to, "pending");
+  assert.equal(left.cause, "disconnected");
+  assert.equal(book.events.some((event) => event.type === "gap"), false, "before any gap");
+  await teardown();
+});
+
+Deno.test("client: runs where the runtime has no global WebSocket, given a factory", async () => {
+  const server = ScriptedServer.start();
+  const global = globalThis as { WebSocket?: typeof WebSocket };
+  const NativeWebSocket = global.WebSocket!;
+  const clock = new VirtualClock(1_000_000);
+  delete global.WebSocket;
+  try {
+    const kraken = new KrakenWs({
+      url: server.url,
+      clock,
+      webSocket: (url) => new NativeWebSocket(url),
+    });
+    const trades = new EventCollector(kraken.trades("BTC/USD"));
+    const connection = await server.connection(0);
+    await connection.waitFor(isSubscribe("BTC/USD"));
+    connection.send(tradeFrame("BTC/USD", 1));
+    await trades.waitFor((event) => event.type === "trade");
+    await kraken.close();
+    assert.equal(await trades.done, undefined);
+  } finally {
+    global.WebSocket = NativeWebSocket;
+    await server.close();
+  }
 });

@@ -31,6 +31,7 @@ export {
   type SessionEffect,
   type SessionInput,
   type SessionOptions,
+  type SubscriptionStatus,
 } from "./src/core/session.ts";
 export {
   CONNECTION_TRANSITIONS,

@@ -9,7 +9,7 @@
 import type { BookDepth } from "../book/order_book.ts";
 import type { Clock } from "../core/clock.ts";
 import type { BookEvent, DataChannel, ErrorEvent, KrakenEvent } from "../core/events.ts";
-import type { Session, SessionEffect, SessionInput } from "../core/session.ts";
+import type { Session, SessionEffect, SessionInput, SubscriptionStatus } from "../core/session.ts";
 import type { OhlcInterval, SubscriptionRequest } from "../core/subscription.ts";
 import type { KrakenWsTap } from "../core/tap.ts";
 import { KrakenClosedError } from "./kraken_closed_error.ts";
@@ -253,6 +253,8 @@ export class ClientDriver implements DriverView {
   #recovering: { readonly consumer: number; readonly events: KrakenEvent[] } | undefined;
   #consumer = 0;
   #finished = false;
+  /** `ready()` calls waiting: each says whether it settled. */
+  readonly #waiters = new Set<() => boolean>();
   /** The last close frame a socket reported: what a connection ended for good ended with. */
   #lastClose: { code: number; reason: string } | undefined;
   #endedByUser = false;
@@ -322,7 +324,11 @@ export class ClientDriver implements DriverView {
     const consumer = ++this.#consumer;
     const symbols = requests.map((request) => request.symbol);
     const entry = this.#entry(consumer, channel, symbols, params);
-    if (channel === undefined) return entry.queue.readable(() => this.#forget(entry));
+    if (channel === undefined) {
+      // A stream that starts late starts from where everything stands now.
+      this.dispatch({ type: "describe", consumer });
+      return entry.queue.readable(() => this.#forget(entry));
+    }
     try {
       for (const request of requests) {
         this.dispatch({ type: "subscribe", consumer, request }, true);
@@ -335,6 +341,50 @@ export class ClientDriver implements DriverView {
     return entry.queue.readable(() => {
       this.#forget(entry);
       if (this.#session.state !== "closed") this.dispatch({ type: "unsubscribe", consumer });
+    });
+  }
+
+  /**
+   * Resolves once every subscription `concerns` picks is synced; rejects when one of them is
+   * refused, or the client closes first. Checked after every input, from the session's state.
+   *
+   * @param concerns Which subscriptions count (all that are held when it is called: none left
+   *   means resolved at once).
+   * @returns Resolves when they are synced.
+   */
+  ready(concerns: (status: SubscriptionStatus) => boolean): Promise<void> {
+    const watched = this.#session.subscriptions().filter(concerns);
+    const keyOf = (status: SubscriptionStatus) =>
+      `${status.channel}|${status.symbol}|${status.interval ?? ""}`;
+    const keys = new Set(watched.map(keyOf));
+    return new Promise<void>((resolve, reject) => {
+      const check = (): boolean => {
+        if (this.#finished) {
+          reject(
+            new KrakenClosedError(
+              "the client closed before its subscriptions were synced",
+              this.#endedByUser ? undefined : this.#lastClose,
+            ),
+          );
+          return true;
+        }
+        const now = this.#session.subscriptions().filter((status) => keys.has(keyOf(status)));
+        const refused = now.find((status) => status.state === "rejected");
+        if (refused !== undefined) {
+          reject(new RangeError(`${refused.channel} ${refused.symbol} was refused by Kraken`));
+          return true;
+        }
+        if (now.length < keys.size) {
+          reject(new RangeError("a subscription it waits for ended before it was synced"));
+          return true;
+        }
+        if (now.every((status) => status.state === "synced")) {
+          resolve();
+          return true;
+        }
+        return false;
+      };
+      if (!check()) this.#waiters.add(check);
     });
   }
 
@@ -369,6 +419,7 @@ export class ClientDriver implements DriverView {
     if (this.#probe?.effects !== undefined) effects = this.#probe.effects(input, effects);
     for (const effect of effects) this.#perform(effect);
     if (this.#session.state === "closed") this.#finish(effects);
+    for (const settled of [...this.#waiters]) if (settled()) this.#waiters.delete(settled);
   }
 
   // ---- streams --------------------------------------------------------------------------------
@@ -604,7 +655,7 @@ export class ClientDriver implements DriverView {
       return;
     }
     const entry = this.#byConsumer.get(consumer);
-    if (entry === undefined) return;
+    if (entry === undefined || !passes(entry.filter, event)) return;
     this.#queue(entry, event.type === "book" ? this.#fit(entry, event) : event);
   }
 

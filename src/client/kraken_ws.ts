@@ -348,6 +348,32 @@ export class KrakenWs implements AsyncDisposable {
   }
 
   /**
+   * Waits until subscriptions are live: resolves once every subscription of `symbols` (every
+   * channel; all subscriptions when omitted) is synced, which for a book means its snapshot
+   * verified. Rejects with a `RangeError` when Kraken refuses one of them, or with
+   * {@link KrakenClosedError} when the client closes first. It waits as long as it takes (a
+   * reconnect, a resync); race it with a timer to bound it.
+   *
+   * @param symbols Pairs to wait for (default: every subscription held now).
+   * @returns Resolves when they are synced.
+   *
+   * @example
+   * ```ts ignore
+   * import { KrakenWs } from "@kraken-ws/sdk";
+   * await using kraken = new KrakenWs();
+   * const books = kraken.book(["BTC/USD", "ETH/USD"]);
+   * await kraken.ready();
+   * console.log("both books verified");
+   * ```
+   */
+  ready(symbols?: string | readonly string[]): Promise<void> {
+    const wanted = symbols === undefined
+      ? undefined
+      : new Set(typeof symbols === "string" ? [symbols] : symbols);
+    return this.#driver.ready((status) => wanted === undefined || wanted.has(status.symbol));
+  }
+
+  /**
    * Closes the connection and ends every stream, leaving no timer or socket behind. Safe to call
    * more than once.
    *

@@ -88,6 +88,27 @@ const DEFAULTS = {
 } as const;
 
 /**
+ * One subscription as it stands: what {@link Session.subscriptions} lists.
+ *
+ * @example
+ * ```ts
+ * import type { SubscriptionStatus } from "@kraken-ws/sdk/extended";
+ * const status: SubscriptionStatus = { channel: "book", symbol: "BTC/USD", state: "synced" };
+ * console.log(status.state); // "synced"
+ * ```
+ */
+export interface SubscriptionStatus {
+  /** Its channel. */
+  readonly channel: DataChannel;
+  /** Its pair. */
+  readonly symbol: string;
+  /** Its candle interval, for `ohlc`. */
+  readonly interval?: number;
+  /** Its state now. */
+  readonly state: SubscriptionState;
+}
+
+/**
  * The session. Feed it inputs with {@link Session.handle}; it returns effects.
  *
  * @example
@@ -200,6 +221,20 @@ export class Session {
   }
 
   /**
+   * Every subscription the session holds, in the order they were asked for, as it stands now.
+   *
+   * @returns One entry per subscription.
+   */
+  subscriptions(): SubscriptionStatus[] {
+    return [...this.#registry.values()].sort((a, b) => a.order - b.order).map((subscription) => ({
+      channel: subscription.channel,
+      symbol: subscription.symbol,
+      ...(subscription.interval === undefined ? {} : { interval: subscription.interval }),
+      state: subscription.state,
+    }));
+  }
+
+  /**
    * Handles one input at time `now` and returns what the driver must do, in order.
    *
    * @param input What happened.
@@ -247,6 +282,9 @@ export class Session {
       case "defect":
         this.#context.emit({ type: "error", code: "internal", message: input.message });
         break;
+      case "describe":
+        this.#describe(input.consumer);
+        break;
     }
     return effects;
   }
@@ -264,6 +302,28 @@ export class Session {
     if (state === "idle") this.#link.start();
     // While connecting or backing off, the replay on open will carry it.
     else if (this.#link.connected) this.#requests.queue({ method: "subscribe", subscription });
+  }
+
+  /** Where everything stands, told to one consumer as `state` events that change nothing. */
+  #describe(consumer: number): void {
+    const connection = this.#link.state;
+    this.#context.emit({
+      type: "state",
+      scope: "connection",
+      from: connection,
+      to: connection,
+      cause: "current",
+    }, consumer);
+    for (const { state, ...subscription } of this.subscriptions()) {
+      this.#context.emit({
+        type: "state",
+        scope: "subscription",
+        ...subscription,
+        from: state,
+        to: state,
+        cause: "current",
+      }, consumer);
+    }
   }
 
   /** A stream dropped events: it is told so, and a book stream gets each of its books anew. */

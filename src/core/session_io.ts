@@ -16,6 +16,9 @@ import type { SubscriptionRequest } from "./subscription.ts";
  * overflow gap, and for a book stream the newest verified books, addressed to that consumer, so
  * every event a stream sees still comes out of the session with its `seq`. `defect` reports a
  * defect the driver caught (the session itself threw, or a tap did) as an `internal` error event.
+ * `describe` tells a consumer where everything stands, as `state` events addressed to it: the
+ * connection's state, then each subscription's, each with `from` equal to `to` and the cause
+ * `current`; a stream that starts late starts from the present, not from nothing.
  *
  * @example
  * ```ts
@@ -45,7 +48,8 @@ export type SessionInput =
     readonly channel?: DataChannel;
     readonly symbol?: string;
   }
-  | { readonly type: "defect"; readonly message: string };
+  | { readonly type: "defect"; readonly message: string }
+  | { readonly type: "describe"; readonly consumer: number };
 
 /**
  * What the driver must do. An `emit` with a `consumer` is for that consumer's stream alone (a

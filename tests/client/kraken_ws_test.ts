@@ -618,3 +618,47 @@ Deno.test("client: runs where the runtime has no global WebSocket, given a facto
     await server.close();
   }
 });
+
+Deno.test("client: events() starts from where everything stands; ready() waits for the books", async () => {
+  const { server, kraken, teardown } = setup();
+  const book = new EventCollector(kraken.book("BTC/USD"));
+  const connection = await server.connection(0);
+  await connection.waitFor(isSubscribe());
+  let ready = false;
+  const whenReady = kraken.ready("BTC/USD").then(() => ready = true);
+  const truth = new ServerBook("BTC/USD");
+  await book.waitFor((event) =>
+    event.type === "state" && event.scope === "subscription" && event.to === "awaiting_snapshot"
+  );
+  assert.equal(ready, false, "acknowledged is not ready: the snapshot has not verified");
+  connection.send(truth.snapshot());
+  await whenReady;
+  const late = new EventCollector(kraken.events());
+  const first = await late.waitFor((event) => event.type === "state", 1);
+  const described = late.events.slice(0, 2).map((event) =>
+    event.type === "state"
+      ? `${event.scope} ${
+        event.scope === "subscription" ? event.symbol : ""
+      } ${event.from}->${event.to} ${event.cause}`
+      : event.type
+  );
+  assert.deepEqual(described, [
+    "connection  live->live current",
+    "subscription BTC/USD synced->synced current",
+  ]);
+  assert.ok(first.seq > 0);
+  await teardown();
+});
+
+Deno.test("client: ready() rejects when Kraken refuses, and when the client closes first", async () => {
+  const { server, kraken, teardown } = setup({}, (connection) => refusingXbt(connection));
+  kraken.trades(["XBT/USD"]);
+  await assert.rejects(kraken.ready(), RangeError, "refused");
+  assert.equal(await kraken.ready([]), undefined, "nothing to wait for");
+  kraken.book("BTC/USD");
+  const waiting = kraken.ready("BTC/USD");
+  await server.connection(0);
+  await kraken.close();
+  await assert.rejects(waiting, KrakenClosedError);
+  await teardown();
+});

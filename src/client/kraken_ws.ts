@@ -74,6 +74,12 @@ export interface KrakenWsOptions {
    * requests, about 1.4 s at the default pace, on every reconnect.
    */
   readonly maxSymbolsPerRequest?: number;
+  /**
+   * How long the connection stays open once every stream has ended (default 10 000 ms): then it
+   * closes, leaving no timer or socket, so a program whose streams all ended exits by itself; a
+   * new stream connects again. `close()` ends everything at once.
+   */
+  readonly lingerMs?: number;
   /** Opening a socket may take this long (default 10 000 ms). */
   readonly connectTimeoutMs?: number;
   /** Sees every frame and event synchronously, in order (for metrics and recorders). */
@@ -239,6 +245,7 @@ export class KrakenWs implements AsyncDisposable {
         subscriptionTimeoutMs: options.subscriptionTimeoutMs,
         requestsPerSecond: options.requestsPerSecond,
         maxSymbolsPerRequest: options.maxSymbolsPerRequest,
+        lingerMs: options.lingerMs,
         connectTimeoutMs: options.connectTimeoutMs,
       }),
       clock: options.clock ?? SYSTEM_CLOCK,

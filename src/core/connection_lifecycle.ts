@@ -169,6 +169,27 @@ export class ConnectionLifecycle {
     }
   }
 
+  /**
+   * Nothing has been subscribed for the linger: the socket closes and the session goes idle, with
+   * no timer left, so a program whose streams all ended can exit; the next subscription connects
+   * again.
+   */
+  idle(): void {
+    const from = this.#state;
+    if (from === "connecting" || from === "open" || from === "live") {
+      this.#context.push({
+        type: "close",
+        connection: this.#connection,
+        code: 1000,
+        reason: "no subscription",
+      });
+    }
+    this.#socket = 0;
+    this.#move("linger", "no subscription");
+    this.#context.cancelTimers();
+    this.#hooks.lost(this.#lastFrameAt);
+  }
+
   /** The current socket opened. */
   opened(): void {
     this.#move("opened", "opened");
@@ -304,7 +325,8 @@ export class ConnectionLifecycle {
   }
 
   #lost(): void {
-    this.#context.cancelTimers((id) => id === TIMER.reconnect);
+    // The linger outlives the link: nobody needs a connection, whether or not it is up.
+    this.#context.cancelTimers((id) => id === TIMER.reconnect || id === TIMER.linger);
     this.#hooks.lost(this.#lastFrameAt);
   }
 

@@ -35,7 +35,8 @@ export type ConnectionTrigger =
   | "timeout"
   | "retry"
   | "stop"
-  | "close_timeout";
+  | "close_timeout"
+  | "linger";
 
 /**
  * One row of the transition table.
@@ -73,18 +74,22 @@ export const CONNECTION_TRANSITIONS: readonly ConnectionTransition[] = [
   { from: "connecting", trigger: "rejected", to: "closed" },
   { from: "connecting", trigger: "timeout", to: "backoff" },
   { from: "connecting", trigger: "stop", to: "closing" },
+  { from: "connecting", trigger: "linger", to: "idle" },
   { from: "open", trigger: "frame", to: "live" },
   { from: "open", trigger: "closed", to: "backoff" },
   { from: "open", trigger: "rejected", to: "closed" },
   { from: "open", trigger: "timeout", to: "backoff" },
   { from: "open", trigger: "stop", to: "closing" },
+  { from: "open", trigger: "linger", to: "idle" },
   { from: "live", trigger: "frame", to: "live" },
   { from: "live", trigger: "closed", to: "backoff" },
   { from: "live", trigger: "rejected", to: "closed" },
   { from: "live", trigger: "timeout", to: "backoff" },
   { from: "live", trigger: "stop", to: "closing" },
+  { from: "live", trigger: "linger", to: "idle" },
   { from: "backoff", trigger: "retry", to: "connecting" },
   { from: "backoff", trigger: "stop", to: "closed" },
+  { from: "backoff", trigger: "linger", to: "idle" },
   { from: "closing", trigger: "closed", to: "closed" },
   { from: "closing", trigger: "rejected", to: "closed" },
   { from: "closing", trigger: "close_timeout", to: "closed" },

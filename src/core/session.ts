@@ -66,6 +66,12 @@ export interface SessionOptions {
    * channel and parameters go out together, so a whole market subscribes in a few requests.
    */
   readonly maxSymbolsPerRequest?: number;
+  /**
+   * How long the connection stays open once nothing is subscribed (default 10 000): then it
+   * closes and the session goes `idle` with no timer left, so a program whose streams all ended
+   * exits by itself; the next subscription connects again.
+   */
+  readonly lingerMs?: number;
   /** Resyncs of a book done at once; past this they wait with backoff (default 3). */
   readonly immediateResyncs?: number;
   /** A subscribe or unsubscribe unanswered this long is sent again (default 10 000). */
@@ -83,6 +89,7 @@ const DEFAULTS = {
   subscriptionTimeoutMs: 60_000,
   requestsPerSecond: 10,
   maxSymbolsPerRequest: 100,
+  lingerMs: 10_000,
   immediateResyncs: 3,
   requestTimeoutMs: 10_000,
 } as const;
@@ -125,6 +132,7 @@ export interface SubscriptionStatus {
  */
 export class Session {
   readonly #maxFrameBytes: number | undefined;
+  readonly #lingerMs: number;
   readonly #context = new SessionContext();
   readonly #link: ConnectionLifecycle;
   readonly #requests: Requests;
@@ -152,6 +160,7 @@ export class Session {
     );
     this.#maxFrameBytes = options.maxFrameBytes;
     const context = this.#context;
+    this.#lingerMs = options.lingerMs ?? DEFAULTS.lingerMs;
     this.#link = new ConnectionLifecycle(context, {
       url: options.url,
       seed: options.seed,
@@ -286,7 +295,25 @@ export class Session {
         this.#describe(input.consumer);
         break;
     }
+    this.#linger();
     return effects;
+  }
+
+  /**
+   * Nobody needs the connection: an open one lingers, then closes; one still backing off has
+   * nothing to keep, and stops at once. Needed again before then, it stays.
+   */
+  #linger(): void {
+    if (!this.#registry.takeMembershipChange()) return;
+    const state = this.#link.state;
+    const held = state === "connecting" || state === "open" || state === "live";
+    if (this.#registry.anyWanted || (!held && state !== "backoff")) {
+      this.#context.cancelTimer(TIMER.linger);
+    } else if (state === "backoff") {
+      this.#link.idle();
+    } else if (!this.#context.hasTimer(TIMER.linger)) {
+      this.#context.setTimer(TIMER.linger, this.#lingerMs);
+    }
   }
 
   #subscribe(consumer: number, request: SubscriptionRequest): void {
@@ -350,7 +377,9 @@ export class Session {
   #timer(id: string): void {
     if (!this.#context.fired(id)) throw new IllegalInputError(this.#link.state, `timer ${id}`);
     if (id === TIMER.tick) this.#tick();
-    else if (id === TIMER.pace) this.#requests.pump();
+    else if (id === TIMER.linger) {
+      if (!this.#registry.anyWanted) this.#link.idle();
+    } else if (id === TIMER.pace) this.#requests.pump();
     else if (id.startsWith(TIMER.resyncPrefix)) {
       this.#books.resyncDue(id.slice(TIMER.resyncPrefix.length));
     } else this.#link.timer(id);

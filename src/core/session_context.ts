@@ -26,6 +26,7 @@ export const TIMER = {
   stable: "stable",
   pace: "pace",
   close: "close",
+  linger: "linger",
   resyncPrefix: "resync:",
 } as const;
 

@@ -63,6 +63,7 @@ export class SubscriptionRegistry {
   /** Subscriptions by key, kept in replay order. */
   readonly #subscriptions = new Map<string, Subscription>();
   #order = 0;
+  #membershipChanged = false;
 
   /**
    * Creates an empty registry.
@@ -117,6 +118,26 @@ export class SubscriptionRegistry {
     return this.#subscriptions.get(subscription.key) === subscription;
   }
 
+  /**
+   * Whether anything was born, refused, released or ended since the last call: only then can it
+   * have become true, or stopped being true, that nobody needs the connection.
+   *
+   * @returns True once per change.
+   */
+  takeMembershipChange(): boolean {
+    const changed = this.#membershipChanged;
+    this.#membershipChanged = false;
+    return changed;
+  }
+
+  /** Whether any subscription is wanted by a consumer and not refused. */
+  get anyWanted(): boolean {
+    for (const subscription of this.#subscriptions.values()) {
+      if (subscription.consumers.size > 0 && subscription.state !== "rejected") return true;
+    }
+    return false;
+  }
+
   /** Whether `subscription` is still the one held for its key and someone needs it. */
   wanted(subscription: Subscription): boolean {
     return this.isCurrent(subscription) && subscription.consumers.size > 0 &&
@@ -142,6 +163,7 @@ export class SubscriptionRegistry {
     const to = nextSubscriptionState(from, trigger);
     if (from === to) return;
     subscription.state = to;
+    if (to === "rejected" || from === "rejected") this.#membershipChanged = true;
     this.#announce(subscription, from, cause, attempt);
   }
 
@@ -149,6 +171,7 @@ export class SubscriptionRegistry {
   end(subscription: Subscription, trigger: SubscriptionTrigger, cause: string): void {
     this.move(subscription, trigger, cause);
     this.#subscriptions.delete(subscription.key);
+    this.#membershipChanged = true;
   }
 
   /**
@@ -166,6 +189,7 @@ export class SubscriptionRegistry {
     const key = subscriptionKey(request);
     const existing = this.#subscriptions.get(key);
     const depth = request.channel === "book" ? request.depth : undefined;
+    this.#membershipChanged = true;
     if (existing !== undefined) {
       if (request.channel === "ticker" && existing.trigger !== request.trigger) {
         throw new SubscriptionConflictError(key, `trigger (${existing.trigger})`);
@@ -192,6 +216,7 @@ export class SubscriptionRegistry {
   release(consumer: number): void {
     for (const subscription of [...this.#subscriptions.values()]) {
       if (!subscription.consumers.delete(consumer) || subscription.consumers.size > 0) continue;
+      this.#membershipChanged = true;
       const onWire = this.#requests.onWire(subscription);
       this.#requests.discard(subscription);
       this.#context.cancelTimer(resyncTimer(subscription.key));

@@ -42,7 +42,7 @@ Deno.test("session: the first subscription connects, and the status frame makes 
 
 /** Drives a fresh session into `state` by legal inputs. */
 function reach(state: ConnectionState): SessionHarness {
-  const harness = new SessionHarness({ heartbeatTimeoutMs: 1000 });
+  const harness = new SessionHarness({ heartbeatTimeoutMs: 1000, lingerMs: 500 });
   if (state === "idle") return harness;
   if (state === "closed") {
     harness.input({ type: "stop" });
@@ -93,6 +93,11 @@ function fire(harness: SessionHarness, trigger: string): void {
       return;
     case "close_timeout":
       harness.advance(5000);
+      return;
+    case "linger":
+      // The last consumer leaves, and stays gone for the linger.
+      harness.unsubscribe(1);
+      harness.advance(500);
       return;
   }
 }
@@ -720,4 +725,35 @@ Deno.test("session: a request never answered is sent again; a silent resync is a
     event.scope === "connection" && event.to === "backoff"
   );
   assert.equal(dead?.cause, "stale");
+});
+
+Deno.test("session: with nothing subscribed the link lingers, then closes and leaves no timer", () => {
+  const harness = new SessionHarness({ lingerMs: 10_000 });
+  const consumer = harness.subscribe(BTC_TRADES);
+  harness.goLive();
+  harness.ackAll();
+  harness.unsubscribe(consumer);
+  harness.ackAll();
+  harness.advance(9000);
+  // Wanted again within the linger: the same connection goes on.
+  const again = harness.subscribe(BTC_TRADES);
+  harness.ackAll();
+  for (let second = 0; second < 20; second++) {
+    harness.advance(1000);
+    harness.frame({ channel: "heartbeat" });
+  }
+  assert.equal(harness.session.state, "live");
+  assert.equal(harness.opens.length, 1, "the same connection throughout");
+  harness.unsubscribe(again);
+  harness.ackAll();
+  harness.advance(10_000);
+  assert.equal(harness.session.state, "idle");
+  assert.deepEqual(harness.timers, [], "no timer keeps a program alive");
+  const close = harness.closes.at(-1)!;
+  assert.deepEqual([close.code, close.reason], [1000, "no subscription"]);
+  assert.equal(harness.opens.length, 1);
+  // The next subscription connects again.
+  harness.subscribe(BTC_TRADES);
+  assert.equal(harness.session.state, "connecting");
+  assert.equal(harness.opens.length, 2);
 });

@@ -150,7 +150,8 @@ const SECOND_SUBSCRIBE_ROWS = SUBSCRIPTION_TRANSITIONS.filter((row) =>
 function walkSecondSubscribe(row: SubscriptionTransition): void {
   const where = key(row);
   const request = row.trigger === "acknowledged" ? TRADES : BOOK;
-  const harness = new SessionHarness();
+  // A refused subscription is wanted by nobody: the link would linger out before the timeout.
+  const harness = new SessionHarness({ lingerMs: 60_000 });
   const server = new ServerBook("BTC/USD");
   const first = harness.subscribe(request);
   harness.goLive();

@@ -289,16 +289,23 @@ export class KrakenWs implements AsyncDisposable {
   }
 
   /**
-   * Trades of one or more symbols, in exchange order per symbol.
+   * Trades of one or more symbols, in exchange order per symbol, never one twice. After a loss
+   * (a reconnect, a silent feed) the client asks Kraken for its last trades and delivers those
+   * the stream has not seen; only ids still missing are a `sequence` gap.
    *
    * @param symbols One pair or several.
+   * @param options `snapshot`: start with Kraken's last trades (default false).
    * @returns The stream.
    */
-  trades(symbols: string | readonly string[]): ReadableStream<TradeStreamEvent> {
+  trades(
+    symbols: string | readonly string[],
+    options: { readonly snapshot?: boolean } = {},
+  ): ReadableStream<TradeStreamEvent> {
     this.#assertOpen();
+    const snapshot = options.snapshot ?? false;
     return this.#driver.open(
       "trade",
-      symbolList(symbols).map((symbol) => ({ channel: "trade", symbol })),
+      symbolList(symbols).map((symbol) => ({ channel: "trade", symbol, snapshot })),
     ) as ReadableStream<TradeStreamEvent>;
   }
 
@@ -325,18 +332,21 @@ export class KrakenWs implements AsyncDisposable {
    * Candles of one or more symbols at one interval.
    *
    * @param symbols One pair or several.
-   * @param options `interval` in minutes: 1 (default), 5, 15, 30, 60, 240, 1440, 10080, 21600.
+   * @param options `interval` in minutes: 1 (default), 5, 15, 30, 60, 240, 1440, 10080, 21600;
+   *   `snapshot`: start with Kraken's recent candles, the open one included (default true, as
+   *   Kraken's). After a loss the snapshot is always asked for: it updates the open candle.
    * @returns The stream.
    */
   ohlc(
     symbols: string | readonly string[],
-    options: { readonly interval?: OhlcInterval } = {},
+    options: { readonly interval?: OhlcInterval; readonly snapshot?: boolean } = {},
   ): ReadableStream<OhlcStreamEvent> {
     this.#assertOpen();
     const interval = options.interval ?? 1;
+    const snapshot = options.snapshot ?? true;
     return this.#driver.open(
       "ohlc",
-      symbolList(symbols).map((symbol) => ({ channel: "ohlc", symbol, interval })),
+      symbolList(symbols).map((symbol) => ({ channel: "ohlc", symbol, interval, snapshot })),
       { interval },
     ) as ReadableStream<OhlcStreamEvent>;
   }

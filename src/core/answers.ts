@@ -88,6 +88,8 @@ export class Answers {
       return;
     }
     subscription.lastDataAt = this.#context.now;
+    // From now on a subscribe follows a loss: it asks for the snapshot that recovers it.
+    subscription.wantsSnapshot = true;
     this.#registry.settleGap(subscription);
     if (subscription.channel === "book") {
       this.#books.expectSnapshot(subscription);

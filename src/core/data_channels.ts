@@ -42,10 +42,18 @@ export class DataChannels {
     this.#registry = registry;
   }
 
-  /** Trades in id order; a jump is a `sequence` gap first, a repeat is dropped. */
+  /**
+   * Trades in id order; a jump is a `sequence` gap first, a repeat is dropped. A snapshot (the
+   * last trades, asked for after a loss) is taken in id order whatever order it lists them in, so
+   * what the consumer has not seen is delivered once, in order, and only ids still missing are a
+   * gap.
+   */
   trades(message: TradeMessage): void {
     const snapshot = message.type === "snapshot";
-    for (const trade of message.data) {
+    const trades = snapshot
+      ? [...message.data].sort((a, b) => a.tradeId - b.tradeId)
+      : message.data;
+    for (const trade of trades) {
       const subscription = this.#registry.receive(`trade|${trade.symbol}`);
       if (subscription === undefined || subscription.state !== "synced") continue;
       const last = subscription.lastTradeId;

@@ -44,9 +44,14 @@ export type OhlcInterval = 1 | 5 | 15 | 30 | 60 | 240 | 1440 | 10080 | 21600;
  */
 export type SubscriptionRequest =
   | { readonly channel: "book"; readonly symbol: string; readonly depth: BookDepth }
-  | { readonly channel: "trade"; readonly symbol: string }
+  | { readonly channel: "trade"; readonly symbol: string; readonly snapshot?: boolean }
   | { readonly channel: "ticker"; readonly symbol: string; readonly trigger: "trades" | "bbo" }
-  | { readonly channel: "ohlc"; readonly symbol: string; readonly interval: OhlcInterval };
+  | {
+    readonly channel: "ohlc";
+    readonly symbol: string;
+    readonly interval: OhlcInterval;
+    readonly snapshot?: boolean;
+  };
 
 /**
  * The key one subscription is known by. A book and a ticker are one per symbol (Kraken takes one
@@ -102,6 +107,12 @@ export class Subscription {
   wireDepth: BookDepth | undefined;
   /** Last trade id delivered, across reconnects. */
   lastTradeId: number | undefined;
+  /**
+   * Whether the next subscribe asks for Kraken's snapshot (trades and candles): what the user
+   * asked for the first time, always after that, since a resubscribe follows a loss and the
+   * snapshot (Kraken's last 50 trades, the open candle) is how it is recovered.
+   */
+  wantsSnapshot: boolean;
   /** Client time of the last data or acknowledgement. */
   lastDataAt: number;
   /** Since when nothing can have been delivered: a gap is owed from then, for `gapReason`. */
@@ -130,6 +141,11 @@ export class Subscription {
     this.depth = request.channel === "book" ? request.depth : undefined;
     this.trigger = request.channel === "ticker" ? request.trigger : undefined;
     this.interval = request.channel === "ohlc" ? request.interval : undefined;
+    this.wantsSnapshot = request.channel === "trade"
+      ? request.snapshot ?? false
+      : request.channel === "ohlc"
+      ? request.snapshot ?? true
+      : true;
     this.lastDataAt = now;
   }
 
@@ -154,11 +170,20 @@ export class Subscription {
           ? { channel: "book", symbol: [this.symbol], depth: this.depth, snapshot: true }
           : { channel: "book", symbol: [this.symbol], depth: this.wireDepth };
       case "trade":
-        return { channel: "trade", symbol: [this.symbol] };
+        return method === "subscribe"
+          ? { channel: "trade", symbol: [this.symbol], snapshot: this.wantsSnapshot }
+          : { channel: "trade", symbol: [this.symbol] };
       case "ticker":
         return { channel: "ticker", symbol: [this.symbol], event_trigger: this.trigger };
       case "ohlc":
-        return { channel: "ohlc", symbol: [this.symbol], interval: this.interval };
+        return method === "subscribe"
+          ? {
+            channel: "ohlc",
+            symbol: [this.symbol],
+            interval: this.interval,
+            snapshot: this.wantsSnapshot,
+          }
+          : { channel: "ohlc", symbol: [this.symbol], interval: this.interval };
     }
   }
 }

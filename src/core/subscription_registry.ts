@@ -277,6 +277,12 @@ export class SubscriptionRegistry {
   /** `subscription` was acknowledged again: the gap it was owed, if any, is emitted. */
   settleGap(subscription: Subscription): void {
     if (subscription.gapSince === undefined) return;
+    if (subscription.channel === "trade" && subscription.lastTradeId !== undefined) {
+      // The resubscribe asked for Kraken's last trades: what is still missing after them shows as
+      // a jump in trade ids, a `sequence` gap naming exactly the ids lost, not a span of time.
+      subscription.gapSince = undefined;
+      return;
+    }
     this.#context.emit({
       type: "gap",
       reason: subscription.gapReason,

@@ -81,7 +81,12 @@ for (const code of [1001, 1006, 1011]) {
     const second = await server.connection(1);
     clock.advance(100); // the replay is paced
     const resubscribe = await second.waitFor(isSubscribe("BTC/USD"));
-    assert.deepEqual(resubscribe.params, { channel: "trade", symbol: ["BTC/USD"] });
+    // After a loss a trade subscription asks for Kraken's last trades, to recover what it missed.
+    assert.deepEqual(resubscribe.params, {
+      channel: "trade",
+      symbol: ["BTC/USD"],
+      snapshot: true,
+    });
     const gap = await trades.waitFor((event) =>
       event.type === "gap" && event.reason === "reconnect"
     );

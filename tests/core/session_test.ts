@@ -30,7 +30,7 @@ Deno.test("session: the first subscription connects, and the status frame makes 
   assert.equal(harness.session.state, "live");
   assert.deepEqual(harness.connectionStates(), ["connecting", "open", "live"]);
   const [subscribe] = harness.requests("subscribe");
-  assert.deepEqual(subscribe.params, { channel: "trade", symbol: ["BTC/USD"] });
+  assert.deepEqual(subscribe.params, { channel: "trade", symbol: ["BTC/USD"], snapshot: false });
   assert.equal(typeof subscribe.reqId, "number");
   harness.ackAll();
   assert.equal(harness.session.subscriptionState(BTC_TRADES), "synced");
@@ -548,7 +548,7 @@ Deno.test("session: a trade_id jump is a gap with the missing range; repeats are
   assert.deepEqual(order, [100, 101, "gap", 105, 106], "the gap comes before the trade after it");
 });
 
-Deno.test("session: a reconnect is a gap for every data subscription, with its span", () => {
+Deno.test("session: a reconnect is a gap with its span; trades seen before name their exact loss instead", () => {
   const harness = new SessionHarness();
   const server = new ServerBook("BTC/USD");
   harness.subscribe(BTC_TRADES);
@@ -568,7 +568,8 @@ Deno.test("session: a reconnect is a gap for every data subscription, with its s
   harness.advance(500);
   harness.ackAll();
   const gaps = harness.eventsOf("gap").filter((gap) => gap.reason === "reconnect");
-  assert.deepEqual(gaps.map((gap) => gap.channel).sort(), ["book", "trade"]);
+  // The trades resubscribe with Kraken's last trades: their loss is counted in trade ids below.
+  assert.deepEqual(gaps.map((gap) => gap.channel).sort(), ["book"]);
   for (const gap of gaps) {
     assert.equal(gap.fromTime, lastFrame);
     assert.ok(gap.toTime! > lastFrame + 5000);

@@ -80,13 +80,14 @@ export async function runScriptedSession(tap?: KrakenWsTap): Promise<ScriptedRun
     first.send(truth.snapshot());
     first.send(truth.update(2));
     first.send(truth.update(3, true));
-    await book.waitFor((event) => event.type === "gap" && event.reason === "checksum");
+    // The unified stream keeps every event (a book stream would hand a slow reader the newest).
+    await events.waitFor((event) => event.type === "gap" && event.reason === "checksum");
     clock.advance(100);
     await first.waitFor((message) => message.method === "unsubscribe");
     clock.advance(100);
     await first.waitFor(isSubscribe("BTC/USD"), 1);
     first.send(truth.snapshot());
-    await book.waitFor((event) => event.type === "book" && event.snapshot, 1);
+    await events.waitFor((event) => event.type === "book" && event.snapshot, 1);
 
     first.send(tradeFrame("ETH/USD", 1, 2));
     clock.advance(50);
@@ -105,7 +106,7 @@ export async function runScriptedSession(tap?: KrakenWsTap): Promise<ScriptedRun
     await second.waitFor(isSubscribe("ETH/USD"));
     await events.waitFor(isSynced("trade"), 1);
     second.send(truth.snapshot());
-    await book.waitFor((event) => event.type === "book" && event.snapshot, 2);
+    await events.waitFor((event) => event.type === "book" && event.snapshot, 2);
     clock.advance(20);
     second.send(tradeFrame("ETH/USD", 6));
     await trades.waitFor((event) => event.type === "trade" && event.tradeId === 6);

@@ -35,6 +35,7 @@ export type {
   ErrorEvent,
   EventBase,
   GapEvent,
+  GapEventBase,
   GapReason,
   KrakenEvent,
   OhlcEvent,

@@ -10,6 +10,9 @@ import type { BookEvent, GapEvent, KrakenEvent } from "../core/events.ts";
 import { Fifo } from "../core/fifo.ts";
 import { EventStream } from "./event_stream.ts";
 
+/** The gap this queue makes in place of what it skipped. */
+type OverflowGap = Extract<GapEvent, { reason: "overflow" }>;
+
 /** One place in the queue; a book replaced by a newer one leaves its slot empty or a gap. */
 interface Slot {
   event: KrakenEvent | undefined;
@@ -111,14 +114,14 @@ export class BookStreamQueue extends EventStream<KrakenEvent> {
   #skip(key: string, slot: Slot, skipped: KrakenEvent): void {
     const gap = this.#gaps.get(key);
     if (gap !== undefined && gap !== slot) {
-      const counted = gap.event as GapEvent & { dropped: number };
+      const counted = gap.event as OverflowGap;
       gap.event = { ...counted, dropped: counted.dropped + 1 };
       slot.event = undefined;
       this.#size--;
       return;
     }
     if (gap === slot) {
-      const counted = gap.event as GapEvent & { dropped: number };
+      const counted = gap.event as OverflowGap;
       gap.event = { ...counted, dropped: counted.dropped + 1 };
       return;
     }

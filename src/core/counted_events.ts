@@ -124,7 +124,7 @@ export function isReconnect(
  * @example
  * ```ts
  * import { isGap } from "./counted_events.ts";
- * console.log(isGap({ type: "gap", reason: "checksum", channel: "book", seq: 3, time: 0 })); // true
+ * console.log(isGap({ type: "gap", reason: "crossed", channel: "book", seq: 3, time: 0 })); // true
  * console.log(isGap({ type: "gap", reason: "overflow", dropped: 5, seq: 4, time: 0 })); // false
  * ```
  */

@@ -257,39 +257,83 @@ export type GapReason =
   | "decode";
 
 /**
- * Data was lost, here and for this reason. Loss is never silent: every drop has one of these.
+ * What every gap has: where the loss was, when it is about one subscription.
  *
  * @example
  * ```ts
- * import type { GapEvent } from "./events.ts";
- * const show = (gap: GapEvent) => `${gap.reason} on ${gap.channel ?? "all"} ${gap.symbol ?? ""}`;
- * console.log(typeof show);
+ * import type { GapEventBase } from "@kraken-ws/sdk";
+ * const where = (gap: GapEventBase) => `${gap.channel ?? "all"} ${gap.symbol ?? ""}`;
+ * console.log(typeof where);
  * ```
  */
-export interface GapEvent extends EventBase {
+export interface GapEventBase extends EventBase {
   /** Discriminant. */
   readonly type: "gap";
-  /** What was lost. */
-  readonly reason: GapReason;
   /** The channel, when the gap is about one subscription. */
   readonly channel?: DataChannel;
   /** The pair, when the gap is about one subscription. */
   readonly symbol?: string;
-  /** `checksum`: the checksum Kraken sent. */
-  readonly expected?: number;
-  /** `checksum`: the checksum of the book as applied. */
-  readonly computed?: number;
-  /** `sequence`: first missing trade id. */
-  readonly fromTradeId?: number;
-  /** `sequence`: last missing trade id. */
-  readonly toTradeId?: number;
-  /** `reconnect`, `resubscribe`: client time of the last frame or data before the gap. */
-  readonly fromTime?: number;
-  /** `reconnect`, `resubscribe`: client time the subscription was acknowledged again. */
-  readonly toTime?: number;
-  /** `overflow`: how many events this stream dropped. */
-  readonly dropped?: number;
 }
+
+/**
+ * Data was lost, here and for this reason. Loss is never silent: every drop has one of these. A
+ * union on `reason`: each reason carries its own fields, so no `!` is needed after a check.
+ *
+ * @example
+ * ```ts
+ * import type { GapEvent } from "@kraken-ws/sdk";
+ * function show(gap: GapEvent): string {
+ *   switch (gap.reason) {
+ *     case "sequence": return `trades ${gap.fromTradeId}..${gap.toTradeId} missing`;
+ *     case "checksum": return `expected ${gap.expected}, computed ${gap.computed}`;
+ *     case "reconnect":
+ *     case "resubscribe": return `nothing from ${gap.fromTime} to ${gap.toTime}`;
+ *     case "overflow": return `${gap.dropped} events dropped`;
+ *     default: return gap.reason;
+ *   }
+ * }
+ * console.log(typeof show);
+ * ```
+ */
+export type GapEvent =
+  | (GapEventBase & {
+    /** A book failed Kraken's checksum; it is resynced. */
+    readonly reason: "checksum";
+    /** The checksum Kraken sent. */
+    readonly expected: number;
+    /** The checksum of the book as applied. */
+    readonly computed: number;
+  })
+  | (GapEventBase & {
+    /** A book verified but was crossed; it is resynced. */
+    readonly reason: "crossed";
+  })
+  | (GapEventBase & {
+    /** Trade ids jumped: these are missing. */
+    readonly reason: "sequence";
+    /** First missing trade id. */
+    readonly fromTradeId: number;
+    /** Last missing trade id. */
+    readonly toTradeId: number;
+  })
+  | (GapEventBase & {
+    /** The connection was down, or the subscription was subscribed again. */
+    readonly reason: "reconnect" | "resubscribe";
+    /** Client time of the last frame or data before the gap. */
+    readonly fromTime: number;
+    /** Client time the subscription was acknowledged again. */
+    readonly toTime: number;
+  })
+  | (GapEventBase & {
+    /** A consumer was too slow. */
+    readonly reason: "overflow";
+    /** How many events this stream dropped. */
+    readonly dropped: number;
+  })
+  | (GapEventBase & {
+    /** A frame could not be decoded; what it carried is unknown. */
+    readonly reason: "decode";
+  });
 
 /**
  * A `status` frame from Kraken: the trading engine's state, on connect and on change.

@@ -156,6 +156,8 @@ const NONE = "none";
  *   reason: "checksum",
  *   channel: "book",
  *   symbol: "BTC/USD",
+ *   expected: 1,
+ *   computed: 2,
  *   seq: 1,
  *   time: 0,
  * });
@@ -347,7 +349,7 @@ export class ClientMetrics implements KrakenWsTap {
   overflow(gap: GapEvent): void {
     const stream = gap.channel ?? "events";
     this.#streamOverflows.labels({ stream }).inc();
-    this.#streamDropped.labels({ stream }).inc(gap.dropped ?? 0);
+    this.#streamDropped.labels({ stream }).inc(gap.reason === "overflow" ? gap.dropped : 0);
   }
 
   #eventCounter(type: KrakenEvent["type"], channel: string): CounterSeries {

@@ -224,12 +224,13 @@ function replayOf(lines: readonly string[]): RecordingVerifier {
   return replay;
 }
 
-const checksumGap = (symbol: string, expected?: number): GapEvent => ({
+const checksumGap = (symbol: string, expected = 0): GapEvent => ({
   type: "gap",
   reason: "checksum",
   channel: "book",
   symbol,
-  ...(expected === undefined ? {} : { expected }),
+  expected,
+  computed: 0,
   seq: 0,
   time: 0,
 });

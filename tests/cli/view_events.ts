@@ -33,6 +33,11 @@ export function ladder(
   return Array.from({ length: count }, (_, i) => [(best + step * i).toFixed(decimals), qty]);
 }
 
+/** A gap's own fields, per reason. */
+type GapFields = GapEvent extends infer G
+  ? G extends GapEvent ? Omit<G, "type" | "seq" | "time"> : never
+  : never;
+
 export class EventScript {
   #seq = 0;
   /** Client time of the next events, in ms. */
@@ -109,7 +114,7 @@ export class EventScript {
     };
   }
 
-  gap(fields: Omit<GapEvent, "type" | "seq" | "time">): GapEvent {
+  gap(fields: GapFields): GapEvent {
     return { type: "gap", ...this.#stamp(), ...fields };
   }
 

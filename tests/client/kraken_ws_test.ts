@@ -270,7 +270,9 @@ Deno.test("client: a trade_id jump is a gap with the missing range", async () =>
     event.type === "trade"
       ? `${event.symbol} ${event.tradeId}`
       : event.type === "gap"
-      ? `gap ${event.symbol} ${event.fromTradeId}-${event.toTradeId}`
+      ? `gap ${event.symbol} ${
+        event.reason === "sequence" ? `${event.fromTradeId}-${event.toTradeId}` : event.reason
+      }`
       : event.type
   );
   assert.deepEqual(summary, [
@@ -302,7 +304,7 @@ Deno.test("client: a slow book reader gets the newest book, after a gap counting
     event.type === "book"
       ? `book ${event.bids[0].qtyText}`
       : event.type === "gap"
-      ? `gap ${event.reason} ${event.dropped}`
+      ? `gap ${event.reason} ${event.reason === "overflow" ? event.dropped : ""}`
       : event.type
   );
   // The stream conflates: one book held, never a backlog of 21 full books; the snapshot and the
@@ -424,7 +426,7 @@ Deno.test("client: a rejection reaches a stream even when its buffer is full", a
       value!.type === "trade"
         ? `trade ${value!.tradeId}`
         : value!.type === "gap"
-        ? `gap ${value!.reason} ${value!.dropped}`
+        ? `gap ${value!.reason} ${value!.reason === "overflow" ? value!.dropped : ""}`
         : value!.type === "state" && value!.scope === "subscription"
         ? `state ${value!.symbol} ${value!.to}`
         : `error ${value!.type === "error" && value!.code}`,

@@ -49,7 +49,7 @@ Deno.test("stream queue: after recovering it flows again, and counts a second ov
     rest.push(result.value);
   }
   assert.deepEqual(rest.map((item) => item.seq), [7, 8, 1001]);
-  assert.ok(rest[2].type === "gap" && rest[2].dropped === 2);
+  assert.ok(rest[2].type === "gap" && rest[2].reason === "overflow" && rest[2].dropped === 2);
 });
 
 Deno.test("stream queue: a failure comes after the queued events, as a typed error", async () => {

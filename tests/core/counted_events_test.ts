@@ -73,7 +73,15 @@ Deno.test("counted events: a resync is any move of a subscription to resyncing, 
   }
   // A silent subscription subscribed again is stale, not a resync; a gap is not one either.
   assert.equal(isResync(subscription("synced", "stale", "silent")), false);
-  const gap: KrakenEvent = { type: "gap", reason: "checksum", channel: "book", seq: 1, time: 0 };
+  const gap: KrakenEvent = {
+    type: "gap",
+    reason: "checksum",
+    channel: "book",
+    expected: 1,
+    computed: 2,
+    seq: 1,
+    time: 0,
+  };
   assert.equal(isResync(gap), false);
 });
 
@@ -103,7 +111,8 @@ Deno.test("counted events: a gap is every gap event but an overflow", () => {
     "decode",
   ];
   for (const reason of reasons) {
-    assert.equal(isGap({ type: "gap", reason, seq: 1, time: 0 }), reason !== "overflow", reason);
+    const gap = { type: "gap", reason, seq: 1, time: 0 } as unknown as KrakenEvent;
+    assert.equal(isGap(gap), reason !== "overflow", reason);
   }
   assert.equal(isGap(connection("live", "backoff", "close 1006")), false);
 });

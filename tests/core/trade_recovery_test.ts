@@ -67,8 +67,8 @@ Deno.test("trade recovery: more missed than the snapshot holds is a sequence gap
   harness.frame(frame("snapshot", 70, 71, 72));
   const gaps = harness.eventsOf("gap");
   assert.deepEqual(
-    gaps.map((gap) => [gap.reason, gap.fromTradeId, gap.toTradeId]),
-    [["sequence", 11, 69]],
+    gaps.map((gap) => gap.reason === "sequence" ? [gap.fromTradeId, gap.toTradeId] : gap.reason),
+    [[11, 69]],
   );
   assert.deepEqual(harness.eventsOf("trade").map((event) => event.tradeId), [10, 70, 71, 72]);
 });

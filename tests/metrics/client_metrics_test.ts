@@ -94,11 +94,26 @@ Deno.test("client metrics: connection state, attempts, and reconnects by the bou
 
 Deno.test("client metrics: gaps by channel and reason; checksum mismatches by symbol", () => {
   const { feed, value } = fed();
-  feed({ type: "gap", reason: "checksum", channel: "book", symbol: "BTC/USD", expected: 1 });
-  feed({ type: "gap", reason: "checksum", channel: "book", symbol: "BTC/USD", expected: 2 });
+  const mismatch = { type: "gap", reason: "checksum", channel: "book", computed: 0 } as const;
+  feed({ ...mismatch, symbol: "BTC/USD", expected: 1 });
+  feed({ ...mismatch, symbol: "BTC/USD", expected: 2 });
   feed({ type: "gap", reason: "crossed", channel: "book", symbol: "ETH/USD" });
-  feed({ type: "gap", reason: "sequence", channel: "trade", symbol: "BTC/USD", fromTradeId: 3 });
-  feed({ type: "gap", reason: "reconnect", channel: "trade", symbol: "BTC/USD" });
+  feed({
+    type: "gap",
+    reason: "sequence",
+    channel: "trade",
+    symbol: "BTC/USD",
+    fromTradeId: 3,
+    toTradeId: 3,
+  });
+  feed({
+    type: "gap",
+    reason: "reconnect",
+    channel: "trade",
+    symbol: "BTC/USD",
+    fromTime: 0,
+    toTime: 1,
+  });
   feed({ type: "gap", reason: "decode" });
   feed({ type: "gap", reason: "overflow", channel: "book", dropped: 2 }); // a stream's, not a gap
   feed({ type: "error", code: "decode", message: "bad", excerpt: "\u0000" });
@@ -134,10 +149,24 @@ Deno.test("client metrics: resyncs are moves to resyncing, whatever the cause, b
 Deno.test("client metrics: symbols from the wire are capped per metric; the rest fold into other", () => {
   const { registry, feed, value } = fed({ symbolLimit: 3 });
   for (let i = 0; i < 500; i++) {
-    feed({ type: "gap", reason: "checksum", channel: "book", symbol: `HOSTILE${i}/USD` });
+    feed({
+      type: "gap",
+      reason: "checksum",
+      channel: "book",
+      symbol: `HOSTILE${i}/USD`,
+      expected: 1,
+      computed: 2,
+    });
     feed(subscription("book", `HOSTILE${i}/USD`, "synced", "resyncing", "mismatch"));
   }
-  feed({ type: "gap", reason: "checksum", channel: "book", symbol: "HOSTILE1/USD" });
+  feed({
+    type: "gap",
+    reason: "checksum",
+    channel: "book",
+    symbol: "HOSTILE1/USD",
+    expected: 1,
+    computed: 2,
+  });
   const text = renderPrometheusText(registry);
   const series = text.split("\n").filter((line) =>
     line.startsWith("kraken_ws_checksum_mismatches")

@@ -68,7 +68,7 @@ export async function runScriptedSession(tap?: KrakenWsTap): Promise<ScriptedRun
   });
   const events = new EventCollector(kraken.events());
   try {
-    const book = new EventCollector(kraken.book("BTC/USD"));
+    new EventCollector(kraken.book("BTC/USD")); // read as it comes, like a user would
     const trades = new EventCollector(kraken.trades("ETH/USD"));
     const first = await server.connection(0);
     await first.waitFor(isSubscribe("BTC/USD"));

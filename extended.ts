@@ -156,5 +156,5 @@ export {
   type RecordingVerifierOptions,
   type VerificationReport,
 } from "./src/recording/recording_verifier.ts";
-export { decimalDifference } from "./src/protocol/decimal_difference.ts";
+export { decimalDifference, decimalMidpoint } from "./src/protocol/decimal_arithmetic.ts";
 export { Fifo } from "./src/core/fifo.ts";

@@ -46,6 +46,7 @@ export type {
   TradeEvent,
 } from "./src/core/events.ts";
 export type { ReconnectOptions } from "./src/core/reconnect_policy.ts";
+export { bookMid, bookSpread } from "./src/core/book_quote.ts";
 export { SubscriptionConflictError } from "./src/core/session.ts";
 export type { OhlcInterval } from "./src/core/subscription.ts";
 export type { BookDepth } from "./src/book/order_book.ts";

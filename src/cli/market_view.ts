@@ -22,7 +22,7 @@ import type {
   SubscriptionState,
 } from "../core/events.ts";
 import type { BookLevel, SystemState, Trade } from "../protocol/messages.ts";
-import { decimalDifference } from "../protocol/decimal_difference.ts";
+import { decimalDifference } from "../protocol/decimal_arithmetic.ts";
 
 /**
  * Sizes of a {@link MarketView}. All are optional.

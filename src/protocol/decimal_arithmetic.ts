@@ -1,5 +1,5 @@
 /**
- * The exact difference of two decimal texts, for showing a spread without float noise
+ * Exact arithmetic on decimal texts, for a spread or a mid without float noise
  * (`45285.2 - 45283.5` is `1.7`, not `1.6999999999970896`).
  *
  * @module
@@ -32,7 +32,7 @@ function scaledInteger(text: string, places: number): bigint {
  *
  * @example
  * ```ts
- * import { decimalDifference } from "./decimal_difference.ts";
+ * import { decimalDifference } from "./decimal_arithmetic.ts";
  * console.log(decimalDifference("45285.2", "45283.5")); // "1.7"
  * console.log(decimalDifference("0.0280", "0.02815")); // "-0.00015"
  * ```
@@ -41,9 +41,41 @@ export function decimalDifference(minuend: string, subtrahend: string): string {
   const left = plainDecimalText(minuend);
   const right = plainDecimalText(subtrahend);
   const places = Math.max(decimalPlaces(left), decimalPlaces(right));
-  const difference = scaledInteger(left, places) - scaledInteger(right, places);
-  const negative = difference < 0n;
-  const digits = (negative ? -difference : difference).toString().padStart(places + 1, "0");
+  return decimalText(scaledInteger(left, places) - scaledInteger(right, places), places);
+}
+
+/**
+ * The exact midpoint of two decimal texts, `(a + b) / 2`, with as many decimals as the more
+ * precise of the two, and one more only when the halving needs it.
+ *
+ * @param a A JSON number text, like a bid's `priceText`.
+ * @param b A JSON number text, like an ask's `priceText`.
+ * @returns The midpoint as plain decimal text.
+ *
+ * @example
+ * ```ts
+ * import { decimalMidpoint } from "@kraken-ws/sdk/extended";
+ * console.log(decimalMidpoint("63501.8", "63501.9")); // "63501.85"
+ * console.log(decimalMidpoint("100.0", "102.0")); // "101.0"
+ * ```
+ */
+export function decimalMidpoint(a: string, b: string): string {
+  const left = plainDecimalText(a);
+  const right = plainDecimalText(b);
+  let places = Math.max(decimalPlaces(left), decimalPlaces(right));
+  let sum = scaledInteger(left, places) + scaledInteger(right, places);
+  if (sum % 2n !== 0n) {
+    // An odd sum halves into one more decimal: 5 in it, exactly.
+    sum *= 10n;
+    places++;
+  }
+  return decimalText(sum / 2n, places);
+}
+
+/** `value` counted in `10^-places`, printed as plain decimal text. */
+function decimalText(value: bigint, places: number): string {
+  const negative = value < 0n;
+  const digits = (negative ? -value : value).toString().padStart(places + 1, "0");
   const whole = digits.slice(0, digits.length - places);
   const text = places === 0 ? whole : `${whole}.${digits.slice(digits.length - places)}`;
   return negative ? `-${text}` : text;

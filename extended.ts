@@ -40,6 +40,21 @@ export {
   IllegalInputError,
   nextConnectionState,
 } from "./src/core/connection_machine.ts";
+export {
+  IllegalSubscriptionTransitionError,
+  nextSubscriptionState,
+  SUBSCRIPTION_TRANSITIONS,
+  type SubscriptionTransition,
+  type SubscriptionTrigger,
+} from "./src/core/subscription_machine.ts";
+export {
+  type CountedGapReason,
+  isConnectionAttempt,
+  isDecodeError,
+  isGap,
+  isReconnect,
+  isResync,
+} from "./src/core/counted_events.ts";
 export { RECONNECT_DEFAULTS, ReconnectPolicy } from "./src/core/reconnect_policy.ts";
 export { SeededRandom } from "./src/core/seeded_random.ts";
 export {

@@ -12,7 +12,7 @@ import type { BookLevel } from "../protocol/messages.ts";
  *
  * @example
  * ```ts
- * import type { BookChange } from "./book_side.ts";
+ * import type { BookChange } from "@kraken-ws/sdk/extended";
  * const change: BookChange = { side: "bid", price: 100, priceText: "100.0", qty: 0, qtyText: "0" };
  * console.log(change.qty === 0 ? "removed" : "set");
  * ```
@@ -59,7 +59,7 @@ export function copyPrefix<T>(levels: readonly T[], count: number): T[] {
  * @example
  * ```ts
  * import { BookSide } from "./book_side.ts";
- * import { digestLevel } from "./checksum.ts";
+ * import { digestLevel } from "@kraken-ws/sdk/extended";
  * const asks = new BookSide("ask");
  * const two = { price: 2, priceText: "2.0", qty: 1, qtyText: "1.0" };
  * const one = { price: 1, priceText: "1.0", qty: 1, qtyText: "1.0" };

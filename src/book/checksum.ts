@@ -21,7 +21,7 @@ export const CHECKSUM_LEVELS = 10;
  *
  * @example
  * ```ts
- * import type { Precision } from "./checksum.ts";
+ * import type { Precision } from "@kraken-ws/sdk/extended";
  * const btcUsd: Precision = { price: 1, qty: 8 };
  * console.log(btcUsd.qty);
  * ```
@@ -104,7 +104,7 @@ function crcSide(
  *
  * @example
  * ```ts
- * import { bookChecksum } from "./checksum.ts";
+ * import { bookChecksum } from "@kraken-ws/sdk/extended";
  * const level = (priceText: string, qtyText: string) =>
  *   ({ price: Number(priceText), priceText, qty: Number(qtyText), qtyText });
  * console.log(bookChecksum([level("101.0", "2.00000000")], [level("100.0", "1.00000000")])); // 1424606772
@@ -134,7 +134,7 @@ const REGISTER_SPAN = 4294967296;
  *
  * @example
  * ```ts
- * import { digestLevel } from "./checksum.ts";
+ * import { digestLevel } from "@kraken-ws/sdk/extended";
  * const digest = digestLevel({ price: 0.001, priceText: "0.0010", qty: 5, qtyText: "5" }, undefined);
  * console.log(Math.floor(digest / 2 ** 32)); // 3 digits: "10" then "5"
  * ```
@@ -197,7 +197,7 @@ function advance(state: number, n: number): number {
  *
  * @example
  * ```ts
- * import { bookChecksum, ChecksumFold, digestLevel } from "./checksum.ts";
+ * import { bookChecksum, ChecksumFold, digestLevel } from "@kraken-ws/sdk/extended";
  * const ask = { price: 101, priceText: "101.0", qty: 2, qtyText: "2.00000000" };
  * const bid = { price: 100, priceText: "100.0", qty: 1, qtyText: "1.00000000" };
  * const fold = new ChecksumFold();

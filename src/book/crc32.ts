@@ -9,7 +9,7 @@
  *
  * @example
  * ```ts
- * import { CRC32_TABLE } from "./crc32.ts";
+ * import { CRC32_TABLE } from "@kraken-ws/sdk/extended";
  * console.log(CRC32_TABLE[1].toString(16)); // "77073096"
  * ```
  */
@@ -33,7 +33,7 @@ export const CRC32_TABLE: Uint32Array = (() => {
  *
  * @example
  * ```ts
- * import { crc32Finish, crc32Update } from "./crc32.ts";
+ * import { crc32Finish, crc32Update } from "@kraken-ws/sdk/extended";
  * let state = 0xffffffff;
  * state = crc32Update(state, "1234");
  * state = crc32Update(state, "56789");
@@ -56,7 +56,7 @@ export function crc32Update(state: number, text: string): number {
  *
  * @example
  * ```ts
- * import { crc32Finish, crc32Update } from "./crc32.ts";
+ * import { crc32Finish, crc32Update } from "@kraken-ws/sdk/extended";
  * console.log(crc32Finish(crc32Update(0xffffffff, ""))); // 0
  * ```
  */
@@ -72,7 +72,7 @@ export function crc32Finish(state: number): number {
  *
  * @example
  * ```ts
- * import { crc32 } from "./crc32.ts";
+ * import { crc32 } from "@kraken-ws/sdk/extended";
  * console.log(crc32("123456789")); // 3421780262
  * console.log(crc32(new TextEncoder().encode("123456789"))); // 3421780262
  * ```

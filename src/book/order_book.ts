@@ -14,7 +14,7 @@ import { CHECKSUM_LEVELS, ChecksumFold, digestLevel, type Precision } from "./ch
  *
  * @example
  * ```ts
- * import { BOOK_DEPTHS } from "./order_book.ts";
+ * import { BOOK_DEPTHS } from "@kraken-ws/sdk/extended";
  * console.log(BOOK_DEPTHS.includes(25)); // true
  * ```
  */
@@ -25,7 +25,7 @@ export const BOOK_DEPTHS: readonly BookDepth[] = [10, 25, 100, 500, 1000];
  *
  * @example
  * ```ts
- * import type { BookDepth } from "./order_book.ts";
+ * import type { BookDepth } from "@kraken-ws/sdk";
  * const depth: BookDepth = 100;
  * console.log(depth);
  * ```
@@ -45,7 +45,7 @@ export type BookDepth = 10 | 25 | 100 | 500 | 1000;
  *
  * @example
  * ```ts
- * import type { BookVerdict } from "./order_book.ts";
+ * import type { BookVerdict } from "@kraken-ws/sdk/extended";
  * function describe(verdict: BookVerdict): string {
  *   switch (verdict.status) {
  *     case "ok": return `ok ${verdict.checksum}`;
@@ -72,7 +72,7 @@ export type BookVerdict =
  *
  * @example
  * ```ts
- * import { OrderBook } from "./order_book.ts";
+ * import { OrderBook } from "@kraken-ws/sdk/extended";
  * console.log(new OrderBook("BTC/USD", 10).state); // "empty"
  * ```
  */
@@ -83,7 +83,7 @@ export type BookState = "empty" | "synced" | "failed";
  *
  * @example
  * ```ts
- * import { OrderBook, type OrderBookOptions } from "./order_book.ts";
+ * import { OrderBook, type OrderBookOptions } from "@kraken-ws/sdk/extended";
  * const options: OrderBookOptions = { precision: { price: 1, qty: 8 } };
  * console.log(new OrderBook("BTC/USD", 10, options).precision);
  * ```
@@ -114,8 +114,8 @@ function copyLevel(level: BookLevel): BookLevel {
  *
  * @example
  * ```ts
- * import { OrderBook } from "./order_book.ts";
- * import { decode } from "../protocol/decode.ts";
+ * import { OrderBook } from "@kraken-ws/sdk/extended";
+ * import { decode } from "@kraken-ws/sdk/extended";
  *
  * const book = new OrderBook("BTC/USD", 10);
  * const frame = decode(

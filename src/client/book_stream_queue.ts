@@ -29,8 +29,8 @@ interface Slot {
  *
  * @example
  * ```ts
- * import { BookStreamQueue } from "./book_stream_queue.ts";
- * import type { BookEvent } from "../core/events.ts";
+ * import { BookStreamQueue } from "@kraken-ws/sdk/extended";
+ * import type { BookEvent } from "@kraken-ws/sdk";
  *
  * const book = (seq: number): BookEvent => ({
  *   type: "book", symbol: "BTC/USD", bids: [], asks: [], checksum: 0, snapshot: false,

@@ -67,7 +67,7 @@ export interface StreamTarget {
  *
  * @example
  * ```ts
- * import type { EventFilter } from "./driver.ts";
+ * import type { EventFilter } from "@kraken-ws/sdk";
  * const lifecycle: EventFilter = { types: ["state", "gap", "error", "status"] };
  * console.log(lifecycle.types?.length); // 4
  * ```
@@ -219,8 +219,8 @@ function passes(filter: EventFilter | undefined, event: KrakenEvent): boolean {
  * @example
  * ```ts
  * import { ClientDriver } from "./driver.ts";
- * import { Session } from "../core/session.ts";
- * import { VirtualClock } from "../core/virtual_clock.ts";
+ * import { Session } from "@kraken-ws/sdk/extended";
+ * import { VirtualClock } from "@kraken-ws/sdk/extended";
  *
  * const driver = new ClientDriver({
  *   session: new Session({ url: "ws://127.0.0.1:1/v2", seed: 1 }),

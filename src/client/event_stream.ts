@@ -14,8 +14,8 @@ import type { KrakenEvent } from "../core/events.ts";
  *
  * @example
  * ```ts
- * import { EventStream } from "./event_stream.ts";
- * import type { KrakenEvent } from "../core/events.ts";
+ * import { EventStream } from "@kraken-ws/sdk/extended";
+ * import type { KrakenEvent } from "@kraken-ws/sdk";
  *
  * class Plain extends EventStream {
  *   readonly items: KrakenEvent[] = [];

@@ -36,7 +36,7 @@ export const KRAKEN_PUBLIC_URL = "wss://ws.kraken.com/v2";
  *
  * @example
  * ```ts
- * import type { KrakenWsOptions } from "./kraken_ws.ts";
+ * import type { KrakenWsOptions } from "@kraken-ws/sdk";
  * const options: KrakenWsOptions = {
  *   reconnect: { initialDelayMs: 500, maxDelayMs: 15_000, stableMs: 30_000, seed: 42 },
  *   heartbeatTimeoutMs: 10_000,
@@ -105,7 +105,7 @@ export interface KrakenWsOptions {
  *
  * @example
  * ```ts
- * import type { BookStreamEvent } from "./kraken_ws.ts";
+ * import type { BookStreamEvent } from "@kraken-ws/sdk";
  * const isBook = (event: BookStreamEvent) => event.type === "book";
  * console.log(typeof isBook);
  * ```
@@ -118,7 +118,7 @@ export type BookStreamEvent = BookEvent | GapEvent | StateEvent | ErrorEvent;
  *
  * @example
  * ```ts
- * import type { TradeStreamEvent } from "./kraken_ws.ts";
+ * import type { TradeStreamEvent } from "@kraken-ws/sdk";
  * const isTrade = (event: TradeStreamEvent) => event.type === "trade";
  * console.log(typeof isTrade);
  * ```
@@ -131,7 +131,7 @@ export type TradeStreamEvent = TradeEvent | GapEvent | StateEvent | ErrorEvent;
  *
  * @example
  * ```ts
- * import type { TickerStreamEvent } from "./kraken_ws.ts";
+ * import type { TickerStreamEvent } from "@kraken-ws/sdk";
  * const isTicker = (event: TickerStreamEvent) => event.type === "ticker";
  * console.log(typeof isTicker);
  * ```
@@ -144,7 +144,7 @@ export type TickerStreamEvent = TickerEvent | GapEvent | StateEvent | ErrorEvent
  *
  * @example
  * ```ts
- * import type { OhlcStreamEvent } from "./kraken_ws.ts";
+ * import type { OhlcStreamEvent } from "@kraken-ws/sdk";
  * const isCandle = (event: OhlcStreamEvent) => event.type === "ohlc";
  * console.log(typeof isCandle);
  * ```

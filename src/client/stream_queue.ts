@@ -19,7 +19,7 @@ export const MAX_HELD_CONTROL = 256;
  *
  * @example
  * ```ts
- * import type { OverflowRecovery } from "./stream_queue.ts";
+ * import type { OverflowRecovery } from "@kraken-ws/sdk/extended";
  * const recover: OverflowRecovery = (dropped) => [];
  * console.log(recover(3).length);
  * ```
@@ -35,7 +35,7 @@ export type OverflowRecovery = (dropped: number) => KrakenEvent[];
  *
  * @example
  * ```ts
- * import { StreamQueue } from "./stream_queue.ts";
+ * import { StreamQueue } from "@kraken-ws/sdk/extended";
  * const queue = new StreamQueue(2, (dropped) => [
  *   { type: "gap", reason: "overflow", dropped, seq: 99, time: 0 },
  * ]);

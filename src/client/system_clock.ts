@@ -11,7 +11,7 @@ import type { Clock } from "../core/clock.ts";
  *
  * @example
  * ```ts
- * import { SYSTEM_CLOCK } from "./system_clock.ts";
+ * import { SYSTEM_CLOCK } from "@kraken-ws/sdk/extended";
  * console.log(SYSTEM_CLOCK.now() > 0); // true
  * ```
  */

@@ -10,7 +10,7 @@
  *
  * @example
  * ```ts
- * import type { Clock } from "./clock.ts";
+ * import type { Clock } from "@kraken-ws/sdk";
  * const clock: Clock = {
  *   now: () => Date.now(),
  *   setTimeout: (callback, ms) => setTimeout(callback, ms),

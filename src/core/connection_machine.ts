@@ -21,7 +21,7 @@ import type { ConnectionState } from "./events.ts";
  *
  * @example
  * ```ts
- * import type { ConnectionTrigger } from "./connection_machine.ts";
+ * import type { ConnectionTrigger } from "@kraken-ws/sdk/extended";
  * const trigger: ConnectionTrigger = "retry";
  * console.log(trigger);
  * ```
@@ -43,7 +43,7 @@ export type ConnectionTrigger =
  *
  * @example
  * ```ts
- * import type { ConnectionTransition } from "./connection_machine.ts";
+ * import type { ConnectionTransition } from "@kraken-ws/sdk/extended";
  * const row: ConnectionTransition = { from: "backoff", trigger: "retry", to: "connecting" };
  * console.log(row.to);
  * ```
@@ -62,7 +62,7 @@ export interface ConnectionTransition {
  *
  * @example
  * ```ts
- * import { CONNECTION_TRANSITIONS } from "./connection_machine.ts";
+ * import { CONNECTION_TRANSITIONS } from "@kraken-ws/sdk/extended";
  * console.log(CONNECTION_TRANSITIONS.filter((row) => row.from === "live").map((row) => row.trigger));
  * ```
  */
@@ -104,7 +104,7 @@ const TABLE = new Map<string, ConnectionState>(
  *
  * @example
  * ```ts
- * import { IllegalInputError } from "./connection_machine.ts";
+ * import { IllegalInputError } from "@kraken-ws/sdk/extended";
  * const error = new IllegalInputError("idle", "opened");
  * console.log(error.message); // "input opened is illegal in state idle"
  * ```
@@ -139,7 +139,7 @@ export class IllegalInputError extends Error {
  *
  * @example
  * ```ts
- * import { nextConnectionState } from "./connection_machine.ts";
+ * import { nextConnectionState } from "@kraken-ws/sdk/extended";
  * console.log(nextConnectionState("live", "closed")); // "backoff"
  * ```
  */

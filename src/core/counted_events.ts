@@ -15,7 +15,7 @@ import type { ErrorEvent, GapEvent, GapReason, KrakenEvent, StateEvent } from ".
  *
  * @example
  * ```ts
- * import type { CountedGapReason } from "./counted_events.ts";
+ * import type { CountedGapReason } from "@kraken-ws/sdk/extended";
  * const byReason: Record<CountedGapReason, number> = {
  *   checksum: 0, crossed: 0, sequence: 0, reconnect: 1, resubscribe: 0, decode: 0,
  * };
@@ -42,7 +42,7 @@ export type CountedGapReason = Exclude<GapReason, "overflow">;
  *
  * @example
  * ```ts
- * import { isResync } from "./counted_events.ts";
+ * import { isResync } from "@kraken-ws/sdk/extended";
  * console.log(isResync({
  *   type: "state", scope: "subscription", channel: "book", symbol: "BTC/USD",
  *   from: "synced", to: "resyncing", cause: "mismatch", attempt: 1, seq: 7, time: 0,
@@ -65,7 +65,7 @@ export function isResync(
  *
  * @example
  * ```ts
- * import { isConnectionAttempt } from "./counted_events.ts";
+ * import { isConnectionAttempt } from "@kraken-ws/sdk/extended";
  * console.log(isConnectionAttempt({
  *   type: "state", scope: "connection", from: "idle", to: "connecting", cause: "subscribe",
  *   seq: 1, time: 0,
@@ -93,7 +93,7 @@ export function isConnectionAttempt(
  *
  * @example
  * ```ts
- * import { isReconnect } from "./counted_events.ts";
+ * import { isReconnect } from "@kraken-ws/sdk/extended";
  * const retry = {
  *   type: "state", scope: "connection", from: "backoff", to: "connecting", cause: "retry",
  *   seq: 9, time: 0,
@@ -123,7 +123,7 @@ export function isReconnect(
  *
  * @example
  * ```ts
- * import { isGap } from "./counted_events.ts";
+ * import { isGap } from "@kraken-ws/sdk/extended";
  * console.log(isGap({ type: "gap", reason: "crossed", channel: "book", seq: 3, time: 0 })); // true
  * console.log(isGap({ type: "gap", reason: "overflow", dropped: 5, seq: 4, time: 0 })); // false
  * ```
@@ -144,7 +144,7 @@ export function isGap(
  *
  * @example
  * ```ts
- * import { isDecodeError } from "./counted_events.ts";
+ * import { isDecodeError } from "@kraken-ws/sdk/extended";
  * console.log(isDecodeError({
  *   type: "error", code: "decode", message: "invalid JSON", excerpt: "{", seq: 5, time: 0,
  * })); // true

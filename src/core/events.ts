@@ -13,7 +13,7 @@ import type { BookLevel, Candle, SystemState, Ticker, Trade } from "../protocol/
  *
  * @example
  * ```ts
- * import type { EventBase } from "./events.ts";
+ * import type { EventBase } from "@kraken-ws/sdk";
  * const base: EventBase = { seq: 1, time: 0 };
  * console.log(base.seq);
  * ```
@@ -31,7 +31,7 @@ export interface EventBase {
  *
  * @example
  * ```ts
- * import type { BookEvent } from "./events.ts";
+ * import type { BookEvent } from "@kraken-ws/sdk";
  * function mid(event: BookEvent): number | undefined {
  *   const [bid] = event.bids;
  *   const [ask] = event.asks;
@@ -75,7 +75,7 @@ export interface BookEvent extends EventBase {
  *
  * @example
  * ```ts
- * import type { TradeEvent } from "./events.ts";
+ * import type { TradeEvent } from "@kraken-ws/sdk";
  * const describe = (event: TradeEvent) => `${event.side} ${event.qtyText} @ ${event.priceText}`;
  * console.log(typeof describe);
  * ```
@@ -92,7 +92,7 @@ export interface TradeEvent extends EventBase, Trade {
  *
  * @example
  * ```ts
- * import type { TickerEvent } from "./events.ts";
+ * import type { TickerEvent } from "@kraken-ws/sdk";
  * const spread = (event: TickerEvent) => event.ask - event.bid;
  * console.log(typeof spread);
  * ```
@@ -109,7 +109,7 @@ export interface TickerEvent extends EventBase, Ticker {
  *
  * @example
  * ```ts
- * import type { OhlcEvent } from "./events.ts";
+ * import type { OhlcEvent } from "@kraken-ws/sdk";
  * const range = (event: OhlcEvent) => event.high - event.low;
  * console.log(typeof range);
  * ```
@@ -126,7 +126,7 @@ export interface OhlcEvent extends EventBase, Candle {
  *
  * @example
  * ```ts
- * import type { ConnectionState } from "./events.ts";
+ * import type { ConnectionState } from "@kraken-ws/sdk";
  * const state: ConnectionState = "live";
  * console.log(state);
  * ```
@@ -155,7 +155,7 @@ export type ConnectionState =
  *
  * @example
  * ```ts
- * import type { SubscriptionState } from "./events.ts";
+ * import type { SubscriptionState } from "@kraken-ws/sdk";
  * const state: SubscriptionState = "resyncing";
  * console.log(state);
  * ```
@@ -175,7 +175,7 @@ export type SubscriptionState =
  *
  * @example
  * ```ts
- * import type { DataChannel } from "./events.ts";
+ * import type { DataChannel } from "@kraken-ws/sdk";
  * const channel: DataChannel = "book";
  * console.log(channel);
  * ```
@@ -187,7 +187,7 @@ export type DataChannel = "book" | "trade" | "ticker" | "ohlc";
  *
  * @example
  * ```ts
- * import type { StateEvent } from "./events.ts";
+ * import type { StateEvent } from "@kraken-ws/sdk";
  * function show(event: StateEvent): string {
  *   const what = event.scope === "connection" ? "connection" : `${event.channel} ${event.symbol}`;
  *   return `${what}: ${event.from} -> ${event.to} (${event.cause})`;
@@ -242,7 +242,7 @@ export type StateEvent =
  *
  * @example
  * ```ts
- * import type { GapReason } from "./events.ts";
+ * import type { GapReason } from "@kraken-ws/sdk";
  * const reason: GapReason = "checksum";
  * console.log(reason);
  * ```
@@ -340,7 +340,7 @@ export type GapEvent =
  *
  * @example
  * ```ts
- * import type { StatusEvent } from "./events.ts";
+ * import type { StatusEvent } from "@kraken-ws/sdk";
  * const down = (event: StatusEvent) => event.system === "maintenance";
  * console.log(typeof down);
  * ```
@@ -369,7 +369,7 @@ export interface StatusEvent extends EventBase {
  *
  * @example
  * ```ts
- * import type { ErrorCode } from "./events.ts";
+ * import type { ErrorCode } from "@kraken-ws/sdk";
  * const code: ErrorCode = "rejected";
  * console.log(code);
  * ```
@@ -381,7 +381,7 @@ export type ErrorCode = "rejected" | "decode" | "unknown" | "protocol" | "intern
  *
  * @example
  * ```ts
- * import type { ErrorEvent } from "./events.ts";
+ * import type { ErrorEvent } from "@kraken-ws/sdk";
  * const show = (event: ErrorEvent) => `${event.code}: ${event.message}`;
  * console.log(typeof show);
  * ```
@@ -408,7 +408,7 @@ export interface ErrorEvent extends EventBase {
  *
  * @example
  * ```ts
- * import type { KrakenEvent } from "./events.ts";
+ * import type { KrakenEvent } from "@kraken-ws/sdk";
  * function count(events: KrakenEvent[]): number {
  *   return events.filter((event) => event.type === "gap").length;
  * }
@@ -431,7 +431,7 @@ export type KrakenEvent =
  *
  * @example
  * ```ts
- * import type { UnstampedEvent } from "./events.ts";
+ * import type { UnstampedEvent } from "@kraken-ws/sdk/extended";
  * const event: UnstampedEvent = { type: "gap", reason: "decode" };
  * console.log(event.type);
  * ```

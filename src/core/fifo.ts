@@ -18,7 +18,7 @@ const MIN_TAKEN_BEFORE_COMPACTION = 64;
  *
  * @example
  * ```ts
- * import { Fifo } from "./fifo.ts";
+ * import { Fifo } from "@kraken-ws/sdk/extended";
  * const fifo = new Fifo<string>();
  * fifo.push("a");
  * fifo.push("b");

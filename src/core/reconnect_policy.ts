@@ -14,7 +14,7 @@ import type { SeededRandom } from "./seeded_random.ts";
  *
  * @example
  * ```ts
- * import type { ReconnectOptions } from "./reconnect_policy.ts";
+ * import type { ReconnectOptions } from "@kraken-ws/sdk";
  * const options: ReconnectOptions = { initialDelayMs: 500, maxDelayMs: 10_000, seed: 7 };
  * console.log(options.seed);
  * ```
@@ -52,8 +52,8 @@ export const RECONNECT_DEFAULTS = {
  *
  * @example
  * ```ts
- * import { ReconnectPolicy } from "./reconnect_policy.ts";
- * import { SeededRandom } from "./seeded_random.ts";
+ * import { ReconnectPolicy } from "@kraken-ws/sdk/extended";
+ * import { SeededRandom } from "@kraken-ws/sdk/extended";
  * const policy = new ReconnectPolicy({}, new SeededRandom(1));
  * policy.recordAttempt(0); // the first connection attempt, which fails
  * console.log(policy.nextDelay(0)); // 0: the first retry is at once

@@ -10,7 +10,7 @@
  *
  * @example
  * ```ts
- * import { SeededRandom } from "./seeded_random.ts";
+ * import { SeededRandom } from "@kraken-ws/sdk/extended";
  * const a = new SeededRandom(42);
  * const b = new SeededRandom(42);
  * console.log(a.next() === b.next()); // true

@@ -35,7 +35,7 @@ export { SubscriptionConflictError } from "./subscription_registry.ts";
  *
  * @example
  * ```ts
- * import type { SessionOptions } from "./session.ts";
+ * import type { SessionOptions } from "@kraken-ws/sdk/extended";
  * const options: SessionOptions = { url: "wss://ws.kraken.com/v2", seed: 1, heartbeatTimeoutMs: 5000 };
  * console.log(options.url);
  * ```
@@ -120,7 +120,7 @@ export interface SubscriptionStatus {
  *
  * @example
  * ```ts
- * import { Session } from "./session.ts";
+ * import { Session } from "@kraken-ws/sdk/extended";
  * const session = new Session({ url: "wss://ws.kraken.com/v2", seed: 1 });
  * const effects = session.handle(
  *   { type: "subscribe", consumer: 1, request: { channel: "trade", symbol: "BTC/USD" } },

@@ -22,7 +22,7 @@ import type { SubscriptionRequest } from "./subscription.ts";
  *
  * @example
  * ```ts
- * import type { SessionInput } from "./session_io.ts";
+ * import type { SessionInput } from "@kraken-ws/sdk/extended";
  * const input: SessionInput = { type: "closed", connection: 1, code: 1006, reason: "" };
  * console.log(input.type);
  * ```
@@ -58,7 +58,7 @@ export type SessionInput =
  *
  * @example
  * ```ts
- * import type { SessionEffect } from "./session_io.ts";
+ * import type { SessionEffect } from "@kraken-ws/sdk/extended";
  * const effect: SessionEffect = { type: "setTimer", id: "ping", delayMs: 30_000 };
  * console.log(effect.type);
  * ```

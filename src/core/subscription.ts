@@ -14,7 +14,7 @@ import type { DataChannel, SubscriptionState } from "./events.ts";
  *
  * @example
  * ```ts
- * import { OHLC_INTERVALS } from "./subscription.ts";
+ * import { OHLC_INTERVALS } from "@kraken-ws/sdk/extended";
  * console.log(OHLC_INTERVALS.includes(60)); // true
  * ```
  */
@@ -25,7 +25,7 @@ export const OHLC_INTERVALS: readonly OhlcInterval[] = [1, 5, 15, 30, 60, 240, 1
  *
  * @example
  * ```ts
- * import type { OhlcInterval } from "./subscription.ts";
+ * import type { OhlcInterval } from "@kraken-ws/sdk";
  * const hourly: OhlcInterval = 60;
  * console.log(hourly);
  * ```
@@ -37,7 +37,7 @@ export type OhlcInterval = 1 | 5 | 15 | 30 | 60 | 240 | 1440 | 10080 | 21600;
  *
  * @example
  * ```ts
- * import type { SubscriptionRequest } from "./subscription.ts";
+ * import type { SubscriptionRequest } from "@kraken-ws/sdk/extended";
  * const request: SubscriptionRequest = { channel: "book", symbol: "BTC/USD", depth: 10 };
  * console.log(request.channel);
  * ```
@@ -62,7 +62,7 @@ export type SubscriptionRequest =
  *
  * @example
  * ```ts
- * import { subscriptionKey } from "./subscription.ts";
+ * import { subscriptionKey } from "@kraken-ws/sdk/extended";
  * console.log(subscriptionKey({ channel: "ohlc", symbol: "BTC/USD", interval: 5 })); // "ohlc|BTC/USD|5"
  * ```
  */

@@ -37,7 +37,7 @@ import type { SubscriptionState } from "./events.ts";
  *
  * @example
  * ```ts
- * import type { SubscriptionTrigger } from "./subscription_machine.ts";
+ * import type { SubscriptionTrigger } from "@kraken-ws/sdk/extended";
  * const trigger: SubscriptionTrigger = "validation_failed";
  * console.log(trigger);
  * ```
@@ -69,7 +69,7 @@ export type SubscriptionTrigger =
  *
  * @example
  * ```ts
- * import type { SubscriptionTransition } from "./subscription_machine.ts";
+ * import type { SubscriptionTransition } from "@kraken-ws/sdk/extended";
  * const row: SubscriptionTransition = { from: "awaiting_snapshot", trigger: "snapshot", to: "synced" };
  * console.log(row.to);
  * ```
@@ -90,7 +90,7 @@ export interface SubscriptionTransition {
  *
  * @example
  * ```ts
- * import { SUBSCRIPTION_TRANSITIONS } from "./subscription_machine.ts";
+ * import { SUBSCRIPTION_TRANSITIONS } from "@kraken-ws/sdk/extended";
  * console.log(SUBSCRIPTION_TRANSITIONS.filter((row) => row.to === "resyncing").length);
  * ```
  */
@@ -184,7 +184,7 @@ const TABLE = new Map<string, SubscriptionState>(
  *
  * @example
  * ```ts
- * import { IllegalSubscriptionTransitionError } from "./subscription_machine.ts";
+ * import { IllegalSubscriptionTransitionError } from "@kraken-ws/sdk/extended";
  * const error = new IllegalSubscriptionTransitionError("unsubscribed", "snapshot");
  * console.log(error.message); // "subscription trigger snapshot is illegal in state unsubscribed"
  * ```
@@ -219,7 +219,7 @@ export class IllegalSubscriptionTransitionError extends Error {
  *
  * @example
  * ```ts
- * import { nextSubscriptionState } from "./subscription_machine.ts";
+ * import { nextSubscriptionState } from "@kraken-ws/sdk/extended";
  * console.log(nextSubscriptionState("synced", "validation_failed")); // "resyncing"
  * ```
  */

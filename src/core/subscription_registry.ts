@@ -18,7 +18,7 @@ import { nextSubscriptionState, type SubscriptionTrigger } from "./subscription_
  *
  * @example
  * ```ts
- * import { SubscriptionConflictError } from "./subscription_registry.ts";
+ * import { SubscriptionConflictError } from "@kraken-ws/sdk";
  * console.log(new SubscriptionConflictError("ticker|BTC/USD", "trigger bbo").message);
  * ```
  */

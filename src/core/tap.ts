@@ -14,7 +14,7 @@ import type { GapEvent, KrakenEvent } from "./events.ts";
  *
  * @example
  * ```ts
- * import type { KrakenWsTap } from "./tap.ts";
+ * import type { KrakenWsTap } from "@kraken-ws/sdk";
  * let bytes = 0;
  * const tap: KrakenWsTap = { frame: (text) => void (bytes += text.length) };
  * tap.frame?.('{"channel":"heartbeat"}', 0);
@@ -52,7 +52,7 @@ export interface KrakenWsTap {
  *
  * @example
  * ```ts
- * import { combineTaps } from "./tap.ts";
+ * import { combineTaps } from "@kraken-ws/sdk/extended";
  * const seen: string[] = [];
  * const tap = combineTaps({ frame: () => void seen.push("a") }, undefined, {
  *   frame: () => void seen.push("b"),

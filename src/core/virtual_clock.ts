@@ -18,7 +18,7 @@ interface Pending {
  *
  * @example
  * ```ts
- * import { VirtualClock } from "./virtual_clock.ts";
+ * import { VirtualClock } from "@kraken-ws/sdk/extended";
  * const clock = new VirtualClock();
  * const fired: number[] = [];
  * clock.setTimeout(() => fired.push(clock.now()), 50);

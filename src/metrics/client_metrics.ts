@@ -34,7 +34,7 @@ import { utf8ByteLength } from "./utf8_byte_length.ts";
  *
  * @example
  * ```ts
- * import type { ClientMetricsOptions } from "./client_metrics.ts";
+ * import type { ClientMetricsOptions } from "@kraken-ws/sdk/extended";
  * const options: ClientMetricsOptions = { prefix: "eu_feed_", symbolLimit: 200 };
  * console.log(options.prefix);
  * ```
@@ -52,7 +52,7 @@ export interface ClientMetricsOptions {
  *
  * @example
  * ```ts
- * import { EXCHANGE_DELAY_BUCKETS } from "./client_metrics.ts";
+ * import { EXCHANGE_DELAY_BUCKETS } from "@kraken-ws/sdk/extended";
  * console.log(EXCHANGE_DELAY_BUCKETS.at(-1)); // 60
  * ```
  */
@@ -143,9 +143,9 @@ const NONE = "none";
  *
  * @example
  * ```ts
- * import { MetricsRegistry } from "./registry.ts";
- * import { ClientMetrics } from "./client_metrics.ts";
- * import { renderPrometheusText } from "./exposition.ts";
+ * import { MetricsRegistry } from "@kraken-ws/sdk";
+ * import { ClientMetrics } from "@kraken-ws/sdk/extended";
+ * import { renderPrometheusText } from "@kraken-ws/sdk/extended";
  *
  * const registry = new MetricsRegistry();
  * const metrics = new ClientMetrics(registry);

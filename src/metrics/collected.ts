@@ -9,7 +9,7 @@
  *
  * @example
  * ```ts
- * import type { MetricType } from "./collected.ts";
+ * import type { MetricType } from "@kraken-ws/sdk/extended";
  * const type: MetricType = "histogram";
  * console.log(type);
  * ```
@@ -22,7 +22,7 @@ export type MetricType = "counter" | "gauge" | "histogram";
  *
  * @example
  * ```ts
- * import type { CollectedSample } from "./collected.ts";
+ * import type { CollectedSample } from "@kraken-ws/sdk/extended";
  * const sample: CollectedSample = {
  *   name: "kraken_ws_gaps_total",
  *   labels: [["channel", "book"], ["reason", "checksum"]],
@@ -45,7 +45,7 @@ export interface CollectedSample {
  *
  * @example
  * ```ts
- * import type { CollectedMetric } from "./collected.ts";
+ * import type { CollectedMetric } from "@kraken-ws/sdk/extended";
  * const metric: CollectedMetric = {
  *   name: "kraken_ws_frames_received_total",
  *   help: "Frames received.",
@@ -72,7 +72,7 @@ export interface CollectedMetric {
  *
  * @example
  * ```ts
- * import type { Collectable } from "./collected.ts";
+ * import type { Collectable } from "@kraken-ws/sdk/extended";
  * const constant: Collectable = {
  *   name: "build_info",
  *   sampleNames: ["build_info"],

@@ -12,7 +12,7 @@ import { SingleValueMetric } from "./single_value_metric.ts";
  *
  * @example
  * ```ts
- * import { CounterSeries } from "./counter.ts";
+ * import { CounterSeries } from "@kraken-ws/sdk/extended";
  * const series = new CounterSeries();
  * series.inc();
  * series.inc(2);
@@ -47,7 +47,7 @@ export class CounterSeries {
  *
  * @example
  * ```ts
- * import { Counter } from "./counter.ts";
+ * import { Counter } from "@kraken-ws/sdk/extended";
  * const gaps = new Counter({
  *   name: "gaps_total",
  *   help: "Data lost.",

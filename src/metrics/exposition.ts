@@ -14,7 +14,7 @@ import { formatSampleValue } from "./sample_value.ts";
  *
  * @example
  * ```ts
- * import { PROMETHEUS_TEXT_CONTENT_TYPE } from "./exposition.ts";
+ * import { PROMETHEUS_TEXT_CONTENT_TYPE } from "@kraken-ws/sdk/extended";
  * console.log(PROMETHEUS_TEXT_CONTENT_TYPE); // text/plain; version=0.0.4; charset=utf-8
  * ```
  */
@@ -51,8 +51,8 @@ function familyText(metric: CollectedMetric): string {
  *
  * @example
  * ```ts
- * import { MetricsRegistry } from "./registry.ts";
- * import { renderPrometheusText } from "./exposition.ts";
+ * import { MetricsRegistry } from "@kraken-ws/sdk";
+ * import { renderPrometheusText } from "@kraken-ws/sdk/extended";
  *
  * const registry = new MetricsRegistry();
  * registry.counter({ name: "frames_total", help: "Frames." }).inc(3);

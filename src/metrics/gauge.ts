@@ -12,7 +12,7 @@ import { SingleValueMetric } from "./single_value_metric.ts";
  *
  * @example
  * ```ts
- * import { GaugeSeries } from "./gauge.ts";
+ * import { GaugeSeries } from "@kraken-ws/sdk/extended";
  * const series = new GaugeSeries();
  * series.set(5);
  * series.dec(2);
@@ -61,7 +61,7 @@ export class GaugeSeries {
  *
  * @example
  * ```ts
- * import { Gauge } from "./gauge.ts";
+ * import { Gauge } from "@kraken-ws/sdk/extended";
  * const state = new Gauge({
  *   name: "state",
  *   help: "1 for the current state.",

@@ -14,8 +14,8 @@ import type { MetricsRegistry } from "./registry.ts";
  *
  * @example
  * ```ts
- * import { MetricsRegistry } from "./registry.ts";
- * import { metricsHandler } from "./handler.ts";
+ * import { MetricsRegistry } from "@kraken-ws/sdk";
+ * import { metricsHandler } from "@kraken-ws/sdk";
  *
  * const registry = new MetricsRegistry();
  * registry.gauge({ name: "up", help: "1 while running." }).set(1);

@@ -16,7 +16,7 @@ import { type LabelValues, SeriesMap } from "./series_map.ts";
  *
  * @example
  * ```ts
- * import { DEFAULT_BUCKETS } from "./histogram.ts";
+ * import { DEFAULT_BUCKETS } from "@kraken-ws/sdk/extended";
  * console.log(DEFAULT_BUCKETS.length); // 11
  * ```
  */
@@ -39,7 +39,7 @@ export const DEFAULT_BUCKETS: readonly number[] = Object.freeze([
  *
  * @example
  * ```ts
- * import type { HistogramOptions } from "./histogram.ts";
+ * import type { HistogramOptions } from "@kraken-ws/sdk/extended";
  * const options: HistogramOptions<"channel"> = {
  *   name: "delay_seconds",
  *   help: "Delay.",
@@ -62,7 +62,7 @@ export interface HistogramOptions<L extends string> extends MetricOptions<L> {
  *
  * @example
  * ```ts
- * import { HistogramSeries } from "./histogram.ts";
+ * import { HistogramSeries } from "@kraken-ws/sdk/extended";
  * const series = new HistogramSeries([0.1, 1]);
  * series.observe(0.05);
  * series.observe(3);
@@ -127,7 +127,7 @@ export class HistogramSeries {
  *
  * @example
  * ```ts
- * import { Histogram } from "./histogram.ts";
+ * import { Histogram } from "@kraken-ws/sdk/extended";
  * const delay = new Histogram({ name: "delay_seconds", help: "Delay.", buckets: [0.1, 1] });
  * delay.observe(0.5);
  * console.log(delay.collect().samples.map((sample) => `${sample.name} ${sample.value}`));

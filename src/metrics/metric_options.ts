@@ -10,7 +10,7 @@
  *
  * @example
  * ```ts
- * import type { MetricOptions } from "./metric_options.ts";
+ * import type { MetricOptions } from "@kraken-ws/sdk/extended";
  * const options: MetricOptions<"channel" | "reason"> = {
  *   name: "kraken_ws_gaps_total",
  *   help: "Data lost, by channel and reason.",

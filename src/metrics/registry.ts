@@ -21,8 +21,8 @@ import { ClientMetrics } from "./client_metrics.ts";
  *
  * @example
  * ```ts
- * import { MetricsRegistry } from "./registry.ts";
- * import { renderPrometheusText } from "./exposition.ts";
+ * import { MetricsRegistry } from "@kraken-ws/sdk";
+ * import { renderPrometheusText } from "@kraken-ws/sdk/extended";
  *
  * const registry = new MetricsRegistry();
  * const gaps = registry.counter({

@@ -11,7 +11,7 @@
  *
  * @example
  * ```ts
- * import type { Rfc3339Instant } from "./rfc3339.ts";
+ * import type { Rfc3339Instant } from "@kraken-ws/sdk/extended";
  * const instant: Rfc3339Instant = { epochSeconds: 1767225600, nanoseconds: 123456000 };
  * console.log(instant.nanoseconds);
  * ```
@@ -58,7 +58,7 @@ function daysFromCivil(year: number, month: number, day: number): number {
  *
  * @example
  * ```ts
- * import { parseRfc3339 } from "./rfc3339.ts";
+ * import { parseRfc3339 } from "@kraken-ws/sdk/extended";
  * console.log(parseRfc3339("2026-01-01T00:00:00.123456789Z"));
  * // { epochSeconds: 1767225600, nanoseconds: 123456789 }
  * console.log(parseRfc3339("2026-02-30T00:00:00Z")); // undefined

@@ -11,7 +11,7 @@
  *
  * @example
  * ```ts
- * import type { LabelValues } from "./series_map.ts";
+ * import type { LabelValues } from "@kraken-ws/sdk/extended";
  * const labels: LabelValues<"channel" | "reason"> = { channel: "book", reason: "checksum" };
  * console.log(labels.reason);
  * ```

@@ -16,7 +16,7 @@ import { type LabelValues, SeriesMap } from "./series_map.ts";
  *
  * @example
  * ```ts
- * import { SingleValueMetric } from "./single_value_metric.ts";
+ * import { SingleValueMetric } from "@kraken-ws/sdk/extended";
  * class Constant extends SingleValueMetric<never, { readonly value: number }> {
  *   constructor() {
  *     super("gauge", { name: "build_info", help: "Always 1." }, () => ({ value: 1 }));

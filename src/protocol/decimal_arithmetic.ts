@@ -32,7 +32,7 @@ function scaledInteger(text: string, places: number): bigint {
  *
  * @example
  * ```ts
- * import { decimalDifference } from "./decimal_arithmetic.ts";
+ * import { decimalDifference } from "@kraken-ws/sdk/extended";
  * console.log(decimalDifference("45285.2", "45283.5")); // "1.7"
  * console.log(decimalDifference("0.0280", "0.02815")); // "-0.00015"
  * ```

@@ -17,7 +17,7 @@ const EXPONENT_DECIMAL = /^(-?)(\d+)(?:\.(\d+))?[eE]([+-]?\d+)$/;
  *
  * @example
  * ```ts
- * import { plainDecimalText } from "./decimal_text.ts";
+ * import { plainDecimalText } from "@kraken-ws/sdk/extended";
  * console.log(plainDecimalText("1.2e-7")); // "0.00000012"
  * ```
  */
@@ -56,7 +56,7 @@ export function plainDecimalText(text: string): string {
  *
  * @example
  * ```ts
- * import { padDecimalText } from "./decimal_text.ts";
+ * import { padDecimalText } from "@kraken-ws/sdk/extended";
  * console.log(padDecimalText("4.0", 8)); // "4.00000000"
  * console.log(padDecimalText("29430", 1)); // "29430.0"
  * ```
@@ -78,7 +78,7 @@ export function padDecimalText(text: string, decimals: number): string {
  *
  * @example
  * ```ts
- * import { checksumDigits } from "./decimal_text.ts";
+ * import { checksumDigits } from "@kraken-ws/sdk/extended";
  * console.log(checksumDigits("45285.2")); // "452852"
  * console.log(checksumDigits("0.00100000")); // "100000"
  * ```

@@ -32,7 +32,7 @@ export const DEFAULT_MAX_FRAME_BYTES: number = 8 * 1024 * 1024;
  *
  * @example
  * ```ts
- * import { decode, type DecodeOptions } from "./decode.ts";
+ * import { decode, type DecodeOptions } from "@kraken-ws/sdk/extended";
  * const options: DecodeOptions = { maxFrameBytes: 1024 };
  * console.log(decode('{"channel":"heartbeat"}', options).kind);
  * ```
@@ -116,7 +116,7 @@ function syntaxFailure(text: string): JsonFailure | undefined {
  *
  * @example
  * ```ts
- * import { decode } from "./decode.ts";
+ * import { decode } from "@kraken-ws/sdk/extended";
  * const message = decode('{"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[{"price":63498.0,"qty":0.10000000}],"asks":[],"checksum":2855135483}]}');
  * if (message.kind === "book") {
  *   const level = message.data[0].bids[0];

@@ -9,7 +9,7 @@
  *
  * @example
  * ```ts
- * import type { SubscriptionParams } from "./encode.ts";
+ * import type { SubscriptionParams } from "@kraken-ws/sdk/extended";
  * const params: SubscriptionParams = { channel: "book", symbol: ["BTC/USD"], depth: 10, snapshot: true };
  * console.log(params.channel);
  * ```
@@ -38,7 +38,7 @@ export interface SubscriptionParams {
  *
  * @example
  * ```ts
- * import { encodeSubscribe } from "./encode.ts";
+ * import { encodeSubscribe } from "@kraken-ws/sdk/extended";
  * console.log(encodeSubscribe({ channel: "book", symbol: ["BTC/USD"], depth: 10 }, 7));
  * // {"method":"subscribe","params":{"channel":"book","symbol":["BTC/USD"],"depth":10},"req_id":7}
  * ```
@@ -57,7 +57,7 @@ export function encodeSubscribe(params: SubscriptionParams, reqId: number): stri
  *
  * @example
  * ```ts
- * import { encodeUnsubscribe } from "./encode.ts";
+ * import { encodeUnsubscribe } from "@kraken-ws/sdk/extended";
  * console.log(encodeUnsubscribe({ channel: "trade", symbol: ["BTC/USD"] }, 8));
  * ```
  */
@@ -73,7 +73,7 @@ export function encodeUnsubscribe(params: SubscriptionParams, reqId: number): st
  *
  * @example
  * ```ts
- * import { encodePing } from "./encode.ts";
+ * import { encodePing } from "@kraken-ws/sdk/extended";
  * console.log(encodePing(9)); // {"method":"ping","req_id":9}
  * ```
  */

@@ -13,7 +13,7 @@
  *
  * @example
  * ```ts
- * import type { JsonValue } from "./messages.ts";
+ * import type { JsonValue } from "@kraken-ws/sdk/extended";
  * const value: JsonValue = { a: [1, "b", null, true] };
  * console.log(value);
  * ```
@@ -27,7 +27,7 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | {
  *
  * @example
  * ```ts
- * import type { FrameType } from "./messages.ts";
+ * import type { FrameType } from "@kraken-ws/sdk/extended";
  * const type: FrameType = "snapshot";
  * console.log(type);
  * ```
@@ -39,7 +39,7 @@ export type FrameType = "snapshot" | "update";
  *
  * @example
  * ```ts
- * import type { BookLevel } from "./messages.ts";
+ * import type { BookLevel } from "@kraken-ws/sdk";
  * const level: BookLevel = { price: 63498, priceText: "63498.0", qty: 0.1, qtyText: "0.10000000" };
  * console.log(level.qtyText);
  * ```
@@ -60,7 +60,7 @@ export interface BookLevel {
  *
  * @example
  * ```ts
- * import type { BookPayload } from "./messages.ts";
+ * import type { BookPayload } from "@kraken-ws/sdk/extended";
  * const payload: BookPayload = { symbol: "BTC/USD", bids: [], asks: [], checksum: 0 };
  * console.log(payload.symbol);
  * ```
@@ -83,7 +83,7 @@ export interface BookPayload {
  *
  * @example
  * ```ts
- * import { decode } from "./decode.ts";
+ * import { decode } from "@kraken-ws/sdk/extended";
  * const message = decode('{"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[],"asks":[],"checksum":0}]}');
  * if (message.kind === "book") console.log(message.data[0].symbol);
  * ```
@@ -102,7 +102,7 @@ export interface BookMessage {
  *
  * @example
  * ```ts
- * import type { Trade } from "./messages.ts";
+ * import type { Trade } from "@kraken-ws/sdk";
  * const trade: Trade = {
  *   symbol: "BTC/USD", side: "buy", price: 1, priceText: "1.0", qty: 2, qtyText: "2.00000000",
  *   ordType: "limit", tradeId: 7, timestamp: "2026-07-07T23:00:04.585581Z",
@@ -136,7 +136,7 @@ export interface Trade {
  *
  * @example
  * ```ts
- * import type { TradeMessage } from "./messages.ts";
+ * import type { TradeMessage } from "@kraken-ws/sdk/extended";
  * const message: TradeMessage = { kind: "trade", type: "update", data: [] };
  * console.log(message.data.length);
  * ```
@@ -155,7 +155,7 @@ export interface TradeMessage {
  *
  * @example
  * ```ts
- * import { decode } from "./decode.ts";
+ * import { decode } from "@kraken-ws/sdk/extended";
  * const message = decode('{"channel":"ticker","type":"update","data":[{"symbol":"BTC/USD","bid":1.0,"bid_qty":1,"ask":2.0,"ask_qty":1,"last":1.5,"volume":9,"vwap":1.4,"low":1,"high":2,"change":0.5,"change_pct":50.0}]}');
  * if (message.kind === "ticker") console.log(message.data[0].bidText); // "1.0"
  * ```
@@ -216,7 +216,7 @@ export interface Ticker {
  *
  * @example
  * ```ts
- * import type { TickerMessage } from "./messages.ts";
+ * import type { TickerMessage } from "@kraken-ws/sdk/extended";
  * const message: TickerMessage = { kind: "ticker", type: "snapshot", data: [] };
  * console.log(message.type);
  * ```
@@ -235,7 +235,7 @@ export interface TickerMessage {
  *
  * @example
  * ```ts
- * import { decode } from "./decode.ts";
+ * import { decode } from "@kraken-ws/sdk/extended";
  * const message = decode('{"channel":"ohlc","type":"update","data":[{"symbol":"BTC/USD","open":1,"high":2,"low":1,"close":2,"vwap":1.5,"trades":3,"volume":4,"interval_begin":"2026-01-01T00:00:00.000000000Z","interval":1}]}');
  * if (message.kind === "ohlc") console.log(message.data[0].intervalBegin);
  * ```
@@ -282,7 +282,7 @@ export interface Candle {
  *
  * @example
  * ```ts
- * import type { OhlcMessage } from "./messages.ts";
+ * import type { OhlcMessage } from "@kraken-ws/sdk/extended";
  * const message: OhlcMessage = { kind: "ohlc", type: "update", data: [] };
  * console.log(message.kind);
  * ```
@@ -301,7 +301,7 @@ export interface OhlcMessage {
  *
  * @example
  * ```ts
- * import type { InstrumentPair } from "./messages.ts";
+ * import type { InstrumentPair } from "@kraken-ws/sdk/extended";
  * const pair: InstrumentPair = {
  *   symbol: "BTC/USD", base: "BTC", quote: "USD", status: "online",
  *   pricePrecision: 1, qtyPrecision: 8, fields: {},
@@ -331,7 +331,7 @@ export interface InstrumentPair {
  *
  * @example
  * ```ts
- * import type { InstrumentMessage } from "./messages.ts";
+ * import type { InstrumentMessage } from "@kraken-ws/sdk/extended";
  * const message: InstrumentMessage = { kind: "instrument", type: "snapshot", assets: [], pairs: [] };
  * console.log(message.pairs.length);
  * ```
@@ -352,7 +352,7 @@ export interface InstrumentMessage {
  *
  * @example
  * ```ts
- * import type { SystemState } from "./messages.ts";
+ * import type { SystemState } from "@kraken-ws/sdk";
  * const state: SystemState = "maintenance";
  * console.log(state);
  * ```
@@ -369,7 +369,7 @@ export type SystemState =
  *
  * @example
  * ```ts
- * import type { StatusInfo } from "./messages.ts";
+ * import type { StatusInfo } from "@kraken-ws/sdk";
  * const info: StatusInfo = { system: "online", apiVersion: "v2", connectionId: "4421894013101914413", version: "2.0.10" };
  * console.log(info.connectionId);
  * ```
@@ -394,7 +394,7 @@ export interface StatusInfo {
  *
  * @example
  * ```ts
- * import { decode } from "./decode.ts";
+ * import { decode } from "@kraken-ws/sdk/extended";
  * const message = decode('{"channel":"status","type":"update","data":[{"system":"maintenance","api_version":"v2","version":"2.0.6"}]}');
  * if (message.kind === "status") console.log(message.data[0].system);
  * ```
@@ -413,7 +413,7 @@ export interface StatusMessage {
  *
  * @example
  * ```ts
- * import { decode } from "./decode.ts";
+ * import { decode } from "@kraken-ws/sdk/extended";
  * console.log(decode('{"channel":"heartbeat"}').kind); // "heartbeat"
  * ```
  */
@@ -427,7 +427,7 @@ export interface HeartbeatMessage {
  *
  * @example
  * ```ts
- * import { decode } from "./decode.ts";
+ * import { decode } from "@kraken-ws/sdk/extended";
  * const message = decode('{"method":"pong","req_id":3,"time_in":"a","time_out":"b"}');
  * if (message.kind === "pong") console.log(message.reqId); // 3
  * ```
@@ -450,7 +450,7 @@ export interface PongMessage {
  *
  * @example
  * ```ts
- * import type { SubscriptionResult } from "./messages.ts";
+ * import type { SubscriptionResult } from "@kraken-ws/sdk/extended";
  * const result: SubscriptionResult = { channel: "book", symbol: "BTC/USD", depth: 10, snapshot: true };
  * console.log(result.depth);
  * ```
@@ -475,7 +475,7 @@ export interface SubscriptionResult {
  *
  * @example
  * ```ts
- * import { decode } from "./decode.ts";
+ * import { decode } from "@kraken-ws/sdk/extended";
  * const message = decode('{"method":"subscribe","result":{"channel":"book","depth":10,"snapshot":true,"symbol":"BTC/USD"},"success":true,"req_id":7}');
  * if (message.kind === "ack") console.log(message.result.symbol, message.reqId);
  * ```
@@ -502,7 +502,7 @@ export interface AckMessage {
  *
  * @example
  * ```ts
- * import { decode } from "./decode.ts";
+ * import { decode } from "@kraken-ws/sdk/extended";
  * const message = decode('{"error":"Currency pair not supported XBT/USD","method":"subscribe","success":false,"symbol":"XBT/USD"}');
  * if (message.kind === "rejection") console.log(message.error);
  * ```
@@ -532,7 +532,7 @@ export interface RejectionMessage {
  *
  * @example
  * ```ts
- * import { decode } from "./decode.ts";
+ * import { decode } from "@kraken-ws/sdk/extended";
  * const message = decode('{"channel":"level9","data":[1]}');
  * if (message.kind === "unknown") console.log(message.channel, message.raw);
  * ```
@@ -555,7 +555,7 @@ export interface UnknownMessage {
  *
  * @example
  * ```ts
- * import type { DecodeErrorReason } from "./messages.ts";
+ * import type { DecodeErrorReason } from "@kraken-ws/sdk/extended";
  * const reason: DecodeErrorReason = "malformed_json";
  * console.log(reason);
  * ```
@@ -574,7 +574,7 @@ export type DecodeErrorReason =
  *
  * @example
  * ```ts
- * import { decode } from "./decode.ts";
+ * import { decode } from "@kraken-ws/sdk/extended";
  * const result = decode("{not json");
  * if (result.kind === "decodeError") console.log(result.reason, result.detail, result.excerpt);
  * ```
@@ -599,7 +599,7 @@ export interface DecodeError {
  *
  * @example
  * ```ts
- * import { decode } from "./decode.ts";
+ * import { decode } from "@kraken-ws/sdk/extended";
  * const message = decode('{"channel":"heartbeat"}');
  * switch (message.kind) {
  *   case "heartbeat": console.log("alive"); break;

@@ -28,7 +28,7 @@ const encoder = new TextEncoder();
  *
  * @example
  * ```ts
- * import type { LineSink } from "./recorder.ts";
+ * import type { LineSink } from "@kraken-ws/sdk/extended";
  * const written: number[] = [];
  * const sink: LineSink = { write: async (recv) => void written.push(recv), close: async () => {} };
  * await sink.write(5, new Uint8Array());
@@ -47,7 +47,7 @@ export interface LineSink {
  *
  * @example
  * ```ts
- * import type { RecorderOptions } from "./recorder.ts";
+ * import type { RecorderOptions } from "@kraken-ws/sdk/extended";
  * const options: RecorderOptions = { maxQueuedBytes: 1024 * 1024, onFailure: (error) => console.error(error) };
  * console.log(options.maxQueuedBytes);
  * ```
@@ -64,7 +64,7 @@ export interface RecorderOptions {
  *
  * @example
  * ```ts
- * import type { RecorderCounts } from "./recorder.ts";
+ * import type { RecorderCounts } from "@kraken-ws/sdk/extended";
  * const counts: RecorderCounts = { frames: 10, events: 4, gaps: 1, dropped: 0 };
  * console.log(counts.frames);
  * ```
@@ -93,7 +93,7 @@ interface QueuedLine {
  *
  * @example
  * ```ts
- * import { Recorder } from "./recorder.ts";
+ * import { Recorder } from "@kraken-ws/sdk/extended";
  * const lines: string[] = [];
  * const recorder = new Recorder({
  *   write: async (_recv, line) => void lines.push(new TextDecoder().decode(line)),

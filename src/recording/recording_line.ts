@@ -31,7 +31,7 @@ const RECORDING_LINE_START = /^\s*\{\s*"(recording|recv)"\s*:/;
  *
  * @example
  * ```ts
- * import type { RecordingHeader } from "./recording_line.ts";
+ * import type { RecordingHeader } from "@kraken-ws/sdk/extended";
  * const header: RecordingHeader = { file: 1, started: 0, url: "wss://ws.kraken.com/v2" };
  * console.log(header.file);
  * ```
@@ -51,7 +51,7 @@ export interface RecordingHeader {
  *
  * @example
  * ```ts
- * import type { RecordedEvent } from "./recording_line.ts";
+ * import type { RecordedEvent } from "@kraken-ws/sdk/extended";
  * const event: RecordedEvent = { type: "gap", reason: "overflow", dropped: 3, scope: "recorder" };
  * console.log(event.type);
  * ```
@@ -70,7 +70,7 @@ export interface RecordedEvent {
  *
  * @example
  * ```ts
- * import { parseRecordingLine, type RecordingLine } from "./recording_line.ts";
+ * import { parseRecordingLine, type RecordingLine } from "@kraken-ws/sdk/extended";
  * const line: RecordingLine = parseRecordingLine('{"channel":"heartbeat"}');
  * console.log(line.kind); // "raw"
  * ```
@@ -90,7 +90,7 @@ export type RecordingLine =
  *
  * @example
  * ```ts
- * import { encodeHeader } from "./recording_line.ts";
+ * import { encodeHeader } from "@kraken-ws/sdk/extended";
  * console.log(encodeHeader({ file: 1, started: 5, url: "ws://127.0.0.1:8080/v2" }));
  * // {"recording":"kraken-ws","version":1,"file":1,"started":5,"url":"ws://127.0.0.1:8080/v2"}
  * ```
@@ -115,7 +115,7 @@ export function encodeHeader(header: RecordingHeader): string {
  *
  * @example
  * ```ts
- * import { encodeFrame } from "./recording_line.ts";
+ * import { encodeFrame } from "@kraken-ws/sdk/extended";
  * console.log(encodeFrame(7, '{"channel":"heartbeat"}'));
  * // {"recv":7,"frame":"{\"channel\":\"heartbeat\"}"}
  * ```
@@ -133,7 +133,7 @@ export function encodeFrame(recv: number, frame: string): string {
  *
  * @example
  * ```ts
- * import { encodeEvent } from "./recording_line.ts";
+ * import { encodeEvent } from "@kraken-ws/sdk/extended";
  * console.log(encodeEvent(9, { type: "gap", reason: "decode", seq: 4, time: 9 }));
  * // {"recv":9,"event":{"type":"gap","reason":"decode","seq":4,"time":9}}
  * ```
@@ -152,7 +152,7 @@ export function encodeEvent(recv: number, event: KrakenEvent | RecordedEvent): s
  *
  * @example
  * ```ts
- * import { encodeRecorderOverflow } from "./recording_line.ts";
+ * import { encodeRecorderOverflow } from "@kraken-ws/sdk/extended";
  * console.log(encodeRecorderOverflow(3, 12));
  * // {"recv":3,"event":{"type":"gap","reason":"overflow","dropped":12,"scope":"recorder"}}
  * ```
@@ -170,7 +170,7 @@ export function encodeRecorderOverflow(recv: number, dropped: number): string {
  *
  * @example
  * ```ts
- * import { isRecordedEvent } from "./recording_line.ts";
+ * import { isRecordedEvent } from "@kraken-ws/sdk/extended";
  * console.log(isRecordedEvent({ type: "gap", reason: "decode", seq: 1, time: 0 })); // true
  * ```
  */
@@ -187,7 +187,7 @@ export function isRecordedEvent(event: KrakenEvent): boolean {
  *
  * @example
  * ```ts
- * import { isRecorderOverflow } from "./recording_line.ts";
+ * import { isRecorderOverflow } from "@kraken-ws/sdk/extended";
  * console.log(isRecorderOverflow({ type: "gap", reason: "overflow", dropped: 1, scope: "recorder" })); // true
  * ```
  */
@@ -225,7 +225,7 @@ function parseHeader(value: Record<string, JsonValue>): RecordingLine {
  *
  * @example
  * ```ts
- * import { parseRecordingLine } from "./recording_line.ts";
+ * import { parseRecordingLine } from "@kraken-ws/sdk/extended";
  * const line = parseRecordingLine('{"recv":7,"frame":"{\\"channel\\":\\"heartbeat\\"}"}');
  * if (line.kind === "frame") console.log(line.recv, line.frame); // 7 {"channel":"heartbeat"}
  * ```

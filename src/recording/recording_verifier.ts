@@ -20,7 +20,7 @@ import type { BookPayload, DecodeError, FrameType, KrakenMessage } from "../prot
  *
  * @example
  * ```ts
- * import type { LineRef } from "./recording_verifier.ts";
+ * import type { LineRef } from "@kraken-ws/sdk/extended";
  * const ref: LineRef = { file: "a.ndjson", line: 3 };
  * console.log(ref.line);
  * ```
@@ -37,7 +37,7 @@ export interface LineRef {
  *
  * @example
  * ```ts
- * import type { MismatchEntry } from "./recording_verifier.ts";
+ * import type { MismatchEntry } from "@kraken-ws/sdk/extended";
  * const entry: MismatchEntry = { file: "a", line: 9, expected: 1, computed: 2, marked: false };
  * console.log(entry.marked);
  * ```
@@ -59,7 +59,7 @@ export interface MismatchEntry extends LineRef {
  *
  * @example
  * ```ts
- * import type { CrossedEntry } from "./recording_verifier.ts";
+ * import type { CrossedEntry } from "@kraken-ws/sdk/extended";
  * const entry: CrossedEntry = { file: "a", line: 9, bestBid: "101.0", bestAsk: "100.0", marked: true };
  * console.log(entry.bestBid);
  * ```
@@ -81,7 +81,7 @@ export interface CrossedEntry extends LineRef {
  *
  * @example
  * ```ts
- * import type { ErrorEntry } from "./recording_verifier.ts";
+ * import type { ErrorEntry } from "@kraken-ws/sdk/extended";
  * const entry: ErrorEntry = { file: "a", line: 3, reason: "malformed_json: …", marked: false };
  * console.log(entry.reason);
  * ```
@@ -101,7 +101,7 @@ export interface ErrorEntry extends LineRef {
  *
  * @example
  * ```ts
- * import type { BookReport } from "./recording_verifier.ts";
+ * import type { BookReport } from "@kraken-ws/sdk/extended";
  * const report: BookReport = {
  *   snapshots: 1,
  *   updates: 0,
@@ -143,7 +143,7 @@ export interface BookReport {
  *
  * @example
  * ```ts
- * import type { RecorderOverflowEntry } from "./recording_verifier.ts";
+ * import type { RecorderOverflowEntry } from "@kraken-ws/sdk/extended";
  * const entry: RecorderOverflowEntry = { file: "a", line: 40, dropped: 12 };
  * console.log(entry.dropped);
  * ```
@@ -158,7 +158,7 @@ export interface RecorderOverflowEntry extends LineRef {
  *
  * @example
  * ```ts
- * import { RecordingVerifier } from "./recording_verifier.ts";
+ * import { RecordingVerifier } from "@kraken-ws/sdk/extended";
  * const replay = new RecordingVerifier();
  * replay.feed('{"channel":"heartbeat"}', { file: "x", line: 1 });
  * console.log(replay.report().frames); // 1
@@ -193,8 +193,8 @@ const RESTARTING_GAPS: ReadonlySet<string> = new Set(["decode", "reconnect", "re
  *
  * @example
  * ```ts
- * import { OrderBook } from "../book/order_book.ts";
- * import type { BookFactory } from "./recording_verifier.ts";
+ * import { OrderBook } from "@kraken-ws/sdk/extended";
+ * import type { BookFactory } from "@kraken-ws/sdk/extended";
  * const factory: BookFactory = (symbol, depth, precision) => new OrderBook(symbol, depth, { precision });
  * console.log(factory("BTC/USD", 10, undefined).depth);
  * ```
@@ -210,7 +210,7 @@ export type BookFactory = (
  *
  * @example
  * ```ts
- * import { RecordingVerifier, type RecordingVerifierOptions } from "./recording_verifier.ts";
+ * import { RecordingVerifier, type RecordingVerifierOptions } from "@kraken-ws/sdk/extended";
  * const options: RecordingVerifierOptions = { defaultDepth: 25, precision: { "BTC/USD": { price: 1, qty: 8 } } };
  * console.log(new RecordingVerifier(options).report().frames);
  * ```
@@ -233,7 +233,7 @@ const defaultFactory: BookFactory = (symbol, depth, precision) =>
  *
  * @example
  * ```ts
- * import { RecordingVerifier } from "./recording_verifier.ts";
+ * import { RecordingVerifier } from "@kraken-ws/sdk/extended";
  * const replay = new RecordingVerifier();
  * replay.feed(
  *   '{"channel":"book","type":"snapshot","data":[{"symbol":"BTC/USD","bids":[{"price":100.0,"qty":1.00000000}],' +

@@ -51,7 +51,7 @@ export { SubscriptionConflictError } from "./src/core/session.ts";
 export type { OhlcInterval } from "./src/core/subscription.ts";
 export type { BookDepth } from "./src/book/order_book.ts";
 export type { Clock } from "./src/core/clock.ts";
-export type { KrakenWsTap } from "./src/core/tap.ts";
+export type { ClientTapSource, KrakenWsTap } from "./src/core/tap.ts";
 export { MetricsRegistry } from "./src/metrics/registry.ts";
 export { metricsHandler } from "./src/metrics/handler.ts";
 export type {

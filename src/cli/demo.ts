@@ -11,7 +11,7 @@ import { SYSTEM_CLOCK } from "../client/system_clock.ts";
 import { KRAKEN_PUBLIC_URL } from "../client/kraken_ws.ts";
 import { metricsHandler } from "../metrics/handler.ts";
 import { MetricsRegistry } from "../metrics/registry.ts";
-import type { FaultKind } from "../sim/faults.ts";
+import type { FaultKind } from "../exchange/faults.ts";
 import { KrakenSimulator } from "../sim/simulator.ts";
 import { ArgumentList, numberValue } from "./arguments.ts";
 import { type LiveViewOptions, runLiveView } from "./live_view.ts";

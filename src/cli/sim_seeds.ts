@@ -1,27 +1,35 @@
 /**
- * `sim-test`: the seeded simulation, seed after seed. Each seed runs the client's core against
- * the simulated market under its own random faults, in virtual time; a failing seed prints the
- * one command that replays exactly that run.
+ * `sim-test`: the seeded simulation, seed after seed. Each seed runs the client against the fake
+ * exchange under its own random faults, in virtual time; a failing seed prints the one command
+ * that reruns exactly that run.
  *
  * @module
  */
 
 import {
   DEFAULT_DURATION_MS,
-  replayCommand,
   runSimulation,
+  seedCommand,
   type SimulationReport,
 } from "../sim/simulation.ts";
 import { ArgumentList, numberValue } from "./arguments.ts";
 import { UsageError } from "./usage_error.ts";
 
-/** Usage text of `sim-test`. */
+/**
+ * Usage text of `sim-test`.
+ *
+ * @example
+ * ```ts
+ * import { SIM_TEST_USAGE } from "./sim_seeds.ts";
+ * console.log(SIM_TEST_USAGE.startsWith("usage: sim-test")); // true
+ * ```
+ */
 export const SIM_TEST_USAGE: string =
   `usage: sim-test [--seeds N] [--from SEED] [--seed SEED] [--duration MS] [--json]
 
-Runs the seeded simulation: the client's session against the simulated market in virtual time,
-with a random fault schedule per seed, checking after every step that it never lies. By default
-seeds 1 to 500; --seed runs one seed (to replay a failure). Exit 0 when every seed held every
+Runs the seeded simulation: the client against the fake exchange in virtual time, with a random
+fault schedule per seed, checking after every step that it never lies. By default seeds 1 to 500;
+--seed runs one seed (to rerun a failure). Exit 0 when every seed held every
 invariant, 1 otherwise, 2 on usage errors.`;
 
 /**
@@ -95,14 +103,14 @@ export function parseSimTestArgs(args: readonly string[]): SimTestArgs {
  * ```ts
  * import { simTestCommand } from "./sim_seeds.ts";
  * const lines: string[] = [];
- * console.log(simTestCommand(["--seeds", "2", "--duration", "5000"], (line) => lines.push(line))); // 0
+ * console.log(await simTestCommand(["--seeds", "2", "--duration", "5000"], (line) => lines.push(line))); // 0
  * ```
  */
-export function simTestCommand(
+export async function simTestCommand(
   args: readonly string[],
   write: (line: string) => void = (line) =>
     void Deno.stdout.writeSync(new TextEncoder().encode(`${line}\n`)),
-): number {
+): Promise<number> {
   let parsed: SimTestArgs;
   try {
     parsed = parseSimTestArgs(args);
@@ -114,7 +122,7 @@ export function simTestCommand(
   const failed: SimulationReport[] = [];
   const totals = { frames: 0, books: 0, trades: 0, gaps: 0, resyncs: 0, connections: 0, faults: 0 };
   for (const seed of parsed.seeds) {
-    const report = runSimulation({ seed, durationMs: parsed.durationMs });
+    const report = await runSimulation({ seed, durationMs: parsed.durationMs });
     for (const key of Object.keys(totals) as (keyof typeof totals)[]) {
       totals[key] += report.stats[key];
     }
@@ -127,7 +135,7 @@ export function simTestCommand(
       totals,
       failed: failed.map((report) => ({
         seed: report.seed,
-        replay: replayCommand(report.seed, parsed.durationMs),
+        rerun: seedCommand(report.seed, parsed.durationMs),
         violations: report.violations,
       })),
     }));
@@ -139,7 +147,7 @@ export function simTestCommand(
     );
     for (const report of failed) {
       write(
-        `FAILED seed ${report.seed}: replay with ${replayCommand(report.seed, parsed.durationMs)}`,
+        `FAILED seed ${report.seed}: rerun with ${seedCommand(report.seed, parsed.durationMs)}`,
       );
       for (const violation of report.violations) write(`  ${violation}`);
     }

@@ -1,11 +1,13 @@
 /**
  * The local Kraken simulator and the seeded simulation: Deno only (`Deno.serve`, sockets), so
- * they live apart from the portable `@kraken-ws/sdk/extended`.
+ * they live apart from the portable `@kraken-ws/sdk/extended`. Both drive one fake exchange,
+ * `Exchange`, which is sans-I/O: drive it yourself to put a client of your own against Kraken's
+ * rules and faults in virtual time.
  *
  * @example
  * ```ts
  * import { runSimulation } from "@kraken-ws/sdk/sim";
- * const report = runSimulation({ seed: 1, durationMs: 10_000 });
+ * const report = await runSimulation({ seed: 1, durationMs: 10_000 });
  * console.log(report.violations.length); // 0
  * ```
  *
@@ -18,8 +20,38 @@ export {
   type SimConnectionInfo,
   type SimulatorFaults,
 } from "./simulator.ts";
-export type { FaultKind, ScheduledFault } from "./faults.ts";
-export { DEFAULT_SIM_SYMBOLS, type SimSymbol } from "./market.ts";
-export type { SimFrame, SimSubscription } from "./sim_session.ts";
-export { runSimulation, type SimulationOptions, type SimulationReport } from "./simulation.ts";
-export { DEFAULT_DURATION_MS, replayCommand } from "./simulation.ts";
+export {
+  DEFAULT_DURATION_MS,
+  runSimulation,
+  seedCommand,
+  type SimulationOptions,
+  type SimulationReport,
+} from "./simulation.ts";
+export type { InvariantStats, Tamper } from "./invariants.ts";
+export type { StreamTarget } from "../client/driver.ts";
+export { recordedFrames } from "./recorded_frames.ts";
+export {
+  type ConnectionInfo,
+  Exchange,
+  type ExchangeFaults,
+  type ExchangeOptions,
+  type ExchangeOutput,
+} from "../exchange/exchange.ts";
+export { FAULT_KINDS, type FaultKind, type ScheduledFault } from "../exchange/faults.ts";
+export type { BookOracle, Feed, FeedView, SimFrame, SimSubscription } from "../exchange/feed.ts";
+export {
+  DEFAULT_SIM_SYMBOLS,
+  type SimChange,
+  type SimLevel,
+  SimMarket,
+  type SimSymbol,
+  SimSymbolState,
+  type SimTrade,
+} from "../exchange/market.ts";
+export { MarketFeed, MarketView } from "../exchange/market_feed.ts";
+export {
+  type RecordedFrame,
+  ReplayFeed,
+  type ReplayFrame,
+  ReplayView,
+} from "../exchange/replay_feed.ts";

@@ -1,32 +1,30 @@
 /**
- * The seeded simulation: the client's sans-I/O session against the simulator's market and server
- * side, in virtual time, with no socket, under a random fault schedule drawn from the seed. After
- * every step it checks that the client never lies: every book it shows is the truth, every loss
- * is a gap event, every connection attempt respects backoff and budget, every queue its bound.
+ * The seeded simulation: the real client (`KrakenWs`: its session, its driver, its streams)
+ * against the fake exchange in virtual time, over in-memory sockets, under a fault schedule drawn
+ * from the seed. Streams are read as a user reads them, one of them slowly. The invariants hold
+ * the client to what the exchange fed, to its own session's state and to what its streams
+ * delivered; a failing seed reruns exactly.
  *
  * @module
  */
 
-import { bookChecksum } from "../book/checksum.ts";
-import { CHECKSUM_LEVELS } from "../book/checksum.ts";
-import { VirtualClock } from "../core/virtual_clock.ts";
-import type { DataChannel, KrakenEvent, SubscriptionState } from "../core/events.ts";
-import { RECONNECT_DEFAULTS } from "../core/reconnect_policy.ts";
+import type { DriverProbe } from "../client/driver.ts";
+import { probedClient } from "../client/kraken_ws.ts";
+import { KrakenClosedError } from "../client/kraken_closed_error.ts";
+import type { KrakenEvent } from "../core/events.ts";
 import { SeededRandom } from "../core/seeded_random.ts";
-import { Session, type SessionEffect, type SessionInput } from "../core/session.ts";
-import { subscriptionKey, type SubscriptionRequest } from "../core/subscription.ts";
-import type { BookLevel } from "../protocol/messages.ts";
-import {
-  FrameFaults,
-  MALFORMED_FRAME,
-  oversizedFrame,
-  randomFaultSchedule,
-  type ScheduledFault,
-  UNKNOWN_CHANNEL_FRAME,
-} from "./faults.ts";
-import { SimMarket } from "./market.ts";
-import { errorFrame } from "./requests.ts";
-import { type SimFrame, SimSession } from "./sim_session.ts";
+import type { BookDepth } from "../book/order_book.ts";
+import type { OhlcInterval, SubscriptionRequest } from "../core/subscription.ts";
+import { VirtualClock } from "../core/virtual_clock.ts";
+import { Exchange } from "../exchange/exchange.ts";
+import { randomFaultSchedule, type ScheduledFault } from "../exchange/faults.ts";
+import type { Feed } from "../exchange/feed.ts";
+import { SimMarket } from "../exchange/market.ts";
+import { MarketFeed } from "../exchange/market_feed.ts";
+import { ReplayFeed } from "../exchange/replay_feed.ts";
+import { Invariants, type InvariantStats, type StreamWatch, type Tamper } from "./invariants.ts";
+import { recordedFrames } from "./recorded_frames.ts";
+import { VirtualExchange } from "./virtual_exchange.ts";
 
 /**
  * Settings of one simulated run.
@@ -47,33 +45,35 @@ export interface SimulationOptions {
   readonly faults?: boolean;
   /** Mean time between random faults (default 6000 ms). */
   readonly meanFaultGapMs?: number;
-  /** A scripted schedule instead of the random one. */
+  /** A scripted schedule instead of the random one: times from the start, at the client's link. */
   readonly schedule?: readonly ScheduledFault[];
   /**
-   * Rewrites what the client's session decided before the run acts on it: only for testing the
-   * checks themselves, by making a client that lies and seeing it caught.
+   * Serve a recording instead of the seeded market; every recorded channel and symbol is
+   * subscribed.
    */
-  readonly tamper?: (effects: SessionEffect[]) => SessionEffect[];
-}
-
-/**
- * The command that replays one seed exactly.
- *
- * @param seed The seed.
- * @param durationMs The run's virtual duration, when not the default.
- * @returns The command line.
- *
- * @example
- * ```ts
- * import { replayCommand } from "./simulation.ts";
- * console.log(replayCommand(42)); // "deno task sim-test --seed 42"
- * ```
- */
-export function replayCommand(seed: number, durationMs?: number): string {
-  const duration = durationMs === undefined || durationMs === DEFAULT_DURATION_MS
-    ? ""
-    : ` --duration ${durationMs}`;
-  return `deno task sim-test --seed ${seed}${duration}`;
+  readonly replay?: {
+    /** The file's lines: raw Kraken frames, or `record`'s recording lines. */
+    readonly lines: readonly string[];
+    /** 1 plays at the recorded pace (default), 10 ten times faster. */
+    readonly speed?: number;
+  };
+  /**
+   * The subscriptions to open, one stream each, instead of those the seed picks (or, over a
+   * recording, every recorded one).
+   */
+  readonly subscriptions?: readonly SubscriptionRequest[];
+  /**
+   * Sees every event the client routes to its streams, in order, as its tap would (not those
+   * addressed to one stream: an overflow gap, the book a stream starts from).
+   */
+  readonly onEvent?: (event: KrakenEvent) => void;
+  /** Events each of the client's streams holds before it overflows (default 256). */
+  readonly bufferSize?: number;
+  /**
+   * Makes the client lie, through its driver's probe: only for testing the checks themselves,
+   * by seeing a lying client caught.
+   */
+  readonly tamper?: Tamper;
 }
 
 /**
@@ -82,7 +82,7 @@ export function replayCommand(seed: number, durationMs?: number): string {
  * @example
  * ```ts
  * import { runSimulation } from "./simulation.ts";
- * const report = runSimulation({ seed: 1, durationMs: 20_000 });
+ * const report = await runSimulation({ seed: 1, durationMs: 20_000 });
  * console.log(report.violations.length); // 0
  * ```
  */
@@ -92,87 +92,62 @@ export interface SimulationReport {
   /** Broken invariants, in the order found; empty when the client never lied. */
   readonly violations: string[];
   /** Counters of the run. */
-  readonly stats: {
-    frames: number;
-    books: number;
-    trades: number;
-    gaps: number;
-    resyncs: number;
-    connections: number;
-    faults: number;
-  };
+  readonly stats: InvariantStats;
 }
 
-/** Virtual time of one run, unless told otherwise. */
+/**
+ * Virtual time of one run, unless told otherwise: two minutes.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_DURATION_MS } from "./simulation.ts";
+ * console.log(DEFAULT_DURATION_MS); // 120000
+ * ```
+ */
 export const DEFAULT_DURATION_MS = 120_000;
+
+/**
+ * The command that reruns one seed exactly.
+ *
+ * @param seed The seed.
+ * @param durationMs The run's virtual duration, when not the default.
+ * @returns The command line.
+ *
+ * @example
+ * ```ts
+ * import { seedCommand } from "./simulation.ts";
+ * console.log(seedCommand(42)); // "deno task sim-test --seed 42"
+ * ```
+ */
+export function seedCommand(seed: number, durationMs?: number): string {
+  const duration = durationMs === undefined || durationMs === DEFAULT_DURATION_MS
+    ? ""
+    : ` --duration ${durationMs}`;
+  return `deno task sim-test --seed ${seed}${duration}`;
+}
+
+/** One way time of every message between the client and the exchange. */
 const LATENCY_MS = 5;
-const SLOW_LATENCY_MS = 200;
-const MARKET_STEP_MS = 100;
-const MAX_FRAME_BYTES = 256 * 1024;
-/** The session's own timers: connect, reconnect, ping, tick, stable, pace, close. */
-const MAX_CONNECTION_TIMERS = 7;
-
-/** The server's side of one client connection. */
-interface Link {
-  readonly connection: number;
-  readonly session: SimSession;
-  alive: boolean;
-  stalledUntil: number;
-  slowUntil: number;
-  lastDeliveryAt: number;
-}
-
 /**
- * One subscription the run asked for, as the checks follow it. Its state is read from the session
- * after every input rather than taken from the `state` events, which a lying client writes; the
- * events are held against it instead.
+ * Events each stream holds: small enough that the slow reader overflows early in every run, big
+ * enough for a trade snapshot (50) in one go.
  */
-interface WatchedSubscription {
-  readonly request: SubscriptionRequest;
-  /** The session's key of it, for violation messages. */
-  readonly key: string;
-  /** The session's state of it after the last input; undefined while the session holds none. */
-  state: SubscriptionState | undefined;
-  /** What its last `state` event said it became. */
-  announced: SubscriptionState | undefined;
-  /** The input at which it last left `synced`, until it is synced again. */
-  leftSyncedAt: number | undefined;
-  /** The input at which the last gap for it was emitted. */
-  lastGapAt: number;
-  /** Its link died while it was receiving: a `reconnect` gap is owed before its next data. */
-  owesReconnectGap: boolean;
-}
-
+const BUFFER_SIZE = 256;
+/** The slow reader's pace: behind the run's event rate, so its stream overflows. */
+const SLOW_READS_PER_SECOND = 20;
 /**
- * States in which a subscription was acknowledged on its link and so was receiving data (or about
- * to): losing the link loses what it would have received.
+ * Microtask turns with no event read after which the readers are taken to be waiting for more:
+ * a stream hands an event over within a few turns of a read.
  */
-const RECEIVING: ReadonlySet<SubscriptionState | undefined> = new Set<SubscriptionState>([
-  "awaiting_snapshot",
-  "synced",
-  "resyncing",
-  "stale",
-]);
-
-/** What a data frame fed on the client's current link obliges the client to emit on that input. */
-interface FrameExpectation {
-  readonly kind: DataChannel;
-  readonly symbol: string;
-  /** The subscription's state when the frame came. */
-  readonly state: SubscriptionState | undefined;
-  /** For ohlc: the candle's interval. */
-  readonly interval?: number;
-}
-
-/** The interval of an ohlc frame, from its text (the simulator's frames carry one candle each). */
-function candleInterval(text: string): number | undefined {
-  const interval = /"interval":(\d+)/.exec(text)?.[1];
-  return interval === undefined ? undefined : Number(interval);
-}
+const IDLE_TURNS = 12;
+/** After the run, how long closing the client may take. */
+const CLOSE_WAIT_MS = 10_000;
 
 /** Subscriptions a seed asks for: a few books at various depths, trades, a ticker, a candle. */
-function pickSubscriptions(random: SeededRandom, market: SimMarket): SubscriptionRequest[] {
-  const symbols = [...market.symbols].map((state) => state.pair.symbol);
+function pickSubscriptions(
+  random: SeededRandom,
+  symbols: readonly string[],
+): SubscriptionRequest[] {
   const requests: SubscriptionRequest[] = [];
   const depths = [10, 10, 25, 100, 1000] as const;
   for (const symbol of symbols) {
@@ -193,6 +168,130 @@ function pickSubscriptions(random: SeededRandom, market: SimMarket): Subscriptio
   return requests;
 }
 
+/** Every channel and symbol a recording holds, at its recorded depth. */
+function recordedSubscriptions(feed: ReplayFeed): SubscriptionRequest[] {
+  return feed.subscriptions.flatMap((held): SubscriptionRequest[] => {
+    switch (held.channel) {
+      case "book":
+        return [{ channel: "book", symbol: held.symbol, depth: (held.depth ?? 10) as BookDepth }];
+      case "trade":
+        return [{ channel: "trade", symbol: held.symbol }];
+      case "ticker":
+        return [{ channel: "ticker", symbol: held.symbol, trigger: "trades" }];
+      case "ohlc":
+        return [{
+          channel: "ohlc",
+          symbol: held.symbol,
+          interval: (held.interval ?? 1) as OhlcInterval,
+        }];
+      default:
+        return [];
+    }
+  });
+}
+
+/** A stream's name in violation messages. */
+function streamName(request: SubscriptionRequest): string {
+  switch (request.channel) {
+    case "book":
+      return `book(${request.symbol}, depth ${request.depth})`;
+    case "trade":
+      return `trades(${request.symbol})`;
+    case "ticker":
+      return `ticker(${request.symbol}, ${request.trigger})`;
+    case "ohlc":
+      return `ohlc(${request.symbol}, ${request.interval} min)`;
+  }
+}
+
+/** How many events a reader may still take; past them it waits until more are granted. */
+class ReadBudget {
+  #left: number;
+  #wake: (() => void) | undefined;
+
+  constructor(left: number) {
+    this.#left = left;
+  }
+
+  /** Resolves once a read is allowed, and takes it. */
+  async take(): Promise<void> {
+    while (this.#left <= 0) await new Promise<void>((resolve) => this.#wake = resolve);
+    this.#left--;
+  }
+
+  /** Allows `reads` more. */
+  grant(reads: number): void {
+    this.#left += reads;
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+}
+
+/** The run's stream readers, and a way to let them catch up between two moments. */
+class Readers {
+  #progress = 0;
+  #running = 0;
+  readonly #failures: string[] = [];
+
+  /** Readers still reading. */
+  get running(): number {
+    return this.#running;
+  }
+
+  /** Streams that failed other than by the server ending the connection for good. */
+  get failures(): readonly string[] {
+    return this.#failures;
+  }
+
+  /** Reads `stream` to its end, telling `watch` each event; at `budget`'s pace when given. */
+  read(
+    name: string,
+    stream: ReadableStream<KrakenEvent>,
+    watch: StreamWatch,
+    budget?: ReadBudget,
+  ): void {
+    this.#running++;
+    const reader = stream.getReader();
+    const loop = async () => {
+      try {
+        for (;;) {
+          await budget?.take();
+          const result = await reader.read();
+          this.#progress++;
+          if (result.done) return;
+          watch.read(result.value);
+        }
+      } catch (error) {
+        // Close 1008 ends data streams with this error, once what they held was read.
+        if (!(error instanceof KrakenClosedError)) this.#failures.push(`${name}: ${error}`);
+      } finally {
+        this.#running--;
+        this.#progress++;
+      }
+    };
+    void loop();
+  }
+
+  /** Lets the readers read all they can, with no time passing. */
+  async drain(): Promise<void> {
+    while (this.#running > 0) {
+      const before = this.#progress;
+      await this.settle();
+      if (this.#progress === before) return;
+    }
+  }
+
+  /** Lets the readers run until none has read anything for a few microtask turns. */
+  async settle(): Promise<void> {
+    for (let idle = 0; idle < IDLE_TURNS;) {
+      const before = this.#progress;
+      await undefined;
+      idle = this.#progress === before ? idle + 1 : 0;
+    }
+  }
+}
+
 /**
  * Runs one seed to the end and returns what it found.
  *
@@ -203,605 +302,146 @@ function pickSubscriptions(random: SeededRandom, market: SimMarket): Subscriptio
  * ```ts
  * import { runSimulation } from "./simulation.ts";
  * // A client that hides its checksum gaps is caught: it applied a corrupted frame and said nothing.
- * const report = runSimulation({
+ * const report = await runSimulation({
  *   seed: 3,
  *   durationMs: 30_000,
  *   schedule: [{ at: 5000, kind: "wrong_checksum" }],
- *   tamper: (effects) =>
- *     effects.filter((effect) =>
- *       !(effect.type === "emit" && effect.event.type === "gap" && effect.event.reason === "checksum")
- *     ),
+ *   tamper: {
+ *     effects: (_input, effects) =>
+ *       effects.filter((effect) =>
+ *         !(effect.type === "emit" && effect.event.type === "gap" && effect.event.reason === "checksum")
+ *       ),
+ *   },
  * });
  * console.log(report.violations.some((violation) => violation.includes("checksum gap"))); // true
  * ```
  */
-export function runSimulation(options: SimulationOptions): SimulationReport {
+export async function runSimulation(options: SimulationOptions): Promise<SimulationReport> {
   const seed = options.seed >>> 0;
   const duration = options.durationMs ?? DEFAULT_DURATION_MS;
   const clock = new VirtualClock(0);
-  const market = new SimMarket(seed);
   const random = new SeededRandom(seed ^ 0x5bd1e995);
   const schedule = options.schedule ??
     (options.faults === false
       ? []
       : randomFaultSchedule(seed ^ 0x27d4eb2f, duration, options.meanFaultGapMs ?? 6000));
-  const client = new Session({ url: "sim://kraken", seed, maxFrameBytes: MAX_FRAME_BYTES });
-  const frameFaults = new FrameFaults();
-  const violations: string[] = [];
-  const stats = { frames: 0, books: 0, trades: 0, gaps: 0, resyncs: 0, connections: 0, faults: 0 };
-  const timers = new Map<string, unknown>();
-  const links = new Map<number, Link>();
-  const violate = (message: string) => {
-    if (violations.length < 20) violations.push(`t=${clock.now()}: ${message}`);
+  let feed: Feed<unknown>;
+  let picked: SubscriptionRequest[];
+  if (options.replay === undefined) {
+    const market = new SimMarket(seed);
+    feed = new MarketFeed(market);
+    picked = pickSubscriptions(random, [...market.symbols].map((state) => state.pair.symbol));
+  } else {
+    const replay = new ReplayFeed(recordedFrames(options.replay.lines), options.replay.speed ?? 1);
+    feed = replay;
+    picked = recordedSubscriptions(replay);
+  }
+  const requests = options.subscriptions ?? picked;
+  const exchange = new Exchange({
+    feed,
+    latencyMs: LATENCY_MS,
+    seed,
+    faults: { schedule },
+  });
+  const invariants = new Invariants(clock, options.tamper);
+  const virtual = new VirtualExchange(exchange, clock, (output) => invariants.observe(output));
+  const kraken = probedClient({
+    url: "wss://sim.invalid/v2",
+    clock,
+    reconnect: { seed },
+    bufferSize: options.bufferSize ?? BUFFER_SIZE,
+    webSocket: (url) => virtual.webSocket(url),
+  }, watched(invariants, options.onEvent));
+
+  const readers = new Readers();
+  for (const request of requests) {
+    const name = streamName(request);
+    const watch = invariants.watchStream({ name, requests: [request] });
+    readers.read(name, open(kraken, request), watch);
+  }
+  // One consumer of everything that reads slowly: its stream must overflow, and say so.
+  const slow = new ReadBudget(0);
+  const slowName = "events() read slowly";
+  readers.read(
+    slowName,
+    kraken.events(),
+    invariants.watchStream({ name: slowName, requests: [] }),
+    slow,
+  );
+  const pace = () => {
+    slow.grant(SLOW_READS_PER_SECOND);
+    clock.setTimeout(pace, 1000);
   };
+  clock.setTimeout(pace, 1000);
 
-  // What the checks need to remember.
-  /** The frame being fed to the client: its book events are held against its view. */
-  let feeding: SimFrame | undefined;
-  /**
-   * Symbols whose book lost an update below the top 10 that no later snapshot repaired, each with
-   * that loss's number in `framesSent`.
-   */
-  const blindBelowTop = new Map<string, number>();
-  /** Frames the server sent or lost so far: numbers them in the order the client's feed has them. */
-  let framesSent = 0;
-  const deliveredTrades = new Map<string, number[]>();
-  const sequenceGaps = new Map<string, [number, number][]>();
-  const attempts: number[] = [];
-  /** The system state the server announces; and whether the client was last told maintenance. */
-  let system = "online";
-  let toldMaintenance = false;
-  /** Until then every connection attempt is refused. */
-  let outageUntil = 0;
-  let closedAt: number | undefined;
-  let badFramesFed = 0;
-  let unknownFramesFed = 0;
-  /** Inputs handled so far: orders departures from `synced` against gaps. */
-  let inputCount = 0;
-  /** Every subscription the run asks for, by the session's key. */
-  const watched = new Map<string, WatchedSubscription>();
+  await runUntil(clock, readers, () => false, duration);
+  // The end: every stream is read to its end, the slow one too, once the client has closed.
+  slow.grant(Infinity);
+  let closed = false;
+  void kraken.close().then(() => closed = true);
+  await runUntil(clock, readers, () => closed, duration + CLOSE_WAIT_MS);
+  await readers.drain();
+  if (!closed) invariants.violations.push(`the client did not close within ${CLOSE_WAIT_MS} ms`);
+  if (readers.running > 0) invariants.violations.push(`${readers.running} streams never ended`);
+  for (const failure of readers.failures) invariants.violations.push(`stream failed: ${failure}`);
+  invariants.finish();
+  return { seed, violations: invariants.violations, stats: invariants.stats };
+}
 
-  /** The watched subscriptions of `channel` and `symbol` (and `interval`, when given). */
-  function watchedFor(
-    channel: DataChannel | undefined,
-    symbol: string | undefined,
-    interval?: number,
-  ): WatchedSubscription[] {
-    const found: WatchedSubscription[] = [];
-    for (const subscription of watched.values()) {
-      const request = subscription.request;
-      if (request.channel !== channel || request.symbol !== symbol) continue;
-      if (interval !== undefined && request.channel === "ohlc" && request.interval !== interval) {
-        continue;
+/** The checks' probe, also showing `onEvent` every event the client emits. */
+function watched(
+  invariants: Invariants,
+  onEvent: ((event: KrakenEvent) => void) | undefined,
+): DriverProbe {
+  const probe = invariants.probe;
+  const effects = probe.effects;
+  if (onEvent === undefined || effects === undefined) return probe;
+  return {
+    ...probe,
+    effects: (input, given) => {
+      const carried = effects(input, given);
+      for (const effect of carried) {
+        if (effect.type === "emit" && effect.consumer === undefined) onEvent(effect.event);
       }
-      found.push(subscription);
-    }
-    return found;
-  }
-
-  /**
-   * The client's link died. Each subscription that was receiving on it lost whatever was sent
-   * until it is acknowledged on a new link: a `reconnect` gap is owed. Judged from the states
-   * before the input that killed the link, since that input already moves them to `pending`.
-   */
-  function linkDied(): void {
-    for (const subscription of watched.values()) {
-      if (RECEIVING.has(subscription.state)) subscription.owesReconnectGap = true;
-    }
-  }
-
-  /** A data event of `channel` and `symbol`: none may come while a reconnect gap is owed. */
-  function checkResumedData(channel: DataChannel, symbol: string, interval?: number): void {
-    for (const subscription of watchedFor(channel, symbol, interval)) {
-      if (!subscription.owesReconnectGap) continue;
-      violate(`${subscription.key} delivered data after a reconnect without a reconnect gap`);
-      subscription.owesReconnectGap = false;
-    }
-  }
-
-  function check(event: KrakenEvent): void {
-    switch (event.type) {
-      case "book": {
-        stats.books++;
-        checkResumedData("book", event.symbol);
-        const frame = feeding;
-        if (frame?.book === undefined || frame.symbol !== event.symbol) {
-          violate(`book event for ${event.symbol} without a book frame being applied`);
-          return;
-        }
-        if (
-          bookChecksum(event.asks, event.bids) !== event.checksum ||
-          event.checksum !== frame.book.checksum
-        ) {
-          violate(`book event for ${event.symbol} fails its checksum`);
-        }
-        if (
-          event.bids.length > 0 && event.asks.length > 0 &&
-          event.bids[0].price >= event.asks[0].price
-        ) {
-          violate(`book event for ${event.symbol} is crossed`);
-        }
-        // Kraken's checksum covers the top 10 only: a loss below it cannot be seen until the
-        // next snapshot, so there only the top 10 must match.
-        const rows = blindBelowTop.has(event.symbol) ? CHECKSUM_LEVELS : frame.book.depth;
-        const same = (shown: readonly BookLevel[], truth: readonly BookLevel[]) => {
-          const count = Math.min(rows, truth.length);
-          if (Math.min(rows, shown.length) !== count) return false;
-          for (let i = 0; i < count; i++) {
-            const level = shown[i];
-            if (level.priceText !== truth[i].priceText || level.qtyText !== truth[i].qtyText) {
-              return false;
-            }
-          }
-          return true;
-        };
-        if (!same(event.bids, frame.book.bids) || !same(event.asks, frame.book.asks)) {
-          violate(`book event for ${event.symbol} differs from the truth`);
-        }
-        return;
-      }
-      case "trade": {
-        stats.trades++;
-        checkResumedData("trade", event.symbol);
-        const ids = deliveredTrades.get(event.symbol) ?? [];
-        if (ids.length > 0 && event.tradeId <= ids[ids.length - 1]) {
-          violate(`trade ${event.tradeId} of ${event.symbol} delivered out of order or twice`);
-        }
-        ids.push(event.tradeId);
-        deliveredTrades.set(event.symbol, ids);
-        return;
-      }
-      case "ticker":
-        checkResumedData("ticker", event.symbol);
-        return;
-      case "ohlc":
-        checkResumedData("ohlc", event.symbol, event.interval);
-        return;
-      case "gap": {
-        stats.gaps++;
-        if (event.reason === "checksum" || event.reason === "crossed") stats.resyncs++;
-        if (event.reason === "sequence" && event.symbol !== undefined) {
-          const ranges = sequenceGaps.get(event.symbol) ?? [];
-          ranges.push([event.fromTradeId!, event.toTradeId!]);
-          sequenceGaps.set(event.symbol, ranges);
-        }
-        for (const subscription of watchedFor(event.channel, event.symbol)) {
-          subscription.lastGapAt = inputCount;
-          if (event.reason === "reconnect") subscription.owesReconnectGap = false;
-        }
-        if (event.reason === "decode") badFramesFed--;
-        return;
-      }
-      case "error":
-        if (event.code === "unknown") unknownFramesFed--;
-        return;
-      case "state": {
-        if (event.scope === "connection") {
-          if (event.to === "closed") closedAt = clock.now();
-          return;
-        }
-        for (const subscription of watchedFor(event.channel, event.symbol)) {
-          subscription.announced = event.to;
-        }
-        return;
-      }
-      default:
-        return;
-    }
-  }
-
-  /**
-   * After each input: reads every subscription's state from the session and holds the client to
-   * it. Leaving `synced` loses data, so a gap for that subscription must come before it is synced
-   * again (the session's state cannot be bent by rewriting its events, so a client that hides
-   * the gap cannot also hide the loss). A subscription that resumes after its link died must have
-   * had its reconnect gap. And the `state` events must say what the session did.
-   */
-  function checkStates(): void {
-    for (const subscription of watched.values()) {
-      const previous = subscription.state;
-      const state = client.subscriptionState(subscription.request);
-      const announced = subscription.announced;
-      // A subscription the session no longer holds was last announced in a final state.
-      const agrees = announced === state ||
-        (state === undefined && (announced === "unsubscribed" || announced === "rejected"));
-      if (state === previous && agrees) continue;
-      if (previous === "synced" && state !== "synced") subscription.leftSyncedAt = inputCount;
-      const leftSyncedAt = subscription.leftSyncedAt;
-      if (state === "synced" && previous !== "synced" && leftSyncedAt !== undefined) {
-        if (subscription.lastGapAt < leftSyncedAt) {
-          violate(`${subscription.key} was synced again after losing sync without a gap`);
-        }
-        subscription.leftSyncedAt = undefined;
-      }
-      const resumed = state === "synced" || state === "awaiting_snapshot";
-      if (resumed && previous !== state && subscription.owesReconnectGap) {
-        violate(`${subscription.key} resumed after a reconnect without a reconnect gap`);
-        subscription.owesReconnectGap = false;
-      }
-      if (!agrees) {
-        violate(`${subscription.key} is ${state} but its state events say ${announced}`);
-        subscription.announced = state;
-      }
-      subscription.state = state;
-    }
-  }
-
-  /** Events the client emitted on the input being handled. */
-  let emitted: KrakenEvent[] = [];
-
-  /** Hands the client one input, carries out its effects, checks; returns the events it emitted. */
-  function input(message: SessionInput): KrakenEvent[] {
-    inputCount++;
-    emitted = [];
-    // The harness delivers the end of the client's current link: whatever the client makes of it.
-    if (message.type === "closed" && message.connection === client.connection) linkDied();
-    let effects: SessionEffect[];
-    try {
-      effects = client.handle(message, clock.now());
-      if (options.tamper !== undefined) effects = options.tamper(effects);
-    } catch (error) {
-      violate(
-        `the session threw on ${message.type}: ${error instanceof Error ? error.message : error}`,
-      );
-      return [];
-    }
-    for (const effect of effects) perform(effect);
-    checkStates();
-    if (client.pendingRequests > 2 * client.subscriptionCount + 2) {
-      violate(
-        `${client.pendingRequests} requests pending for ${client.subscriptionCount} subscriptions`,
-      );
-    }
-    // Connection timers, one resync timer per subscription: anything more is a leak.
-    if (timers.size > MAX_CONNECTION_TIMERS + client.subscriptionCount) {
-      violate(`${timers.size} timers set for ${client.subscriptionCount} subscriptions`);
-    }
-    return emitted;
-  }
-
-  function perform(effect: SessionEffect): void {
-    switch (effect.type) {
-      case "open": {
-        const now = clock.now();
-        if (closedAt !== undefined) {
-          violate("a connection attempt after the client closed for good");
-        }
-        if (
-          toldMaintenance && attempts.length > 0 &&
-          now - attempts[attempts.length - 1] < 5000
-        ) {
-          violate(`attempts ${now - attempts[attempts.length - 1]} ms apart during maintenance`);
-        }
-        if (attempts.length > 0 && attempts[attempts.length - 1] === now) {
-          violate("two connection attempts at the same instant");
-        }
-        attempts.push(now);
-        const window = attempts.filter((at) => at > now - RECONNECT_DEFAULTS.attemptWindowMs);
-        if (window.length > RECONNECT_DEFAULTS.maxAttempts) {
-          violate("over the connection attempt budget");
-        }
-        stats.connections++;
-        const link: Link = {
-          connection: effect.connection,
-          session: new SimSession(market),
-          alive: true,
-          stalledUntil: 0,
-          slowUntil: 0,
-          lastDeliveryAt: 0,
-        };
-        links.set(effect.connection, link);
-        if (now < outageUntil) {
-          // Nobody answers: the attempt fails as a refused connection does.
-          link.alive = false;
-          later(
-            LATENCY_MS,
-            () => input({ type: "closed", connection: link.connection, code: 1006, reason: "" }),
-          );
-          return;
-        }
-        later(LATENCY_MS, () => {
-          if (!link.alive) return;
-          input({ type: "opened", connection: link.connection });
-          send(link, link.session.status(clock.now(), system));
-        });
-        return;
-      }
-      case "close": {
-        const link = links.get(effect.connection);
-        if (link === undefined) return;
-        // The client abandons its current link (judged dead, or never opened).
-        if (link.alive && effect.connection === client.connection) linkDied();
-        link.alive = false;
-        later(
-          LATENCY_MS,
-          () =>
-            input({ type: "closed", connection: link.connection, code: effect.code, reason: "" }),
-        );
-        return;
-      }
-      case "send": {
-        const link = links.get(effect.connection);
-        if (link === undefined || !link.alive) return;
-        later(LATENCY_MS, () => {
-          if (!link.alive) return;
-          const text = effect.text;
-          if (text.includes('"method":"subscribe"') && frameFaults.takeRateLimit()) {
-            const reqIdText = /"req_id":(\d+)/.exec(text)?.[1];
-            const reqId = reqIdText === undefined ? undefined : Number(reqIdText);
-            feed(link, errorFrame(clock.now(), "subscribe", "Exceeded msg rate", reqId));
-            return;
-          }
-          for (const frame of link.session.receive(text, clock.now())) send(link, frame);
-        });
-        return;
-      }
-      case "setTimer": {
-        const previous = timers.get(effect.id);
-        if (previous !== undefined) clock.clearTimeout(previous);
-        const id = effect.id;
-        timers.set(
-          id,
-          clock.setTimeout(() => {
-            timers.delete(id);
-            input({ type: "timer", id });
-          }, effect.delayMs),
-        );
-        return;
-      }
-      case "cancelTimer": {
-        const handle = timers.get(effect.id);
-        if (handle !== undefined) clock.clearTimeout(handle);
-        timers.delete(effect.id);
-        return;
-      }
-      case "emit":
-        emitted.push(effect.event);
-        check(effect.event);
-    }
-  }
-
-  function later(ms: number, callback: () => void): void {
-    clock.setTimeout(callback, ms);
-  }
-
-  /** Passes a server frame through the frame faults to the client, in order, with latency. */
-  function send(link: Link, frame: SimFrame): void {
-    const { frames, fate } = frameFaults.apply(frame);
-    if (fate !== "sent") stats.faults++;
-    if (fate === "dropped" && frame.kind === "book") {
-      const depth = frame.book?.depth ?? 10;
-      // A lost update is caught by the checksum only if it touched the top 10.
-      if (depth > CHECKSUM_LEVELS) blindBelowTop.set(frame.symbol!, ++framesSent);
-    }
-    for (const out of frames) deliver(link, out, fate === "corrupted");
-  }
-
-  /** Queues `frame` to reach the client after the link's latency; `corrupted`: its checksum lies. */
-  function deliver(link: Link, frame: SimFrame, corrupted = false): void {
-    const sentAs = ++framesSent;
-    const now = clock.now();
-    if (!link.alive || now < link.stalledUntil) return;
-    const latency = now < link.slowUntil ? SLOW_LATENCY_MS : LATENCY_MS;
-    const at = Math.max(now + latency, link.lastDeliveryAt);
-    link.lastDeliveryAt = at;
-    clock.setTimeout(() => {
-      if (!link.alive) return;
-      if (frame.book?.snapshot) {
-        // A snapshot repairs the losses sent before it, not one lost while it was on its way.
-        const lostAs = blindBelowTop.get(frame.symbol!);
-        if (lostAs !== undefined && lostAs < sentAs) blindBelowTop.delete(frame.symbol!);
-      }
-      feed(link, frame.text, frame, corrupted);
-    }, at - now);
-  }
-
-  function feed(link: Link, text: string, frame?: SimFrame, corrupted = false): void {
-    stats.frames++;
-    const current = link.connection === client.connection;
-    if (current && (text === MALFORMED_FRAME || text.length > MAX_FRAME_BYTES)) badFramesFed++;
-    if (current && text === UNKNOWN_CHANNEL_FRAME) unknownFramesFed++;
-    if (current && frame?.kind === "status") {
-      toldMaintenance = text.includes('"system":"maintenance"');
-    }
-    const expectation = current && frame !== undefined ? dataExpectation(frame) : undefined;
-    feeding = frame;
-    const events = input({ type: "frame", connection: link.connection, text });
-    feeding = undefined;
-    if (expectation !== undefined) checkFrameAnswered(expectation, corrupted, events);
-  }
-
-  /**
-   * What a data frame about to be fed on the client's current link obliges the client to do,
-   * from the state its subscription is in before the frame; undefined when nothing (no such
-   * subscription, or one that legitimately does not apply data now: pending, resyncing, stale, a
-   * book awaiting its snapshot that gets an update, or trades it already has).
-   */
-  function dataExpectation(frame: SimFrame): FrameExpectation | undefined {
-    const symbol = frame.symbol;
-    if (symbol === undefined) return undefined;
-    switch (frame.kind) {
-      case "book": {
-        const state = watchedFor("book", symbol)[0]?.state;
-        const snapshot = frame.book?.snapshot === true;
-        const applied = state === "synced" || (state === "awaiting_snapshot" && snapshot);
-        return applied ? { kind: "book", symbol, state } : undefined;
-      }
-      case "trade": {
-        if (watchedFor("trade", symbol)[0]?.state !== "synced") return undefined;
-        // Trades it already delivered are not news: a repeat may produce nothing.
-        const last = deliveredTrades.get(symbol)?.at(-1);
-        const news = (frame.tradeIds ?? []).some((id) => last === undefined || id > last);
-        return news ? { kind: "trade", symbol, state: "synced" } : undefined;
-      }
-      case "ticker":
-      case "ohlc": {
-        const interval = frame.kind === "ohlc" ? candleInterval(frame.text) : undefined;
-        const state = watchedFor(frame.kind, symbol, interval)[0]?.state;
-        return state === "synced" ? { kind: frame.kind, symbol, state, interval } : undefined;
-      }
-      default:
-        return undefined;
-    }
-  }
-
-  /** Holds the events of the input that fed a data frame to what the frame obliged. */
-  function checkFrameAnswered(
-    expected: FrameExpectation,
-    corrupted: boolean,
-    events: readonly KrakenEvent[],
-  ): void {
-    const { kind, symbol, state } = expected;
-    const gapFor = (reasons?: readonly string[]) =>
-      events.some((event) =>
-        event.type === "gap" && event.channel === kind && event.symbol === symbol &&
-        (reasons === undefined || reasons.includes(event.reason))
-      );
-    switch (kind) {
-      case "book":
-        if (corrupted) {
-          // The simulation knows this frame's checksum is wrong: an applied book must fail it.
-          if (!gapFor(["checksum"])) {
-            violate(`corrupted book frame for ${symbol} fed while ${state} made no checksum gap`);
-          }
-        } else if (
-          !events.some((event) => event.type === "book" && event.symbol === symbol) && !gapFor()
-        ) {
-          violate(
-            `book frame for ${symbol} fed while ${state} made neither a book event nor a gap`,
-          );
-        }
-        return;
-      case "trade":
-        if (
-          !events.some((event) => event.type === "trade" && event.symbol === symbol) &&
-          !gapFor(["sequence"])
-        ) {
-          violate(
-            `new trades for ${symbol} fed while synced made neither a trade nor a sequence gap`,
-          );
-        }
-        return;
-      case "ticker":
-      case "ohlc":
-        if (
-          !events.some((event) =>
-            event.type === kind && event.symbol === symbol &&
-            (event.type !== "ohlc" || expected.interval === undefined ||
-              event.interval === expected.interval)
-          )
-        ) {
-          violate(`${kind} frame for ${symbol} fed while synced made no ${kind} event`);
-        }
-        return;
-    }
-  }
-
-  function currentLink(): Link | undefined {
-    const link = links.get(client.connection);
-    return link?.alive ? link : undefined;
-  }
-
-  function fault(scheduled: ScheduledFault): void {
-    const link = currentLink();
-    stats.faults++;
-    const now = clock.now();
-    switch (scheduled.kind) {
-      case "outage":
-      case "drop_connection":
-      case "close_1001":
-      case "close_1008":
-      case "close_1011": {
-        if (scheduled.kind === "outage") outageUntil = now + (scheduled.durationMs ?? 30_000);
-        if (link === undefined) return;
-        link.alive = false;
-        const code = scheduled.kind === "drop_connection" || scheduled.kind === "outage"
-          ? 1006
-          : Number(scheduled.kind.slice(6));
-        later(
-          LATENCY_MS,
-          () => input({ type: "closed", connection: link.connection, code, reason: "" }),
-        );
-        return;
-      }
-      case "stall":
-        if (link !== undefined) link.stalledUntil = now + (scheduled.durationMs ?? 15_000);
-        return;
-      case "slow":
-        if (link !== undefined) link.slowUntil = now + (scheduled.durationMs ?? 5000);
-        return;
-      case "maintenance":
-        if (link === undefined) return;
-        system = "maintenance";
-        deliver(link, link.session.status(now, system));
-        later(scheduled.durationMs ?? 5000, () => {
-          system = "online";
-          const after = currentLink();
-          if (after !== undefined) deliver(after, after.session.status(clock.now(), "online"));
-        });
-        return;
-      case "malformed_json":
-        if (link !== undefined) deliver(link, { kind: "reply", text: MALFORMED_FRAME });
-        return;
-      case "unknown_channel":
-        if (link !== undefined) deliver(link, { kind: "reply", text: UNKNOWN_CHANNEL_FRAME });
-        return;
-      case "oversized_frame":
-        if (link !== undefined) {
-          deliver(link, { kind: "reply", text: oversizedFrame(MAX_FRAME_BYTES + 1024) });
-        }
-        return;
-      default:
-        frameFaults.arm(scheduled.kind);
-    }
-  }
-
-  // The market and the server's heartbeats run on their own clock.
-  const marketStep = () => {
-    const now = clock.now();
-    const changes = market.step(now);
-    const link = currentLink();
-    if (link !== undefined && now >= link.stalledUntil) {
-      for (const frame of link.session.step(changes, now)) send(link, frame);
-      const heartbeat = link.session.heartbeat(now);
-      if (heartbeat !== undefined) send(link, heartbeat);
-    }
-    if (now + MARKET_STEP_MS <= duration) clock.setTimeout(marketStep, MARKET_STEP_MS);
+      return carried;
+    },
   };
-  clock.setTimeout(marketStep, MARKET_STEP_MS);
-  for (const scheduled of schedule) clock.setTimeout(() => fault(scheduled), scheduled.at);
+}
 
-  let consumer = 0;
-  for (const request of pickSubscriptions(random, market)) {
-    const key = subscriptionKey(request);
-    watched.set(key, {
-      request,
-      key,
-      state: undefined,
-      announced: undefined,
-      leftSyncedAt: undefined,
-      lastGapAt: -1,
-      owesReconnectGap: false,
-    });
-    input({ type: "subscribe", consumer: ++consumer, request });
+/** Opens the client's stream of one subscription. */
+function open(
+  kraken: ReturnType<typeof probedClient>,
+  request: SubscriptionRequest,
+): ReadableStream<KrakenEvent> {
+  switch (request.channel) {
+    case "book":
+      return kraken.book(request.symbol, { depth: request.depth });
+    case "trade":
+      return kraken.trades(request.symbol);
+    case "ticker":
+      return kraken.ticker(request.symbol, { trigger: request.trigger });
+    case "ohlc":
+      return kraken.ohlc(request.symbol, { interval: request.interval });
   }
-  clock.advance(duration);
+}
 
-  // Loss must be covered: every trade id between the first and last delivered was delivered or
-  // lies in a sequence gap.
-  for (const [symbol, ids] of deliveredTrades) {
-    const covered = new Set(ids);
-    for (const [from, to] of sequenceGaps.get(symbol) ?? []) {
-      for (let id = from; id <= to; id++) covered.add(id);
-    }
-    for (let id = ids[0]; id <= ids[ids.length - 1]; id++) {
-      if (!covered.has(id)) {
-        violate(`trade ${id} of ${symbol} was lost without a gap`);
-        break;
-      }
-    }
+/**
+ * Moves the clock from moment to moment (each moment's timers all fire), letting the readers
+ * catch up after each, until `done` or the clock would pass `end`.
+ */
+async function runUntil(
+  clock: VirtualClock,
+  readers: Readers,
+  done: () => boolean,
+  end: number,
+): Promise<void> {
+  await readers.settle();
+  while (!done()) {
+    const next = clock.nextAt();
+    if (next === undefined || next > end) break;
+    clock.advance(next - clock.now());
+    await readers.settle();
   }
-  if (badFramesFed > 0) violate(`${badFramesFed} undecodable frames without a decode gap`);
-  if (unknownFramesFed > 0) violate(`${unknownFramesFed} unknown frames without an error event`);
-  return { seed, violations, stats };
+  if (!done() && clock.now() < end) clock.advance(end - clock.now());
+  await readers.settle();
 }

@@ -1,33 +1,44 @@
 /**
  * `KrakenSimulator`: a local Kraken v2 WebSocket server on loopback, serving a seeded market (or a
  * recorded file) with Kraken's envelopes and strings, and throwing faults at its clients on a
- * script or at random from a seed.
+ * script or at random from a seed. It is a thin driver of the sans-I/O {@link Exchange}:
+ * `Deno.serve` and `Deno.upgradeWebSocket` carry its frames, a TCP relay in front lets it drop a
+ * link with no close frame, and real (or injected) timers tell it the time.
  *
  * @module
  */
 
 import type { Clock } from "../core/clock.ts";
 import { SYSTEM_CLOCK } from "../client/system_clock.ts";
-import { SeededRandom } from "../core/seeded_random.ts";
 import {
-  drawFault,
-  FAULT_KINDS,
-  type FaultKind,
-  FrameFaults,
-  MALFORMED_FRAME,
-  oversizedFrame,
-  type ScheduledFault,
-  UNKNOWN_CHANNEL_FRAME,
-} from "./faults.ts";
-import { type FeedSession, MarketFeed, type SimFeed } from "./feed.ts";
-import { DEFAULT_SIM_SYMBOLS, SimMarket, type SimSymbol } from "./market.ts";
-import { ReplayFeed } from "./replay_feed.ts";
-import { errorFrame } from "./requests.ts";
-import type { SimFrame, SimSubscription } from "./sim_session.ts";
+  type ConnectionInfo,
+  Exchange,
+  type ExchangeFaults,
+  type ExchangeOutput,
+} from "../exchange/exchange.ts";
+import type { FaultKind } from "../exchange/faults.ts";
+import type { SimFrame } from "../exchange/feed.ts";
+import { DEFAULT_SIM_SYMBOLS, SimMarket, type SimSymbol } from "../exchange/market.ts";
+import { MarketFeed } from "../exchange/market_feed.ts";
+import { ReplayFeed } from "../exchange/replay_feed.ts";
+import { recordedFrames } from "./recorded_frames.ts";
 import { TcpRelay } from "./tcp_relay.ts";
 
 /**
- * Faults the simulator throws: scripted per connection, or drawn at random from the seed.
+ * What the simulator knows of one connection: the exchange's own account of it.
+ *
+ * @example
+ * ```ts
+ * import type { SimConnectionInfo } from "./simulator.ts";
+ * const show = (info: SimConnectionInfo) => `#${info.number}: ${info.framesSent} frames`;
+ * console.log(typeof show);
+ * ```
+ */
+export type SimConnectionInfo = ConnectionInfo;
+
+/**
+ * Faults the simulator throws: on a timeline, scripted per connection, or drawn at random from
+ * the seed.
  *
  * @example
  * ```ts
@@ -38,17 +49,7 @@ import { TcpRelay } from "./tcp_relay.ts";
  * console.log(Object.keys(faults.scripted ?? {}));
  * ```
  */
-export interface SimulatorFaults {
-  /** Per connection number (the first is 1): faults at times after that connection opened. */
-  readonly scripted?: Readonly<Record<number, readonly ScheduledFault[]>>;
-  /** On every connection, faults at random, on average one per `meanGapMs`. */
-  readonly random?: {
-    /** Mean time between two faults on one connection. */
-    readonly meanGapMs: number;
-    /** Only these kinds (default: all but `close_1008`, which ends a client for good). */
-    readonly kinds?: readonly FaultKind[];
-  };
-}
+export type SimulatorFaults = ExchangeFaults;
 
 /**
  * Settings of {@link KrakenSimulator}. All are optional.
@@ -89,71 +90,17 @@ export interface KrakenSimulatorOptions {
    * client should hold after it): the truth tests and the demo compare a client against.
    */
   readonly onFrame?: (connection: number, frame: SimFrame) => void;
+  /**
+   * Sees every output of the exchange as the simulator carries it out, those with nothing to
+   * carry out (a frame a fault swallowed, a fault thrown) included: what checks follow.
+   */
+  readonly onOutput?: (output: ExchangeOutput) => void;
 }
 
-/**
- * What the simulator knows of one connection.
- *
- * @example
- * ```ts
- * import type { SimConnectionInfo } from "./simulator.ts";
- * const show = (info: SimConnectionInfo) => `#${info.number}: ${info.framesSent} frames`;
- * console.log(typeof show);
- * ```
- */
-export interface SimConnectionInfo {
-  /** 1 for the first connection, counting up. */
-  readonly number: number;
-  /** Whether it is still open. */
-  readonly open: boolean;
-  /** Frames sent on it. */
-  readonly framesSent: number;
-  /** Requests received on it. */
-  readonly requestsReceived: number;
-  /** Subscriptions it holds. */
-  readonly subscriptions: readonly SimSubscription[];
-  /** Faults thrown at it, in order. */
-  readonly faults: readonly FaultKind[];
-}
-
-/** A fault drawn at random never ends a client for good unless asked for. */
-const RANDOM_KINDS: readonly FaultKind[] = FAULT_KINDS.filter((kind) => kind !== "close_1008");
-
-const CLOSE_REASONS: Readonly<Record<number, string>> = {
-  1001: "CloudFlare WebSocket proxy restarting",
-  1008: "Policy violation",
-  1011: "keepalive ping timeout",
-};
-
-/** Slow sending holds each frame back this long. */
-const SLOW_DELAY_MS = 250;
-/** Past any client's default frame limit (8 MiB). */
-const OVERSIZED_FRAME_BYTES = 9 * 1024 * 1024;
-
-/** One client connection, seen from the server. */
-class Connection {
-  readonly number: number;
+/** One WebSocket the server side holds, and how the relay knows it. */
+interface Socket {
   readonly socket: WebSocket;
-  readonly session: FeedSession<unknown>;
-  readonly frameFaults = new FrameFaults();
-  readonly faults: FaultKind[] = [];
-  readonly timers = new Set<unknown>();
-  readonly requestTimes: number[] = [];
   readonly innerPort: number;
-  open = false;
-  framesSent = 0;
-  requestsReceived = 0;
-  stalledUntil = 0;
-  slowUntil = 0;
-  /** When the last delayed frame goes out: later frames never overtake it. */
-  releaseAt = 0;
-
-  constructor(number: number, socket: WebSocket, session: FeedSession<unknown>, innerPort: number) {
-    this.number = number;
-    this.socket = socket;
-    this.session = session;
-    this.innerPort = innerPort;
-  }
 }
 
 /**
@@ -177,21 +124,14 @@ class Connection {
 export class KrakenSimulator implements AsyncDisposable {
   readonly #options: KrakenSimulatorOptions;
   readonly #clock: Clock;
-  readonly #feed: SimFeed<unknown>;
-  readonly #stepMs: number;
-  readonly #maxRequestsPerSecond: number;
-  readonly #connections: Connection[] = [];
+  readonly #sockets = new Map<number, Socket>();
+  #exchange: Exchange | undefined;
   #server: Deno.HttpServer<Deno.NetAddr> | undefined;
   #relay: TcpRelay | undefined;
-  #stepTimer: unknown;
+  #timer: unknown;
+  #timerAt: number | undefined;
   #url: string | undefined;
   #closed = false;
-  #system = "online";
-  #maintenanceTimer: unknown;
-  /** Until then new connections are cut at once. */
-  #outageUntil = 0;
-  /** No more faults: see {@link KrakenSimulator.calm}. */
-  #calm = false;
 
   /**
    * Creates the simulator; nothing listens until {@link KrakenSimulator.start}.
@@ -201,11 +141,6 @@ export class KrakenSimulator implements AsyncDisposable {
   constructor(options: KrakenSimulatorOptions = {}) {
     this.#options = options;
     this.#clock = options.clock ?? SYSTEM_CLOCK;
-    this.#stepMs = options.stepMs ?? 100;
-    this.#maxRequestsPerSecond = options.maxRequestsPerSecond ?? 20;
-    this.#feed = options.replay === undefined
-      ? new MarketFeed(new SimMarket(options.seed ?? 1, options.symbols ?? DEFAULT_SIM_SYMBOLS))
-      : new ReplayFeed(options.replay.lines, options.replay.speed ?? 1);
   }
 
   /** The URL clients connect to, once started. */
@@ -216,36 +151,41 @@ export class KrakenSimulator implements AsyncDisposable {
 
   /** Every connection so far, the first first. */
   get connections(): SimConnectionInfo[] {
-    return this.#connections.map((connection) => ({
-      number: connection.number,
-      open: connection.open,
-      framesSent: connection.framesSent,
-      requestsReceived: connection.requestsReceived,
-      subscriptions: connection.session.subscriptions,
-      faults: [...connection.faults],
-    }));
+    return this.#exchange?.connections ?? [];
   }
 
   /**
-   * Listens on loopback.
+   * Listens on loopback; the market starts moving now.
    *
    * @returns The URL to give a client, like `ws://127.0.0.1:41234/v2`.
    */
   start(): Promise<string> {
     if (this.#url !== undefined) return Promise.resolve(this.#url);
+    const options = this.#options;
+    const exchange = new Exchange({
+      feed: options.replay === undefined
+        ? new MarketFeed(new SimMarket(options.seed ?? 1, options.symbols ?? DEFAULT_SIM_SYMBOLS))
+        : new ReplayFeed(recordedFrames(options.replay.lines), options.replay.speed ?? 1),
+      start: this.#clock.now(),
+      stepMs: options.stepMs,
+      seed: options.seed,
+      faults: options.faults,
+      maxRequestsPerSecond: options.maxRequestsPerSecond,
+    });
+    this.#exchange = exchange;
     const server = Deno.serve(
       { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-      (request, info) => this.#upgrade(request, info),
+      (request, info) => this.#upgrade(exchange, request, info),
     );
     this.#server = server;
     const relay = TcpRelay.listen(
-      { hostname: this.#options.hostname ?? "127.0.0.1", port: this.#options.port ?? 0 },
+      { hostname: options.hostname ?? "127.0.0.1", port: options.port ?? 0 },
       server.addr.port,
-      () => this.#clock.now() >= this.#outageUntil,
+      () => exchange.accepting(this.#clock.now()),
     );
     this.#relay = relay;
-    this.#url = `ws://${this.#options.hostname ?? "127.0.0.1"}:${relay.port}/v2`;
-    this.#scheduleStep();
+    this.#url = `ws://${options.hostname ?? "127.0.0.1"}:${relay.port}/v2`;
+    this.#pump();
     return Promise.resolve(this.#url);
   }
 
@@ -254,48 +194,40 @@ export class KrakenSimulator implements AsyncDisposable {
    *
    * @param kind What happens.
    * @param options `connection`: its number (default the newest open one); `durationMs` for
-   *   `stall`, `slow` and `maintenance`.
+   *   `stall`, `slow`, `maintenance` and `outage`.
    * @returns Whether there was a connection to throw it at.
    */
   inject(
     kind: FaultKind,
     options: { readonly connection?: number; readonly durationMs?: number } = {},
   ): boolean {
-    const connection = options.connection === undefined
-      ? this.#connections.findLast((candidate) => candidate.open)
-      : this.#connections.find((candidate) => candidate.number === options.connection);
-    if (connection === undefined || !connection.open) return false;
-    this.#fault(connection, kind, options.durationMs);
-    return true;
+    const thrown = this.#exchange?.inject(kind, options, this.#clock.now()) ?? false;
+    this.#pump();
+    return thrown;
   }
 
   /**
    * Throws no more faults, scripted or random, from now on; frame faults still armed are
-   * disarmed, and lasting ones (stall, slowness, outage, maintenance) end. What the client does next is its
-   * recovery.
+   * disarmed, and lasting ones (stall, slowness, outage, maintenance) end. What the client does
+   * next is its recovery.
    */
   calm(): void {
-    this.#calm = true;
-    this.#outageUntil = 0;
-    if (this.#maintenanceTimer !== undefined) {
-      this.#clock.clearTimeout(this.#maintenanceTimer);
-      this.#maintenanceTimer = undefined;
-      this.#announce("online");
-    }
-    for (const connection of this.#connections) {
-      connection.frameFaults.disarm();
-      connection.stalledUntil = 0;
-      connection.slowUntil = 0;
-    }
+    this.#exchange?.calm(this.#clock.now());
+    this.#pump();
   }
 
   /** Stops listening and ends every connection. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#stepTimer !== undefined) this.#clock.clearTimeout(this.#stepTimer);
-    if (this.#maintenanceTimer !== undefined) this.#clock.clearTimeout(this.#maintenanceTimer);
-    for (const connection of this.#connections) this.#forget(connection);
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    for (const { socket } of this.#sockets.values()) {
+      try {
+        socket.close(1001, "going away");
+      } catch {
+        // Already closing.
+      }
+    }
     await this.#relay?.close();
     await this.#server?.shutdown();
   }
@@ -305,235 +237,86 @@ export class KrakenSimulator implements AsyncDisposable {
     return this.close();
   }
 
-  // ---- connections ----------------------------------------------------------------------------
-
-  #upgrade(request: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>): Response {
+  #upgrade(
+    exchange: Exchange,
+    request: Request,
+    info: Deno.ServeHandlerInfo<Deno.NetAddr>,
+  ): Response {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
       return new Response("a Kraken v2 WebSocket endpoint\n", { status: 426 });
     }
     // The peer port must be read before the upgrade takes the request.
     const innerPort = info.remoteAddr.port;
     const { socket, response } = Deno.upgradeWebSocket(request, { idleTimeout: 0 });
-    const connection = new Connection(
-      this.#connections.length + 1,
-      socket,
-      this.#feed.open(),
-      innerPort,
-    );
-    this.#connections.push(connection);
+    let connection: number | undefined;
     socket.onopen = () => {
       if (this.#closed) {
         socket.close(1001, "going away");
         return;
       }
-      connection.open = true;
-      this.#send(connection, connection.session.status(this.#clock.now(), this.#system));
-      this.#scheduleFaults(connection);
+      connection = exchange.connect(this.#clock.now());
+      this.#sockets.set(connection, { socket, innerPort });
+      this.#pump();
     };
     socket.onmessage = (message: MessageEvent) => {
-      if (typeof message.data === "string") this.#request(connection, message.data);
+      if (connection === undefined || typeof message.data !== "string") return;
+      exchange.receive(connection, message.data, this.#clock.now());
+      this.#pump();
     };
-    socket.onclose = () => this.#forget(connection);
+    socket.onclose = (close: CloseEvent) => {
+      if (connection === undefined) return;
+      this.#sockets.delete(connection);
+      exchange.disconnect(connection, close.code, close.reason, this.#clock.now());
+      this.#pump();
+    };
     socket.onerror = () => {
       // The close event follows.
     };
     return response;
   }
 
-  #forget(connection: Connection): void {
-    for (const timer of connection.timers) this.#clock.clearTimeout(timer);
-    connection.timers.clear();
-    if (!connection.open) return;
-    connection.open = false;
-    try {
-      connection.socket.close(1001, "going away");
-    } catch {
-      // Already closing.
-    }
-  }
-
-  #later(connection: Connection, ms: number, callback: () => void): void {
-    const timer = this.#clock.setTimeout(() => {
-      connection.timers.delete(timer);
-      if (connection.open) callback();
-    }, ms);
-    connection.timers.add(timer);
-  }
-
-  #request(connection: Connection, text: string): void {
+  /** Carries out whatever the exchange has due, then waits for its next time. */
+  #pump(): void {
+    const exchange = this.#exchange;
+    if (exchange === undefined || this.#closed) return;
     const now = this.#clock.now();
-    connection.requestsReceived++;
-    if (/"method"\s*:\s*"(un)?subscribe"/.test(text)) {
-      const recent = connection.requestTimes.filter((at) => now - at < 1000);
-      recent.push(now);
-      connection.requestTimes.splice(0, connection.requestTimes.length, ...recent);
-      if (recent.length > this.#maxRequestsPerSecond || connection.frameFaults.takeRateLimit()) {
-        const method = /"method"\s*:\s*"unsubscribe"/.test(text) ? "unsubscribe" : "subscribe";
-        const reqId = /"req_id"\s*:\s*(\d+)/.exec(text)?.[1];
-        this.#send(connection, {
-          kind: "reply",
-          text: errorFrame(
-            now,
-            method,
-            "Exceeded msg rate",
-            reqId === undefined ? undefined : Number(reqId),
-          ),
-        });
+    for (const output of exchange.advance(now)) this.#carry(output);
+    const next = exchange.nextDueAt();
+    if (next === this.#timerAt) return;
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = next;
+    if (next === undefined) return;
+    this.#timer = this.#clock.setTimeout(() => {
+      this.#timer = undefined;
+      this.#timerAt = undefined;
+      this.#pump();
+    }, next - now);
+  }
+
+  #carry(output: ExchangeOutput): void {
+    this.#options.onOutput?.(output);
+    const held = this.#sockets.get(output.connection ?? 0);
+    if (held === undefined) return;
+    switch (output.type) {
+      case "deliver":
+        if (held.socket.readyState !== WebSocket.OPEN) return;
+        held.socket.send(output.text);
+        this.#options.onFrame?.(output.connection, output.frame);
         return;
-      }
-    }
-    for (const frame of connection.session.receive(text, now)) this.#send(connection, frame);
-  }
-
-  // ---- the feed -------------------------------------------------------------------------------
-
-  #scheduleStep(): void {
-    this.#stepTimer = this.#clock.setTimeout(() => {
-      this.#stepTimer = undefined;
-      if (this.#closed) return;
-      this.#step();
-      this.#scheduleStep();
-    }, this.#stepMs);
-  }
-
-  #step(): void {
-    const now = this.#clock.now();
-    const step = this.#feed.advance(now);
-    for (const connection of this.#connections) {
-      if (!connection.open || now < connection.stalledUntil) continue;
-      for (const frame of connection.session.step(step, now)) this.#send(connection, frame);
-      const heartbeat = connection.session.heartbeat(now);
-      if (heartbeat !== undefined) this.#send(connection, heartbeat);
-    }
-  }
-
-  /** Sends a frame through the connection's frame faults, stall and slowness. */
-  #send(connection: Connection, frame: SimFrame): void {
-    const { frames } = connection.frameFaults.apply(frame);
-    for (const out of frames) this.#deliver(connection, out);
-  }
-
-  #deliver(connection: Connection, frame: SimFrame): void {
-    const now = this.#clock.now();
-    if (!connection.open || now < connection.stalledUntil) return;
-    const delay = now < connection.slowUntil ? SLOW_DELAY_MS : 0;
-    const at = Math.max(now + delay, connection.releaseAt);
-    if (at <= now) {
-      this.#write(connection, frame);
-      return;
-    }
-    connection.releaseAt = at;
-    this.#later(connection, at - now, () => this.#write(connection, frame));
-  }
-
-  #write(connection: Connection, frame: SimFrame): void {
-    if (connection.socket.readyState !== WebSocket.OPEN) return;
-    connection.framesSent++;
-    connection.socket.send(frame.text);
-    this.#options.onFrame?.(connection.number, frame);
-  }
-
-  // ---- faults ---------------------------------------------------------------------------------
-
-  #scheduleFaults(connection: Connection): void {
-    const faults = this.#options.faults;
-    for (const fault of faults?.scripted?.[connection.number] ?? []) {
-      this.#later(
-        connection,
-        fault.at,
-        () => this.#fault(connection, fault.kind, fault.durationMs),
-      );
-    }
-    const random = faults?.random;
-    if (random !== undefined) {
-      const generator = new SeededRandom(
-        ((this.#options.seed ?? 1) ^ (connection.number * 0x9e3779b9)) >>> 0,
-      );
-      this.#scheduleRandomFault(
-        connection,
-        generator,
-        random.meanGapMs,
-        random.kinds ?? RANDOM_KINDS,
-      );
-    }
-  }
-
-  /** One random fault at a time: the next is drawn when this one fires. */
-  #scheduleRandomFault(
-    connection: Connection,
-    random: SeededRandom,
-    meanGapMs: number,
-    kinds: readonly FaultKind[],
-  ): void {
-    if (kinds.length === 0) return;
-    const fault = drawFault(random, meanGapMs, kinds);
-    this.#later(connection, fault.at, () => {
-      this.#fault(connection, fault.kind, fault.durationMs);
-      this.#scheduleRandomFault(connection, random, meanGapMs, kinds);
-    });
-  }
-
-  /** The exchange's system state changed: every open connection gets a `status` frame. */
-  #announce(system: string): void {
-    this.#system = system;
-    const now = this.#clock.now();
-    for (const connection of this.#connections) {
-      if (connection.open) this.#send(connection, connection.session.status(now, system));
-    }
-  }
-
-  #fault(connection: Connection, kind: FaultKind, durationMs: number | undefined): void {
-    if (this.#calm) return;
-    const now = this.#clock.now();
-    connection.faults.push(kind);
-    switch (kind) {
-      case "outage":
-        this.#outageUntil = now + (durationMs ?? 30_000);
-        for (const open of this.#connections) {
-          if (!open.open) continue;
-          open.open = false;
-          this.#relay?.byInnerPort(open.innerPort)?.drop();
+      case "close":
+        try {
+          held.socket.close(output.code, output.reason);
+        } catch {
+          // Already closing.
         }
         return;
-      case "drop_connection":
-        connection.open = false;
-        this.#relay?.byInnerPort(connection.innerPort)?.drop();
+      case "drop":
+      case "refuse":
+        // No close frame: the relay cuts the link (a refusal comes when an outage begins while
+        // the socket was opening).
+        this.#relay?.byInnerPort(held.innerPort)?.drop();
         return;
-      case "close_1001":
-      case "close_1008":
-      case "close_1011": {
-        const code = Number(kind.slice("close_".length));
-        connection.open = false;
-        connection.socket.close(code, CLOSE_REASONS[code]);
-        return;
-      }
-      case "stall":
-        connection.stalledUntil = now + (durationMs ?? 15_000);
-        return;
-      case "slow":
-        connection.slowUntil = now + (durationMs ?? 5000);
-        return;
-      case "maintenance":
-        // The exchange's state, not a connection's: every connection hears it, now and on
-        // connect, until it ends, whatever happens to the connection that drew the fault.
-        if (this.#maintenanceTimer !== undefined) this.#clock.clearTimeout(this.#maintenanceTimer);
-        this.#announce("maintenance");
-        this.#maintenanceTimer = this.#clock.setTimeout(() => {
-          this.#maintenanceTimer = undefined;
-          this.#announce("online");
-        }, durationMs ?? 5000);
-        return;
-      case "malformed_json":
-        this.#deliver(connection, { kind: "reply", text: MALFORMED_FRAME });
-        return;
-      case "unknown_channel":
-        this.#deliver(connection, { kind: "reply", text: UNKNOWN_CHANNEL_FRAME });
-        return;
-      case "oversized_frame":
-        this.#deliver(connection, { kind: "reply", text: oversizedFrame(OVERSIZED_FRAME_BYTES) });
-        return;
-      default:
-        connection.frameFaults.arm(kind);
     }
   }
 }

@@ -6,10 +6,11 @@
  * @module
  */
 
-import { KrakenWs, type KrakenWsOptions } from "../../src/client/kraken_ws.ts";
+import type { DriverProbe } from "../../src/client/driver.ts";
+import { KrakenWs, type KrakenWsOptions, probedClient } from "../../src/client/kraken_ws.ts";
 import { VirtualClock } from "../../src/core/virtual_clock.ts";
 import type { KrakenEvent } from "../../src/core/events.ts";
-import type { SimFrame } from "../../src/sim/sim_session.ts";
+import type { SimFrame } from "../../src/exchange/feed.ts";
 import { KrakenSimulator, type KrakenSimulatorOptions } from "../../src/sim/simulator.ts";
 import { EventCollector } from "../client/event_collector.ts";
 
@@ -52,9 +53,14 @@ export class Loopback {
     return this.#counter.received;
   }
 
+  /**
+   * Starts the simulator and a client on one virtual clock; with `probe`, the client is a probed
+   * one (the simulation's checks watch it).
+   */
   static async start(
     simulatorOptions: KrakenSimulatorOptions = {},
     clientOptions: Omit<KrakenWsOptions, "url" | "clock"> = {},
+    probe?: (clock: VirtualClock) => DriverProbe,
   ): Promise<Loopback> {
     const clock = new VirtualClock(Date.UTC(2026, 0, 1));
     const sent: SentFrame[] = [];
@@ -69,7 +75,7 @@ export class Loopback {
     const url = await simulator.start();
     const counter = { received: 0 };
     const userTap = clientOptions.tap;
-    const kraken = new KrakenWs({
+    const options: KrakenWsOptions = {
       reconnect: { seed: 5 },
       ...clientOptions,
       url,
@@ -81,7 +87,10 @@ export class Loopback {
           userTap?.frame?.(text, receivedAt);
         },
       },
-    });
+    };
+    const kraken = probe === undefined
+      ? new KrakenWs(options)
+      : probedClient(options, probe(clock));
     return new Loopback(clock, simulator, kraken, sent, counter);
   }
 

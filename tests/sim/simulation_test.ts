@@ -2,51 +2,59 @@ import assert from "node:assert/strict";
 import { simTestCommand } from "../../src/cli/sim_seeds.ts";
 import type { KrakenEvent } from "../../src/core/events.ts";
 import type { SessionEffect } from "../../src/core/session.ts";
-import { replayCommand, runSimulation, type SimulationReport } from "../../src/sim/simulation.ts";
+import type { Tamper } from "../../src/sim/invariants.ts";
+import { runSimulation, seedCommand, type SimulationReport } from "../../src/sim/simulation.ts";
+import { fixtureLines } from "../fixtures.ts";
 
 /** CI's share of seeds; `deno task sim-test --seeds N` runs more. */
 const CI_SEEDS = 500;
 
-Deno.test(`simulation: ${CI_SEEDS} seeds, each with its own faults, never catch the client lying`, () => {
+Deno.test(`simulation: ${CI_SEEDS} seeds, each with its own faults, never catch the client lying`, async () => {
   const failed: string[] = [];
   let faults = 0;
   let resyncs = 0;
   let connections = 0;
   for (let seed = 1; seed <= CI_SEEDS; seed++) {
-    const report = runSimulation({ seed });
+    const report = await runSimulation({ seed });
     faults += report.stats.faults;
     resyncs += report.stats.resyncs;
     connections += report.stats.connections;
     if (report.violations.length > 0) {
-      failed.push(`${replayCommand(seed)}\n  ${report.violations.join("\n  ")}`);
+      failed.push(`${seedCommand(seed)}\n  ${report.violations.join("\n  ")}`);
     }
   }
-  assert.deepEqual(failed, [], `failing seeds, each with the command that replays it`);
+  assert.deepEqual(failed, [], `failing seeds, each with the command that reruns it`);
   // The runs were not quiet: faults hit, books resynced, connections were lost and replaced.
   assert.ok(faults > CI_SEEDS * 5, `${faults} faults`);
   assert.ok(resyncs > CI_SEEDS, `${resyncs} resyncs`);
   assert.ok(connections > CI_SEEDS * 2, `${connections} connections`);
 });
 
-Deno.test("simulation: a seed replays exactly", () => {
-  const first = runSimulation({ seed: 4242 });
-  const second = runSimulation({ seed: 4242 });
+Deno.test("simulation: a seed reruns exactly", async () => {
+  const first = await runSimulation({ seed: 4242 });
+  const second = await runSimulation({ seed: 4242 });
   assert.deepEqual(second, first);
-  assert.notDeepEqual(runSimulation({ seed: 4243 }).stats, first.stats);
+  assert.notDeepEqual((await runSimulation({ seed: 4243 })).stats, first.stats);
+});
+
+/** A client whose session's effects are rewritten by `rewrite`. */
+const lying = (rewrite: (effects: SessionEffect[]) => SessionEffect[]): Tamper => ({
+  effects: (_input, effects) => rewrite(effects),
 });
 
 /**
  * Runs seeds with a tampered client until a violation matching `expected` is found; returns it,
  * or every violation seen when none matched (for the failure message).
  */
-function caught(
-  tamper: (effects: SessionEffect[]) => SessionEffect[],
+async function caught(
+  tamper: Tamper,
   expected: RegExp,
   seeds = 60,
-): { found: boolean; violations: string[] } {
+  options: { readonly bufferSize?: number } = {},
+): Promise<{ found: boolean; violations: string[] }> {
   const violations: string[] = [];
   for (let seed = 1; seed <= seeds; seed++) {
-    const report: SimulationReport = runSimulation({ seed, tamper });
+    const report: SimulationReport = await runSimulation({ seed, tamper, ...options });
     const match = report.violations.find((violation) => expected.test(violation));
     if (match !== undefined) return { found: true, violations: [match] };
     violations.push(...report.violations);
@@ -55,8 +63,17 @@ function caught(
 }
 
 /** Asserts that a client tampered so is caught with a violation matching `expected`. */
-function assertCaught(tamper: (effects: SessionEffect[]) => SessionEffect[], expected: RegExp) {
-  const { found, violations } = caught(tamper, expected);
+async function assertCaught(
+  tamper: Tamper | ((effects: SessionEffect[]) => SessionEffect[]),
+  expected: RegExp,
+  options: { readonly bufferSize?: number } = {},
+) {
+  const { found, violations } = await caught(
+    typeof tamper === "function" ? lying(tamper) : tamper,
+    expected,
+    60,
+    options,
+  );
   assert.ok(found, `expected ${expected}, saw: ${violations.slice(0, 5).join("; ") || "nothing"}`);
 }
 
@@ -70,8 +87,8 @@ const mapEvents = (change: (event: KrakenEvent) => KrakenEvent) => (effects: Ses
     effect.type === "emit" ? { ...effect, event: change(effect.event) } : effect
   );
 
-Deno.test("simulation: the checks catch a client that shows a wrong book", () => {
-  assertCaught(
+Deno.test("simulation: the checks catch a client that shows a wrong book", async () => {
+  await assertCaught(
     mapEvents((event) => {
       if (event.type !== "book" || event.bids.length < 3) return event;
       const bids = [...event.bids];
@@ -80,7 +97,7 @@ Deno.test("simulation: the checks catch a client that shows a wrong book", () =>
     }),
     /fails its checksum/,
   );
-  assertCaught(
+  await assertCaught(
     mapEvents((event) => {
       // Below the checksummed top 10: only the oracle sees it.
       if (event.type !== "book" || event.bids.length < 12) return event;
@@ -92,15 +109,15 @@ Deno.test("simulation: the checks catch a client that shows a wrong book", () =>
   );
 });
 
-Deno.test("simulation: the checks catch a client that hides a trade gap", () => {
-  assertCaught(
+Deno.test("simulation: the checks catch a client that hides a trade gap", async () => {
+  await assertCaught(
     filterEvents((event) => !(event.type === "gap" && event.reason === "sequence")),
     /trade \d+ of .* was lost without a gap/,
   );
 });
 
-Deno.test("simulation: the checks catch a client that delivers a trade twice", () => {
-  assertCaught(
+Deno.test("simulation: the checks catch a client that delivers a trade twice", async () => {
+  await assertCaught(
     (effects) =>
       effects.flatMap((effect) =>
         effect.type === "emit" && effect.event.type === "trade" ? [effect, effect] : [effect]
@@ -109,55 +126,61 @@ Deno.test("simulation: the checks catch a client that delivers a trade twice", (
   );
 });
 
-Deno.test("simulation: the checks catch a client that hides a reconnect or a bad frame", () => {
-  assertCaught(
+Deno.test("simulation: the checks catch a client that hides a reconnect or a bad frame", async () => {
+  await assertCaught(
     filterEvents((event) => !(event.type === "gap" && event.reason === "reconnect")),
     /without a reconnect gap/,
   );
-  assertCaught(
+  await assertCaught(
     filterEvents((event) => !(event.type === "gap" && event.reason === "decode")),
     /without a decode gap/,
   );
-  assertCaught(
+  await assertCaught(
     filterEvents((event) => !(event.type === "error" && event.code === "unknown")),
     /without an error event/,
   );
 });
 
-Deno.test("simulation: the checks catch a client that never shows a book", () => {
-  assertCaught(
+Deno.test("simulation: the checks catch a client that never shows a book", async () => {
+  await assertCaught(
     filterEvents((event) => event.type !== "book"),
     /book frame for .* fed while synced made neither a book event nor a gap/,
   );
 });
 
-Deno.test("simulation: the checks catch a client that never shows a trade", () => {
+Deno.test("simulation: the checks catch a client that never shows a trade", async () => {
   // With nothing delivered there is no range to find holes in: each frame of news is held instead.
-  assertCaught(
+  await assertCaught(
     filterEvents((event) => event.type !== "trade"),
     /new trades for .* fed while synced made neither a trade nor a sequence gap/,
   );
 });
 
-Deno.test("simulation: the checks catch a client that hides its checksum and crossed gaps", () => {
+Deno.test("simulation: the checks catch a client that hides its checksum and crossed gaps", async () => {
   const hideResyncGaps = filterEvents((event) =>
     !(event.type === "gap" && (event.reason === "checksum" || event.reason === "crossed"))
   );
   // The simulation corrupted the frame, so it knows the checksum gap is owed on that input ...
-  assertCaught(hideResyncGaps, /corrupted book frame for .* made no checksum gap/);
+  await assertCaught(hideResyncGaps, /corrupted book frame for .* made no checksum gap/);
   // ... and the book left `synced` and came back without any gap in between.
-  assertCaught(hideResyncGaps, /book\|.* was synced again after losing sync without a gap/);
+  await assertCaught(hideResyncGaps, /book\|.* was synced again after losing sync without a gap/);
 });
 
-Deno.test("simulation: the checks catch a client that drops tickers and candles", () => {
+Deno.test("simulation: the checks catch a client that drops tickers and candles", async () => {
   const dropTickersAndCandles = filterEvents((event) =>
     event.type !== "ticker" && event.type !== "ohlc"
   );
-  assertCaught(dropTickersAndCandles, /ticker frame for .* fed while synced made no ticker event/);
-  assertCaught(dropTickersAndCandles, /ohlc frame for .* fed while synced made no ohlc event/);
+  await assertCaught(
+    dropTickersAndCandles,
+    /ticker frame for .* fed while synced made no ticker event/,
+  );
+  await assertCaught(
+    dropTickersAndCandles,
+    /ohlc frame for .* fed while synced made no ohlc event/,
+  );
 });
 
-Deno.test("simulation: the checks catch a hidden reconnect gap even when the causes lie", () => {
+Deno.test("simulation: the checks catch a hidden reconnect gap even when the causes lie", async () => {
   // The checks cannot lean on `cause: "disconnected"`: they owe the gap from the link's death.
   const hideReconnectGaps = filterEvents((event) =>
     !(event.type === "gap" && event.reason === "reconnect")
@@ -165,21 +188,21 @@ Deno.test("simulation: the checks catch a hidden reconnect gap even when the cau
   const renameCauses = mapEvents((event) =>
     event.type === "state" && event.scope === "subscription" ? { ...event, cause: "fine" } : event
   );
-  assertCaught(
+  await assertCaught(
     (effects) => renameCauses(hideReconnectGaps(effects)),
     /resumed after a reconnect without a reconnect gap/,
   );
 });
 
-Deno.test("simulation: the checks catch state events that differ from the session's state", () => {
-  assertCaught(
+Deno.test("simulation: the checks catch state events that differ from the session's state", async () => {
+  await assertCaught(
     filterEvents((event) => !(event.type === "state" && event.to === "resyncing")),
     /book\|.* is resyncing but its state events say synced/,
   );
 });
 
-Deno.test("simulation: the checks catch a client that reconnects without backoff", () => {
-  assertCaught(
+Deno.test("simulation: the checks catch a client that reconnects without backoff", async () => {
+  await assertCaught(
     (effects) =>
       effects.map((effect) =>
         effect.type === "setTimer" && effect.id === "reconnect" ? { ...effect, delayMs: 0 } : effect
@@ -188,25 +211,88 @@ Deno.test("simulation: the checks catch a client that reconnects without backoff
   );
 });
 
-Deno.test("simulation: the checks catch a client that leaks timers", () => {
+Deno.test("simulation: the checks catch a client that leaks timers", async () => {
   let leak = 0;
-  assertCaught(
+  await assertCaught(
     (effects) => [...effects, { type: "setTimer", id: `leak:${leak++}`, delayMs: 3_600_000 }],
     /timers set/,
   );
 });
 
-Deno.test("sim-test: runs seeds, prints a summary, and refuses bad arguments", () => {
+Deno.test("simulation: the checks catch a stream fed another symbol's events", async () => {
+  // Routing, not the session, lies: only the real driver and its streams can show this.
+  await assertCaught(
+    {
+      deliver: (stream, event) =>
+        stream.channel === "book" && event.type === "book" && stream.symbols.has(event.symbol)
+          ? { ...event, symbol: event.symbol === "BTC/USD" ? "ETH/USD" : "BTC/USD" }
+          : event,
+    },
+    /book\(.*\) delivered a book event of .* it does not carry/,
+  );
+});
+
+Deno.test("simulation: the checks catch an overflow that loses its gap", async () => {
+  // A small buffer and the run's slow reader overflow; the driver's overflow gap never arrives.
+  await assertCaught(
+    {
+      deliver: (_stream, event) =>
+        event.type === "gap" && event.reason === "overflow" ? undefined : event,
+    },
+    /events\(\) read slowly lost \d+ events without an overflow gap/,
+    { bufferSize: 16 },
+  );
+});
+
+Deno.test("simulation: the checks catch a stream that silently drops events", async () => {
+  let count = 0;
+  await assertCaught(
+    {
+      deliver: (stream, event) =>
+        stream.channel === "trade" && ++count % 50 === 0 ? undefined : event,
+    },
+    /trades\(.*\) lost \d+ events without an overflow gap/,
+  );
+});
+
+Deno.test("simulation: a recording replayed through the exchange, with faults, never catches the client lying", async () => {
+  const lines = fixtureLines("live-btc-eth.ndjson");
+  for (const seed of [1, 2, 3]) {
+    const report = await runSimulation({ seed, replay: { lines, speed: 1 }, durationMs: 40_000 });
+    assert.deepEqual(report.violations, [], `seed ${seed}`);
+    assert.ok(report.stats.books > 500, `seed ${seed}: ${report.stats.books} books`);
+    assert.ok(report.stats.trades > 0, `seed ${seed}: ${report.stats.trades} trades`);
+  }
+  // The checks hold over a replay too: a client that shows a wrong book is caught.
+  const report = await runSimulation({
+    seed: 1,
+    replay: { lines },
+    durationMs: 20_000,
+    faults: false,
+    tamper: lying(mapEvents((event) => {
+      if (event.type !== "book" || event.bids.length < 3) return event;
+      const bids = [...event.bids];
+      bids[2] = { ...bids[2], qtyText: "9.99999999", qty: 9.99999999 };
+      return { ...event, bids };
+    })),
+  });
+  assert.ok(report.violations.some((violation) => violation.includes("fails its checksum")));
+});
+
+Deno.test("sim-test: runs seeds, prints a summary, and refuses bad arguments", async () => {
   const lines: string[] = [];
   assert.equal(
-    simTestCommand(["--seeds", "3", "--duration", "10000"], (line) => lines.push(line)),
+    await simTestCommand(["--seeds", "3", "--duration", "10000"], (line) => lines.push(line)),
     0,
   );
   assert.match(lines[0], /^3 seeds of 10 s: \d+ frames/);
   assert.equal(lines.at(-1), "OK: every invariant held");
   const json: string[] = [];
   assert.equal(
-    simTestCommand(["--seed", "9", "--duration", "5000", "--json"], (line) => json.push(line)),
+    await simTestCommand(
+      ["--seed", "9", "--duration", "5000", "--json"],
+      (line) => json.push(line),
+    ),
     0,
   );
   const report = JSON.parse(json[0]);
@@ -216,8 +302,8 @@ Deno.test("sim-test: runs seeds, prints a summary, and refuses bad arguments", (
     const bad of [["--seeds", "0"], ["--seeds"], ["--seed", "x"], ["--duration", "5"], ["--nope"]]
   ) {
     const errors: string[] = [];
-    assert.equal(simTestCommand(bad, (line) => errors.push(line)), 2, bad.join(" "));
+    assert.equal(await simTestCommand(bad, (line) => errors.push(line)), 2, bad.join(" "));
     assert.match(errors[0], /^sim-test: /);
   }
-  assert.equal(replayCommand(7, 30_000), "deno task sim-test --seed 7 --duration 30000");
+  assert.equal(seedCommand(7, 30_000), "deno task sim-test --seed 7 --duration 30000");
 });

@@ -1,11 +1,15 @@
 /**
- * Helpers shared by the simulator's sans-I/O tests: request texts, JSON reading without `any`,
- * and the number-text checks Kraken's wire format calls for.
+ * Helpers shared by the fake exchange's tests: connections of a seeded market, request texts,
+ * JSON reading without `any`, and the number-text checks Kraken's wire format calls for.
  *
  * @module
  */
 
 import assert from "node:assert/strict";
+import { ConnectionFeed } from "../../src/exchange/connection_feed.ts";
+import type { SimChange, SimMarket } from "../../src/exchange/market.ts";
+import { MarketFeed } from "../../src/exchange/market_feed.ts";
+import type { RecordedFrame } from "../../src/exchange/replay_feed.ts";
 import { decode } from "../../src/protocol/decode.ts";
 import type {
   BookLevel,
@@ -101,4 +105,14 @@ export function levelTexts(levels: readonly BookLevel[]): string[] {
 /** An integer count of the smallest unit from fixed-point text (`63498.0` → 634980). */
 export function unitsOf(text: string): number {
   return Number(text.replace(".", ""));
+}
+
+/** A connection's server side on `market`, stepped with `market.step(now)`. */
+export function marketConnection(market: SimMarket): ConnectionFeed<readonly SimChange[]> {
+  return new ConnectionFeed(new MarketFeed(market));
+}
+
+/** Raw frame lines as a recording without receive times. */
+export function rawFrames(lines: readonly string[]): RecordedFrame[] {
+  return lines.map((text) => ({ text }));
 }

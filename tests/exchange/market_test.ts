@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { formatUnits } from "../../src/sim/fixed_units.ts";
+import { formatUnits } from "../../src/exchange/fixed_units.ts";
 import {
   DEFAULT_SIM_SYMBOLS,
   SIM_MAX_DEPTH,
@@ -8,8 +8,8 @@ import {
   type SimSymbol,
   type SimSymbolState,
   type SimTrade,
-} from "../../src/sim/market.ts";
-import { fixedPointPattern } from "./sim_test_helpers.ts";
+} from "../../src/exchange/market.ts";
+import { fixedPointPattern } from "./helpers.ts";
 
 const SEEDS = [1, 2, 3, 42, 20260707];
 const STEPS = 600;

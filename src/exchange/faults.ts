@@ -1,17 +1,18 @@
 /**
- * Faults the simulator throws at a client, scripted or drawn from a seed.
+ * Faults the fake exchange throws at a client, scripted or drawn from a seed, and the frame faults
+ * that wait for the first frame they fit.
  *
  * @module
  */
 
 import { SeededRandom } from "../core/seeded_random.ts";
-import type { SimFrame } from "./sim_session.ts";
+import type { SimFrame } from "./feed.ts";
 
 /**
- * Every fault the simulator knows.
+ * Every fault the exchange knows.
  *
  * - `drop_connection`: the link dies with no close frame (the client sees 1006).
- * - `close_1001`, `close_1008`, `close_1011`: a close frame with that code.
+ * - `close_1001`, `close_1008`, `close_1011`: a close frame with that code and Kraken's reason.
  * - `stall`: nothing at all is sent for `durationMs`, heartbeats included.
  * - `wrong_checksum`: the next book frame carries a wrong checksum.
  * - `drop_update`: the next book or trade update is not sent.
@@ -19,10 +20,12 @@ import type { SimFrame } from "./sim_session.ts";
  * - `malformed_json`: a frame of broken JSON.
  * - `unknown_channel`: a frame of a channel Kraken may add one day.
  * - `exceeded_msg_rate`: the next subscribe is refused with `Exceeded msg rate`.
- * - `maintenance`: a `maintenance` status, then `online` after `durationMs`.
- * - `slow`: every frame is late by 200 ms for `durationMs`.
+ * - `maintenance`: the exchange's state, not a connection's: every connection, and every new one,
+ *   is told `maintenance` until `durationMs` has passed, then `online`; a second window while one
+ *   is on never ends it early.
+ * - `slow`: every frame takes 200 ms instead of the link's latency, for `durationMs`.
  * - `oversized_frame`: a frame larger than any client should accept.
- * - `outage`: the link drops and every new connection is refused for `durationMs`, as when
+ * - `outage`: every link drops and every new connection is refused for `durationMs`, as when
  *   Kraken or the network is down; only backoff keeps a client within its attempt budget.
  *
  * @example
@@ -177,7 +180,7 @@ export function randomFaultSchedule(
 type FrameFault = "wrong_checksum" | "drop_update" | "duplicate_frame" | "exceeded_msg_rate";
 
 /**
- * What the fault injector did to one frame, for the simulation's bookkeeping.
+ * What a frame fault did to one frame, for the checks' bookkeeping.
  *
  * @example
  * ```ts
@@ -223,11 +226,6 @@ export class FrameFaults {
     this.#armed = [];
   }
 
-  /** Whether `kind` is armed. */
-  armed(kind: FrameFault): boolean {
-    return this.#armed.includes(kind);
-  }
-
   #take(kind: FrameFault): boolean {
     const index = this.#armed.indexOf(kind);
     if (index < 0) return false;
@@ -243,10 +241,11 @@ export class FrameFaults {
   /**
    * The frames to send for `frame`, and what happened to it.
    *
-   * @param frame A frame the server session produced.
+   * @param frame A frame a connection feed produced.
    * @returns Zero, one or two frames.
    */
   apply(frame: SimFrame): { readonly frames: SimFrame[]; readonly fate: FrameFate } {
+    if (this.#armed.length === 0) return { frames: [frame], fate: "sent" };
     const update = (frame.kind === "book" || frame.kind === "trade") && !isSnapshot(frame);
     if (update && this.#take("drop_update")) return { frames: [], fate: "dropped" };
     if (frame.kind === "book" && this.#take("wrong_checksum")) {
@@ -265,11 +264,27 @@ export class FrameFaults {
   }
 }
 
-/** A frame of broken JSON, as a buggy proxy might deliver. */
+/**
+ * A frame of broken JSON, as a buggy proxy might deliver.
+ *
+ * @example
+ * ```ts
+ * import { MALFORMED_FRAME } from "./faults.ts";
+ * console.log(MALFORMED_FRAME.startsWith('{"channel":"book"')); // true
+ * ```
+ */
 export const MALFORMED_FRAME =
   '{"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[{"price":';
 
-/** A frame of a channel this SDK does not know. */
+/**
+ * A frame of a channel this SDK does not know.
+ *
+ * @example
+ * ```ts
+ * import { UNKNOWN_CHANNEL_FRAME } from "./faults.ts";
+ * console.log(JSON.parse(UNKNOWN_CHANNEL_FRAME).channel); // "level9"
+ * ```
+ */
 export const UNKNOWN_CHANNEL_FRAME =
   '{"channel":"level9","type":"update","data":[{"symbol":"BTC/USD","depth":7}]}';
 

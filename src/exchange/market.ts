@@ -1,5 +1,5 @@
 /**
- * The simulator's seeded market: the truth of every symbol's order book, trades and candles,
+ * The exchange's seeded market: the truth of every symbol's order book, trades and candles,
  * moving in steps. Prices are integer ticks and quantities integer lots, so the text Kraken
  * would print is exact.
  *
@@ -32,7 +32,7 @@ export interface SimSymbol {
 }
 
 /**
- * Pairs the simulator knows by default, at Kraken's precisions.
+ * Pairs the exchange knows by default, at Kraken's precisions.
  *
  * @example
  * ```ts
@@ -110,7 +110,15 @@ export interface SimTrade {
   readonly time: number;
 }
 
-/** The most levels each side keeps: Kraken's deepest book subscription. */
+/**
+ * The most levels each side keeps: Kraken's deepest book subscription.
+ *
+ * @example
+ * ```ts
+ * import { SIM_MAX_DEPTH } from "./market.ts";
+ * console.log(SIM_MAX_DEPTH); // 1000
+ * ```
+ */
 export const SIM_MAX_DEPTH = 1000;
 
 /**

@@ -1,21 +1,26 @@
 import assert from "node:assert/strict";
 import { BOOK_DEPTHS } from "../../src/book/order_book.ts";
-import { SimMarket } from "../../src/sim/market.ts";
-import { type SimFrame, SimSession } from "../../src/sim/sim_session.ts";
+import { SimMarket } from "../../src/exchange/market.ts";
+import type { ConnectionFeed } from "../../src/exchange/connection_feed.ts";
+import type { SimFrame } from "../../src/exchange/feed.ts";
+import type { SimChange } from "../../src/exchange/market.ts";
 import {
   decoded,
   type JsonObject,
   jsonObject,
+  marketConnection,
   objectField,
   requestText,
   RFC3339_MICROSECONDS,
-} from "./sim_test_helpers.ts";
+} from "./helpers.ts";
 
 const NOW = Date.UTC(2026, 6, 7, 23, 0, 3, 501);
 
-function newSession(seed = 1): { market: SimMarket; session: SimSession } {
+function newConnection(
+  seed = 1,
+): { market: SimMarket; connection: ConnectionFeed<readonly SimChange[]> } {
   const market = new SimMarket(seed);
-  return { market, session: new SimSession(market) };
+  return { market, connection: marketConnection(market) };
 }
 
 /** The `reply` frames among `frames`, parsed. */
@@ -30,9 +35,9 @@ function onlyReply(frames: readonly SimFrame[]): JsonObject {
   return found[0];
 }
 
-Deno.test("SimSession: status on connect, connection_id above 2^63 printed exactly", () => {
-  const { session } = newSession();
-  const frame = session.status(NOW);
+Deno.test("ConnectionFeed: status on connect, connection_id above 2^63 printed exactly", () => {
+  const { connection } = newConnection();
+  const frame = connection.status(NOW);
   assert.equal(frame.kind, "status");
   const digits = /"connection_id":([0-9]+)[,}]/.exec(frame.text)?.[1];
   assert.ok(digits !== undefined, frame.text);
@@ -45,38 +50,40 @@ Deno.test("SimSession: status on connect, connection_id above 2^63 printed exact
   assert.equal(message.data[0].apiVersion, "v2");
 });
 
-Deno.test("SimSession: a status change on the same connection keeps its connection_id", () => {
-  const { session } = newSession();
+Deno.test("ConnectionFeed: a status change on the same connection keeps its connection_id", () => {
+  const { connection } = newConnection();
   const ids = [
-    session.status(NOW),
-    session.status(NOW + 4_000, "maintenance"),
-    session.status(NOW + 9_000, "online"),
+    connection.status(NOW),
+    connection.status(NOW + 4_000, "maintenance"),
+    connection.status(NOW + 9_000, "online"),
   ].map((frame) => {
     const message = decoded(frame.text);
     return message.kind === "status" ? message.data[0].connectionId : undefined;
   });
   assert.ok(ids[0] !== undefined);
   assert.deepEqual(ids, [ids[0], ids[0], ids[0]]);
-  const systems = [session.status(NOW + 10_000, "cancel_only")].map((frame) => decoded(frame.text))
+  const systems = [connection.status(NOW + 10_000, "cancel_only")].map((frame) =>
+    decoded(frame.text)
+  )
     .map((message) => message.kind === "status" ? message.data[0].system : "");
   assert.deepEqual(systems, ["cancel_only"]);
 });
 
-Deno.test("SimSession: ping → pong with req_id, and without one when the ping had none", () => {
-  const { session } = newSession();
-  const pong = onlyReply(session.receive('{"method":"ping","req_id":31}', NOW));
+Deno.test("ConnectionFeed: ping → pong with req_id, and without one when the ping had none", () => {
+  const { connection } = newConnection();
+  const pong = onlyReply(connection.receive('{"method":"ping","req_id":31}', NOW));
   assert.equal(pong.method, "pong");
   assert.equal(pong.req_id, 31);
   assert.match(String(pong.time_in), RFC3339_MICROSECONDS);
   assert.match(String(pong.time_out), RFC3339_MICROSECONDS);
-  const bare = onlyReply(session.receive('{"method":"ping"}', NOW));
+  const bare = onlyReply(connection.receive('{"method":"ping"}', NOW));
   assert.equal(bare.method, "pong");
   assert.ok(!("req_id" in bare));
 });
 
-Deno.test("SimSession: one acknowledgement per symbol of a multi-symbol subscribe, req_id echoed", () => {
-  const { session } = newSession();
-  const frames = session.receive(
+Deno.test("ConnectionFeed: one acknowledgement per symbol of a multi-symbol subscribe, req_id echoed", () => {
+  const { connection } = newConnection();
+  const frames = connection.receive(
     requestText("subscribe", { channel: "trade", symbol: ["BTC/USD", "ETH/USD", "SOL/USD"] }, 7),
     NOW,
   );
@@ -97,26 +104,26 @@ Deno.test("SimSession: one acknowledgement per symbol of a multi-symbol subscrib
     assert.match(String(ack.time_in), RFC3339_MICROSECONDS);
   }
   assert.equal(frames.length, 3, "no trade snapshot unless asked");
-  assert.equal(session.subscriptions.length, 3);
+  assert.equal(connection.subscriptions.length, 3);
 });
 
-Deno.test("SimSession: acknowledgements carry no req_id when the request had none", () => {
-  const { session } = newSession();
+Deno.test("ConnectionFeed: acknowledgements carry no req_id when the request had none", () => {
+  const { connection } = newConnection();
   const ack = onlyReply(
-    session.receive(requestText("subscribe", { channel: "book", symbol: ["BTC/USD"] }), NOW),
+    connection.receive(requestText("subscribe", { channel: "book", symbol: ["BTC/USD"] }), NOW),
   );
   assert.equal(ack.success, true);
   assert.ok(!("req_id" in ack));
   const unsubscribed = onlyReply(
-    session.receive(requestText("unsubscribe", { channel: "book", symbol: ["BTC/USD"] }), NOW),
+    connection.receive(requestText("unsubscribe", { channel: "book", symbol: ["BTC/USD"] }), NOW),
   );
   assert.equal(unsubscribed.success, true);
   assert.ok(!("req_id" in unsubscribed));
 });
 
-Deno.test("SimSession: `Currency pair not supported XBT/USD` with a top-level symbol, others acked", () => {
-  const { session } = newSession();
-  const frames = session.receive(
+Deno.test("ConnectionFeed: `Currency pair not supported XBT/USD` with a top-level symbol, others acked", () => {
+  const { connection } = newConnection();
+  const frames = connection.receive(
     requestText("subscribe", { channel: "book", symbol: ["BTC/USD", "XBT/USD", "ETH/USD"] }, 4),
     NOW,
   );
@@ -140,7 +147,7 @@ Deno.test("SimSession: `Currency pair not supported XBT/USD` with a top-level sy
     assert.equal(message.symbol, "XBT/USD");
     assert.equal(message.reqId, 4);
   }
-  assert.deepEqual(session.subscriptions.map((held) => held.symbol), ["BTC/USD", "ETH/USD"]);
+  assert.deepEqual(connection.subscriptions.map((held) => held.symbol), ["BTC/USD", "ETH/USD"]);
   // The two books' snapshots came, none for the refused pair.
   assert.deepEqual(
     frames.filter((frame) => frame.kind === "book").map((frame) => frame.symbol),
@@ -148,14 +155,14 @@ Deno.test("SimSession: `Currency pair not supported XBT/USD` with a top-level sy
   );
 });
 
-Deno.test("SimSession: a second book subscribe for a symbol is `Already subscribed`, any depth", () => {
-  const { session } = newSession();
-  session.receive(
+Deno.test("ConnectionFeed: a second book subscribe for a symbol is `Already subscribed`, any depth", () => {
+  const { connection } = newConnection();
+  connection.receive(
     requestText("subscribe", { channel: "book", symbol: ["BTC/USD"], depth: 10 }),
     NOW,
   );
   for (const depth of BOOK_DEPTHS) {
-    const frames = session.receive(
+    const frames = connection.receive(
       requestText("subscribe", { channel: "book", symbol: ["BTC/USD"], depth }, 11),
       NOW,
     );
@@ -166,14 +173,14 @@ Deno.test("SimSession: a second book subscribe for a symbol is `Already subscrib
     assert.equal(refused.symbol, "BTC/USD");
     assert.equal(refused.req_id, 11);
   }
-  assert.equal(session.subscriptions.length, 1);
-  assert.equal(session.subscriptions[0].depth, 10);
+  assert.equal(connection.subscriptions.length, 1);
+  assert.equal(connection.subscriptions[0].depth, 10);
 });
 
-Deno.test("SimSession: `Already subscribed` for trade and ticker too, one error per symbol", () => {
-  const { session } = newSession();
-  session.receive(requestText("subscribe", { channel: "ticker", symbol: ["ETH/USD"] }), NOW);
-  const answers = replies(session.receive(
+Deno.test("ConnectionFeed: `Already subscribed` for trade and ticker too, one error per symbol", () => {
+  const { connection } = newConnection();
+  connection.receive(requestText("subscribe", { channel: "ticker", symbol: ["ETH/USD"] }), NOW);
+  const answers = replies(connection.receive(
     requestText("subscribe", {
       channel: "ticker",
       symbol: ["ETH/USD", "BTC/USD"],
@@ -188,32 +195,32 @@ Deno.test("SimSession: `Already subscribed` for trade and ticker too, one error 
   assert.equal(objectField(answers[1], "result").event_trigger, "bbo");
 });
 
-Deno.test("SimSession: bad depth and unknown channel refused with Kraken's strings", () => {
-  const { session } = newSession();
-  const depth = onlyReply(session.receive(
+Deno.test("ConnectionFeed: bad depth and unknown channel refused with Kraken's strings", () => {
+  const { connection } = newConnection();
+  const depth = onlyReply(connection.receive(
     requestText("subscribe", { channel: "book", symbol: ["BTC/USD"], depth: 20 }, 1),
     NOW,
   ));
   assert.equal(depth.error, "Subscription depth not supported");
   assert.equal(depth.success, false);
   assert.equal(depth.req_id, 1);
-  const name = onlyReply(session.receive(
+  const name = onlyReply(connection.receive(
     requestText("subscribe", { channel: "level9", symbol: ["BTC/USD"] }, 2),
     NOW,
   ));
   assert.equal(name.error, "Subscription name invalid");
   assert.equal(name.success, false);
   assert.equal(name.req_id, 2);
-  assert.deepEqual(session.subscriptions, []);
+  assert.deepEqual(connection.subscriptions, []);
 });
 
-Deno.test("SimSession: unsubscribe acks per symbol; an unknown subscription is `Subscription Not Found`", () => {
-  const { session } = newSession();
-  session.receive(
+Deno.test("ConnectionFeed: unsubscribe acks per symbol; an unknown subscription is `Subscription Not Found`", () => {
+  const { connection } = newConnection();
+  connection.receive(
     requestText("subscribe", { channel: "book", symbol: ["BTC/USD", "ETH/USD"], depth: 25 }),
     NOW,
   );
-  const answers = replies(session.receive(
+  const answers = replies(connection.receive(
     requestText("unsubscribe", { channel: "book", symbol: ["BTC/USD", "SOL/USD"], depth: 25 }, 9),
     NOW,
   ));
@@ -231,14 +238,14 @@ Deno.test("SimSession: unsubscribe acks per symbol; an unknown subscription is `
   assert.equal(answers[1].success, false);
   assert.equal(answers[1].symbol, "SOL/USD");
   assert.equal(answers[1].req_id, 9);
-  assert.deepEqual(session.subscriptions.map((held) => held.symbol), ["ETH/USD"]);
+  assert.deepEqual(connection.subscriptions.map((held) => held.symbol), ["ETH/USD"]);
   // The same unsubscribe again: that subscription is gone now.
-  const again = onlyReply(session.receive(
+  const again = onlyReply(connection.receive(
     requestText("unsubscribe", { channel: "book", symbol: ["BTC/USD"], depth: 25 }, 10),
     NOW,
   ));
   assert.equal(again.error, "Subscription Not Found");
-  const unknownPair = onlyReply(session.receive(
+  const unknownPair = onlyReply(connection.receive(
     requestText("unsubscribe", { channel: "book", symbol: ["XBT/USD"] }, 12),
     NOW,
   ));
@@ -246,19 +253,19 @@ Deno.test("SimSession: unsubscribe acks per symbol; an unknown subscription is `
   assert.equal(unknownPair.symbol, "XBT/USD");
 });
 
-Deno.test("SimSession: an unsubscribed symbol gets no more frames; a resubscribe gets a fresh snapshot", () => {
-  const { market, session } = newSession(5);
-  session.receive(requestText("subscribe", { channel: "book", symbol: ["BTC/USD"] }), NOW);
-  session.receive(requestText("subscribe", { channel: "trade", symbol: ["BTC/USD"] }), NOW);
-  session.receive(requestText("unsubscribe", { channel: "book", symbol: ["BTC/USD"] }), NOW);
+Deno.test("ConnectionFeed: an unsubscribed symbol gets no more frames; a resubscribe gets a fresh snapshot", () => {
+  const { market, connection } = newConnection(5);
+  connection.receive(requestText("subscribe", { channel: "book", symbol: ["BTC/USD"] }), NOW);
+  connection.receive(requestText("subscribe", { channel: "trade", symbol: ["BTC/USD"] }), NOW);
+  connection.receive(requestText("unsubscribe", { channel: "book", symbol: ["BTC/USD"] }), NOW);
   let trades = 0;
   for (let step = 1; step <= 200; step++) {
-    const frames = session.step(market.step(NOW + step * 100), NOW + step * 100);
+    const frames = connection.step(market.step(NOW + step * 100), NOW + step * 100);
     assert.ok(frames.every((frame) => frame.kind === "trade"), "book frames after unsubscribe");
     trades += frames.length;
   }
   assert.ok(trades > 0);
-  const frames = session.receive(
+  const frames = connection.receive(
     requestText("subscribe", { channel: "book", symbol: ["BTC/USD"] }),
     NOW + 30_000,
   );
@@ -266,9 +273,9 @@ Deno.test("SimSession: an unsubscribed symbol gets no more frames; a resubscribe
   assert.equal(frames[1].book?.snapshot, true);
 });
 
-Deno.test("SimSession: book acks carry depth and snapshot; the snapshot comes by default", () => {
-  const { market, session } = newSession();
-  const frames = session.receive(
+Deno.test("ConnectionFeed: book acks carry depth and snapshot; the snapshot comes by default", () => {
+  const { market, connection } = newConnection();
+  const frames = connection.receive(
     requestText("subscribe", { channel: "book", symbol: ["ETH/USD"], depth: 100 }, 1),
     NOW,
   );
@@ -290,10 +297,10 @@ Deno.test("SimSession: book acks carry depth and snapshot; the snapshot comes by
   assert.equal(message.data[0].asks[99].qtyText, truth.asks[99].qtyText);
 });
 
-Deno.test("SimSession: `snapshot: false` gets the ack only", () => {
-  const { session } = newSession();
+Deno.test("ConnectionFeed: `snapshot: false` gets the ack only", () => {
+  const { connection } = newConnection();
   for (const channel of ["book", "ticker", "ohlc", "trade"]) {
-    const frames = session.receive(
+    const frames = connection.receive(
       requestText("subscribe", { channel, symbol: ["SOL/USD"], snapshot: false }, 2),
       NOW,
     );
@@ -302,29 +309,29 @@ Deno.test("SimSession: `snapshot: false` gets the ack only", () => {
   }
 });
 
-Deno.test("SimSession: ticker and ohlc snapshots by default; trade snapshot only when asked", () => {
-  const { market, session } = newSession(9);
+Deno.test("ConnectionFeed: ticker and ohlc snapshots by default; trade snapshot only when asked", () => {
+  const { market, connection } = newConnection(9);
   // Let trades happen first, so a trade snapshot has something to show.
   for (let step = 1; step <= 400; step++) market.step(NOW + step * 100);
   const btc = market.symbol("BTC/USD");
   assert.ok(btc.trades.length > 50, "the market traded enough for a full snapshot");
   const later = NOW + 40_100;
   assert.deepEqual(
-    session.receive(requestText("subscribe", { channel: "trade", symbol: ["BTC/USD"] }), later)
+    connection.receive(requestText("subscribe", { channel: "trade", symbol: ["BTC/USD"] }), later)
       .map((frame) => frame.kind),
     ["reply"],
   );
   assert.deepEqual(
-    session.receive(requestText("subscribe", { channel: "ticker", symbol: ["BTC/USD"] }), later)
+    connection.receive(requestText("subscribe", { channel: "ticker", symbol: ["BTC/USD"] }), later)
       .map((frame) => frame.kind),
     ["reply", "ticker"],
   );
   assert.deepEqual(
-    session.receive(requestText("subscribe", { channel: "ohlc", symbol: ["BTC/USD"] }), later)
+    connection.receive(requestText("subscribe", { channel: "ohlc", symbol: ["BTC/USD"] }), later)
       .map((frame) => frame.kind),
     ["reply", "ohlc"],
   );
-  const second = new SimSession(market);
+  const second = marketConnection(market);
   const frames = second.receive(
     requestText("subscribe", { channel: "trade", symbol: ["BTC/USD"], snapshot: true }, 5),
     later,
@@ -344,9 +351,9 @@ Deno.test("SimSession: ticker and ohlc snapshots by default; trade snapshot only
   assert.deepEqual(frames[1].tradeIds, message.data.map((trade) => trade.tradeId));
 });
 
-Deno.test("SimSession: instrument snapshot carries each pair's price and qty precision", () => {
-  const { market, session } = newSession();
-  const frames = session.receive(requestText("subscribe", { channel: "instrument" }, 77), NOW);
+Deno.test("ConnectionFeed: instrument snapshot carries each pair's price and qty precision", () => {
+  const { market, connection } = newConnection();
+  const frames = connection.receive(requestText("subscribe", { channel: "instrument" }, 77), NOW);
   assert.deepEqual(frames.map((frame) => frame.kind), ["reply", "instrument"]);
   const ack = jsonObject(frames[0].text);
   assert.equal(ack.success, true);
@@ -386,55 +393,55 @@ Deno.test("SimSession: instrument snapshot carries each pair's price and qty pre
     assert.ok(assets.includes(pair.base) && assets.includes(pair.quote), pair.symbol);
   }
   const unsubscribed = onlyReply(
-    session.receive(requestText("unsubscribe", { channel: "instrument" }, 78), NOW),
+    connection.receive(requestText("unsubscribe", { channel: "instrument" }, 78), NOW),
   );
   assert.equal(unsubscribed.method, "unsubscribe");
   assert.equal(unsubscribed.success, true);
   assert.equal(unsubscribed.req_id, 78);
 });
 
-Deno.test("SimSession: heartbeats only while subscribed, only after a second of silence", () => {
-  const { market, session } = newSession(3);
-  session.status(NOW);
+Deno.test("ConnectionFeed: heartbeats only while subscribed, only after a second of silence", () => {
+  const { market, connection } = newConnection(3);
+  connection.status(NOW);
   // Connected but subscribed to nothing: never a heartbeat, however long the silence.
   for (const later of [1_000, 5_000, 60_000]) {
-    assert.equal(session.heartbeat(NOW + later), undefined);
+    assert.equal(connection.heartbeat(NOW + later), undefined);
   }
   const start = NOW + 60_000;
-  session.receive(requestText("subscribe", { channel: "trade", symbol: ["XRP/USD"] }), start);
-  assert.equal(session.heartbeat(start + 999), undefined, "the ack was sent under a second ago");
-  const beat = session.heartbeat(start + 1_000);
+  connection.receive(requestText("subscribe", { channel: "trade", symbol: ["XRP/USD"] }), start);
+  assert.equal(connection.heartbeat(start + 999), undefined, "the ack was sent under a second ago");
+  const beat = connection.heartbeat(start + 1_000);
   assert.deepEqual(beat, { kind: "heartbeat", text: '{"channel":"heartbeat"}' });
   assert.equal(decoded(beat!.text).kind, "heartbeat");
-  assert.equal(session.heartbeat(start + 1_500), undefined, "a heartbeat counts as sent");
-  assert.ok(session.heartbeat(start + 2_000) !== undefined);
+  assert.equal(connection.heartbeat(start + 1_500), undefined, "a heartbeat counts as sent");
+  assert.ok(connection.heartbeat(start + 2_000) !== undefined);
   // Any other frame resets the second: a pong, then data.
-  session.receive('{"method":"ping","req_id":1}', start + 2_600);
-  assert.equal(session.heartbeat(start + 3_000), undefined);
-  assert.equal(session.heartbeat(start + 3_599), undefined);
-  assert.ok(session.heartbeat(start + 3_600) !== undefined);
+  connection.receive('{"method":"ping","req_id":1}', start + 2_600);
+  assert.equal(connection.heartbeat(start + 3_000), undefined);
+  assert.equal(connection.heartbeat(start + 3_599), undefined);
+  assert.ok(connection.heartbeat(start + 3_600) !== undefined);
   let now = start + 3_600;
   let dataAt: number | undefined;
   while (dataAt === undefined) {
     now += 100;
-    if (session.step(market.step(now), now).length > 0) dataAt = now;
+    if (connection.step(market.step(now), now).length > 0) dataAt = now;
   }
-  assert.equal(session.heartbeat(dataAt + 999), undefined, "data was sent under a second ago");
-  assert.ok(session.heartbeat(dataAt + 1_000) !== undefined);
-  session.receive(
+  assert.equal(connection.heartbeat(dataAt + 999), undefined, "data was sent under a second ago");
+  assert.ok(connection.heartbeat(dataAt + 1_000) !== undefined);
+  connection.receive(
     requestText("unsubscribe", { channel: "trade", symbol: ["XRP/USD"] }),
     dataAt + 1_100,
   );
-  assert.equal(session.subscriptions.length, 0);
+  assert.equal(connection.subscriptions.length, 0);
   for (const later of [2_100, 10_000, 100_000]) {
-    assert.equal(session.heartbeat(dataAt + later), undefined, "no heartbeat once unsubscribed");
+    assert.equal(connection.heartbeat(dataAt + later), undefined, "no heartbeat once unsubscribed");
   }
 });
 
-Deno.test("SimSession: nothing subscribed, nothing sent on market steps", () => {
-  const { market, session } = newSession(4);
-  session.status(NOW);
+Deno.test("ConnectionFeed: nothing subscribed, nothing sent on market steps", () => {
+  const { market, connection } = newConnection(4);
+  connection.status(NOW);
   for (let step = 1; step <= 100; step++) {
-    assert.deepEqual(session.step(market.step(NOW + step * 100), NOW + step * 100), []);
+    assert.deepEqual(connection.step(market.step(NOW + step * 100), NOW + step * 100), []);
   }
 });

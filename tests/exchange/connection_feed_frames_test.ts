@@ -3,19 +3,21 @@ import { bookChecksum } from "../../src/book/checksum.ts";
 import { BOOK_DEPTHS, type BookDepth, OrderBook } from "../../src/book/order_book.ts";
 import { OHLC_INTERVALS } from "../../src/core/subscription.ts";
 import type { Candle, Trade } from "../../src/protocol/messages.ts";
-import { formatUnits } from "../../src/sim/fixed_units.ts";
-import { DEFAULT_SIM_SYMBOLS, SimMarket, type SimSymbol } from "../../src/sim/market.ts";
-import { krakenTime } from "../../src/sim/requests.ts";
-import { type SimFrame, SimSession } from "../../src/sim/sim_session.ts";
+import { formatUnits } from "../../src/exchange/fixed_units.ts";
+import { DEFAULT_SIM_SYMBOLS, SimMarket, type SimSymbol } from "../../src/exchange/market.ts";
+import type { ConnectionFeed } from "../../src/exchange/connection_feed.ts";
+import type { SimFrame } from "../../src/exchange/feed.ts";
+import { krakenTime } from "../../src/exchange/frames.ts";
 import {
   assertPrintedAt,
   bookPayloadOf,
   decoded,
   levelTexts,
+  marketConnection,
   requestText,
   RFC3339_MICROSECONDS,
   unitsOf,
-} from "./sim_test_helpers.ts";
+} from "./helpers.ts";
 
 const SEEDS = [1, 2, 3, 42, 20260707];
 const STEPS = 400;
@@ -34,14 +36,17 @@ function subscribed(
   market: SimMarket,
   params: Readonly<Record<string, unknown>>,
   now: number,
-): { session: SimSession; frames: SimFrame[] } {
-  const session = new SimSession(market);
-  const frames = session.receive(requestText("subscribe", { ...params, symbol: SYMBOLS }, 1), now);
+): { connection: ConnectionFeed; frames: SimFrame[] } {
+  const connection = marketConnection(market);
+  const frames = connection.receive(
+    requestText("subscribe", { ...params, symbol: SYMBOLS }, 1),
+    now,
+  );
   const refused = frames.filter((frame) =>
     frame.kind === "reply" && frame.text.includes('"error"')
   );
   assert.deepEqual(refused, []);
-  return { session, frames };
+  return { connection, frames };
 }
 
 /** A client's books at one depth, fed every book frame of its connection. */
@@ -122,22 +127,22 @@ class BookClient {
   }
 }
 
-Deno.test("SimSession book: every frame at every depth verifies, is uncrossed and equals the oracle", () => {
+Deno.test("ConnectionFeed book: every frame at every depth verifies, is uncrossed and equals the oracle", () => {
   for (const seed of SEEDS) {
     const market = new SimMarket(seed);
     const connections = BOOK_DEPTHS.map((depth) => {
       const client = new BookClient(depth);
-      const { session, frames } = subscribed(market, { channel: "book", depth }, START);
+      const { connection, frames } = subscribed(market, { channel: "book", depth }, START);
       for (const frame of frames.filter((frame) => frame.kind === "book")) {
         client.apply(frame, market, `seed ${seed} depth ${depth} snapshot`);
       }
-      return { client, session };
+      return { client, connection };
     });
     for (let step = 1; step <= STEPS; step++) {
       const now = START + step * STEP_MS;
       const changes = market.step(now);
-      for (const { client, session } of connections) {
-        const frames = session.step(changes, now);
+      for (const { client, connection } of connections) {
+        const frames = connection.step(changes, now);
         const bookChanged = changes.filter((change) => change.bookChanged).length;
         assert.ok(frames.length <= bookChanged, "at most one frame per symbol and step");
         for (const frame of frames) {
@@ -159,26 +164,26 @@ Deno.test("SimSession book: every frame at every depth verifies, is uncrossed an
   }
 });
 
-Deno.test("SimSession book: a late subscriber's snapshot is the truth at that moment, and stays in step", () => {
+Deno.test("ConnectionFeed book: a late subscriber's snapshot is the truth at that moment, and stays in step", () => {
   const market = new SimMarket(77);
   for (let step = 1; step <= 200; step++) market.step(START + step * STEP_MS);
   const client = new BookClient(25);
-  const { session, frames } = subscribed(market, { channel: "book", depth: 25 }, START + 50_001);
+  const { connection, frames } = subscribed(market, { channel: "book", depth: 25 }, START + 50_001);
   assert.equal(frames.filter((frame) => frame.kind === "book").length, SYMBOLS.length);
   for (const frame of frames.filter((frame) => frame.kind === "book")) {
     client.apply(frame, market, "late snapshot");
   }
   for (let step = 201; step <= 400; step++) {
     const now = START + step * STEP_MS;
-    for (const frame of session.step(market.step(now), now)) {
+    for (const frame of connection.step(market.step(now), now)) {
       client.apply(frame, market, `step ${step}`);
     }
   }
 });
 
-Deno.test("SimSession book: subscribed without a snapshot, updates still follow the truth", () => {
+Deno.test("ConnectionFeed book: subscribed without a snapshot, updates still follow the truth", () => {
   const market = new SimMarket(8);
-  const { session, frames } = subscribed(
+  const { connection, frames } = subscribed(
     market,
     { channel: "book", depth: 10, snapshot: false },
     START,
@@ -187,7 +192,7 @@ Deno.test("SimSession book: subscribed without a snapshot, updates still follow 
   let updates = 0;
   for (let step = 1; step <= 100; step++) {
     const now = START + step * STEP_MS;
-    for (const frame of session.step(market.step(now), now)) {
+    for (const frame of connection.step(market.step(now), now)) {
       const { type, payload } = bookPayloadOf(frame.text);
       assert.equal(type, "update");
       const truth = market.symbol(payload.symbol);
@@ -198,17 +203,17 @@ Deno.test("SimSession book: subscribed without a snapshot, updates still follow 
   assert.ok(updates > 50);
 });
 
-Deno.test("SimSession trade: one frame per symbol and step with trades, ids consecutive across frames", () => {
+Deno.test("ConnectionFeed trade: one frame per symbol and step with trades, ids consecutive across frames", () => {
   for (const seed of SEEDS) {
     const market = new SimMarket(seed);
-    const { session, frames } = subscribed(market, { channel: "trade" }, START);
+    const { connection, frames } = subscribed(market, { channel: "trade" }, START);
     assert.equal(frames.filter((frame) => frame.kind === "trade").length, 0, "no snapshot");
     const lastIds = new Map(SYMBOLS.map((symbol) => [symbol, market.symbol(symbol).lastTradeId]));
     let trades = 0;
     for (let step = 1; step <= STEPS; step++) {
       const now = START + step * STEP_MS;
       const changes = market.step(now);
-      const out = session.step(changes, now);
+      const out = connection.step(changes, now);
       const traded = changes.filter((change) => change.trades.length > 0);
       assert.deepEqual(out.map((frame) => frame.symbol), traded.map((change) => change.symbol));
       for (const [index, frame] of out.entries()) {
@@ -248,7 +253,7 @@ function bboOf(market: SimMarket, symbol: string): string {
   }`;
 }
 
-Deno.test("SimSession ticker: `bbo` fires exactly when the best bid or ask changed, `trades` on trades", () => {
+Deno.test("ConnectionFeed ticker: `bbo` fires exactly when the best bid or ask changed, `trades` on trades", () => {
   for (const seed of SEEDS) {
     const market = new SimMarket(seed);
     const bbo = subscribed(market, { channel: "ticker", event_trigger: "bbo" }, START);
@@ -271,9 +276,9 @@ Deno.test("SimSession ticker: `bbo` fires exactly when the best bid or ask chang
       const traded = SYMBOLS.filter((symbol) =>
         changes.some((change) => change.symbol === symbol && change.trades.length > 0)
       );
-      const bboFrames = bbo.session.step(changes, now);
-      const quietFrames = quiet.session.step(changes, now);
-      const tradeFrames = onTrades.session.step(changes, now);
+      const bboFrames = bbo.connection.step(changes, now);
+      const quietFrames = quiet.connection.step(changes, now);
+      const tradeFrames = onTrades.connection.step(changes, now);
       assert.deepEqual(
         bboFrames.map((frame) => frame.symbol).sort(),
         [...moved].sort(),
@@ -343,7 +348,7 @@ function intervalBeginMs(text: string): number {
   return Date.parse(`${text.slice(0, 23)}Z`);
 }
 
-Deno.test("SimSession ohlc: every Kraken interval, aligned, with open/high/low/close/volume of its trades", () => {
+Deno.test("ConnectionFeed ohlc: every Kraken interval, aligned, with open/high/low/close/volume of its trades", () => {
   for (const interval of OHLC_INTERVALS) {
     for (const seed of [1, 42]) {
       const span = interval * 60_000;
@@ -367,11 +372,11 @@ Deno.test("SimSession ohlc: every Kraken interval, aligned, with open/high/low/c
       for (let step = 1; step <= 400; step++) {
         const now = START + step * stepMs;
         const changes = market.step(now);
-        const stepTrades = trades.session.step(changes, now).flatMap((frame) => {
+        const stepTrades = trades.connection.step(changes, now).flatMap((frame) => {
           const message = decoded(frame.text);
           return message.kind === "trade" ? message.data : [];
         });
-        const frames = ohlc.session.step(changes, now);
+        const frames = ohlc.connection.step(changes, now);
         const traded = changes.filter((change) => change.trades.length > 0);
         assert.deepEqual(
           frames.map((frame) => frame.symbol),
@@ -432,17 +437,17 @@ Deno.test("SimSession ohlc: every Kraken interval, aligned, with open/high/low/c
   }
 });
 
-Deno.test("SimSession ohlc: two intervals of one symbol are two subscriptions", () => {
+Deno.test("ConnectionFeed ohlc: two intervals of one symbol are two subscriptions", () => {
   const market = new SimMarket(2);
-  const session = new SimSession(market);
+  const connection = marketConnection(market);
   for (const interval of [1, 5]) {
-    const frames = session.receive(
+    const frames = connection.receive(
       requestText("subscribe", { channel: "ohlc", symbol: ["BTC/USD"], interval }),
       START,
     );
     assert.deepEqual(frames.map((frame) => frame.kind), ["reply", "ohlc"]);
   }
-  const again = session.receive(
+  const again = connection.receive(
     requestText("subscribe", { channel: "ohlc", symbol: ["BTC/USD"], interval: 5 }),
     START,
   );
@@ -450,7 +455,7 @@ Deno.test("SimSession ohlc: two intervals of one symbol are two subscriptions", 
   let both = 0;
   for (let step = 1; step <= 100; step++) {
     const now = START + step * STEP_MS;
-    const intervals = session.step(market.step(now), now).map((frame) => {
+    const intervals = connection.step(market.step(now), now).map((frame) => {
       const message = decoded(frame.text);
       return message.kind === "ohlc" ? message.data[0].interval : 0;
     });
@@ -462,7 +467,7 @@ Deno.test("SimSession ohlc: two intervals of one symbol are two subscriptions", 
   assert.ok(both > 0);
 });
 
-Deno.test("SimSession ohlc and ticker: subscribed without a snapshot, updates still come", () => {
+Deno.test("ConnectionFeed ohlc and ticker: subscribed without a snapshot, updates still come", () => {
   const market = new SimMarket(6);
   const ohlc = subscribed(market, { channel: "ohlc", interval: 5, snapshot: false }, START);
   const ticker = subscribed(market, { channel: "ticker", snapshot: false }, START);
@@ -472,7 +477,10 @@ Deno.test("SimSession ohlc and ticker: subscribed without a snapshot, updates st
     const now = START + step * STEP_MS;
     const changes = market.step(now);
     for (
-      const frame of [...ohlc.session.step(changes, now), ...ticker.session.step(changes, now)]
+      const frame of [
+        ...ohlc.connection.step(changes, now),
+        ...ticker.connection.step(changes, now),
+      ]
     ) {
       kinds.add(decoded(frame.text).kind);
     }
@@ -480,15 +488,15 @@ Deno.test("SimSession ohlc and ticker: subscribed without a snapshot, updates st
   assert.deepEqual([...kinds].sort(), ["ohlc", "ticker"]);
 });
 
-Deno.test("SimSession: frames only for the symbols and channels subscribed", () => {
+Deno.test("ConnectionFeed: frames only for the symbols and channels subscribed", () => {
   const market = new SimMarket(12);
-  const session = new SimSession(market);
-  session.receive(requestText("subscribe", { channel: "book", symbol: ["ETH/USD"] }), START);
-  session.receive(requestText("subscribe", { channel: "trade", symbol: ["XRP/USD"] }), START);
+  const connection = marketConnection(market);
+  connection.receive(requestText("subscribe", { channel: "book", symbol: ["ETH/USD"] }), START);
+  connection.receive(requestText("subscribe", { channel: "trade", symbol: ["XRP/USD"] }), START);
   const kinds = new Set<string>();
   for (let step = 1; step <= 300; step++) {
     const now = START + step * STEP_MS;
-    for (const frame of session.step(market.step(now), now)) {
+    for (const frame of connection.step(market.step(now), now)) {
       kinds.add(`${frame.kind} ${frame.symbol}`);
     }
   }

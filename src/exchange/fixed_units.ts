@@ -1,5 +1,5 @@
 /**
- * Exact fixed-point text for the simulator: prices and quantities are integers of the pair's
+ * Exact fixed-point text for the fake exchange: prices and quantities are integers of the pair's
  * smallest unit, printed with exactly the pair's decimals, trailing zeros kept, as Kraken does.
  *
  * @module

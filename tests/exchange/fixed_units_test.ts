@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { formatUnits } from "../../src/sim/fixed_units.ts";
+import { formatUnits } from "../../src/exchange/fixed_units.ts";
 import { seededRandom } from "../fixtures.ts";
-import { fixedPointPattern } from "./sim_test_helpers.ts";
+import { fixedPointPattern } from "./helpers.ts";
 
 Deno.test("formatUnits: Kraken's own examples, trailing zeros kept", () => {
   assert.equal(formatUnits(634980, 1), "63498.0");

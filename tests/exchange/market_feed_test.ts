@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { OrderBook } from "../../src/book/order_book.ts";
-import { MarketFeed } from "../../src/sim/feed.ts";
-import { SimMarket } from "../../src/sim/market.ts";
-import { SimSession } from "../../src/sim/sim_session.ts";
-import { bookPayloadOf, decoded, levelTexts, requestText } from "./sim_test_helpers.ts";
+import { ConnectionFeed } from "../../src/exchange/connection_feed.ts";
+import { type SimChange, SimMarket } from "../../src/exchange/market.ts";
+import { MarketFeed, MarketView } from "../../src/exchange/market_feed.ts";
+import { bookPayloadOf, decoded, levelTexts, requestText } from "./helpers.ts";
 
 const START = Date.UTC(2026, 6, 7, 23, 0, 0);
 const STEP_MS = 250;
@@ -21,15 +21,15 @@ Deno.test("MarketFeed: advance is one step of its market, reproducible from the 
   );
 });
 
-Deno.test("MarketFeed: open() gives a server session of the feed's own market", () => {
+Deno.test("MarketFeed: a connection on it gets the frames of the feed's own market", () => {
   const feed = new MarketFeed(new SimMarket(2));
-  const session = feed.open();
-  assert.ok(session instanceof SimSession);
-  assert.deepEqual(session.subscriptions, []);
-  assert.equal(decoded(session.status(START).text).kind, "status");
+  assert.ok(feed.view() instanceof MarketView);
+  const connection = new ConnectionFeed(feed);
+  assert.deepEqual(connection.subscriptions, []);
+  assert.equal(decoded(connection.status(START).text).kind, "status");
   // Nothing subscribed: market moves make no frames.
-  assert.deepEqual(session.step(feed.advance(START + STEP_MS), START + STEP_MS), []);
-  const frames = session.receive(
+  assert.deepEqual(connection.step(feed.advance(START + STEP_MS), START + STEP_MS), []);
+  const frames = connection.receive(
     requestText("subscribe", { channel: "book", symbol: ["SOL/USD"] }, 1),
     START + STEP_MS,
   );
@@ -42,8 +42,8 @@ Deno.test("MarketFeed: open() gives a server session of the feed's own market", 
 
 Deno.test("MarketFeed: every connection sees one market; each gets the frames of its own subscriptions", () => {
   const feed = new MarketFeed(new SimMarket(19));
-  const early = feed.open();
-  const other = feed.open();
+  const early = new ConnectionFeed(feed);
+  const other = new ConnectionFeed(feed);
   const [, earlySnapshot] = early.receive(
     requestText("subscribe", { channel: "book", symbol: ["BTC/USD"] }),
     START,
@@ -58,12 +58,12 @@ Deno.test("MarketFeed: every connection sees one market; each gets the frames of
   const lateBook = new OrderBook("BTC/USD", 10);
   const first = bookPayloadOf(earlySnapshot.text);
   assert.equal(earlyBook.apply(first.type, first.payload).status, "ok");
-  let late: ReturnType<MarketFeed["open"]> | undefined;
+  let late: ConnectionFeed<readonly SimChange[]> | undefined;
   let trades = 0;
   for (let step = 1; step <= 300; step++) {
     const now = START + step * STEP_MS;
     if (step === 150) {
-      late = feed.open();
+      late = new ConnectionFeed(feed);
       const [, snapshot] = late.receive(
         requestText("subscribe", { channel: "book", symbol: ["BTC/USD"] }),
         now,
@@ -74,7 +74,7 @@ Deno.test("MarketFeed: every connection sees one market; each gets the frames of
       assert.deepEqual(levelTexts(lateBook.bids()), levelTexts(earlyBook.bids()));
       assert.deepEqual(levelTexts(lateBook.asks()), levelTexts(earlyBook.asks()));
     }
-    // One advance per moment, given to every session.
+    // One advance per moment, given to every connection.
     const changes = feed.advance(now);
     const earlyFrames = early.step(changes, now);
     const otherFrames = other.step(changes, now);

@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import { OrderBook } from "../../src/book/order_book.ts";
-import { encodeEvent, encodeFrame, encodeHeader } from "../../src/recording/recording_line.ts";
 import type { Trade } from "../../src/protocol/messages.ts";
-import { ReplayFeed, type ReplayFrame, type ReplaySession } from "../../src/sim/replay_feed.ts";
-import { SimMarket } from "../../src/sim/market.ts";
-import { type SimFrame, SimSession } from "../../src/sim/sim_session.ts";
+import { ConnectionFeed } from "../../src/exchange/connection_feed.ts";
+import type { SimFrame } from "../../src/exchange/feed.ts";
+import { SimMarket } from "../../src/exchange/market.ts";
+import { ReplayFeed, type ReplayFrame } from "../../src/exchange/replay_feed.ts";
+import { encodeEvent, encodeFrame, encodeHeader } from "../../src/recording/recording_line.ts";
+import { recordedFrames } from "../../src/sim/recorded_frames.ts";
 import { fixtureLines } from "../fixtures.ts";
 import {
   bookPayloadOf,
@@ -12,9 +14,11 @@ import {
   type JsonObject,
   jsonObject,
   levelTexts,
+  marketConnection,
   objectField,
+  rawFrames,
   requestText,
-} from "./sim_test_helpers.ts";
+} from "./helpers.ts";
 
 const FIXTURE = "live-btc-eth.ndjson";
 const LINES = fixtureLines(FIXTURE);
@@ -44,13 +48,15 @@ function dueOffsets(times: readonly number[]): number[] {
   return times.map((time) => (latest = Math.max(latest, time - times[0])));
 }
 
-function subscribeBooksAndTrades(session: ReplaySession, now: number): SimFrame[] {
+type ReplayConnection = ConnectionFeed<readonly ReplayFrame[]>;
+
+function subscribeBooksAndTrades(connection: ReplayConnection, now: number): SimFrame[] {
   return [
-    ...session.receive(
+    ...connection.receive(
       requestText("subscribe", { channel: "book", symbol: ["BTC/USD", "ETH/USD"], depth: 10 }, 1),
       now,
     ),
-    ...session.receive(
+    ...connection.receive(
       requestText("subscribe", { channel: "trade", symbol: ["BTC/USD", "ETH/USD"] }, 2),
       now,
     ),
@@ -89,22 +95,22 @@ class VerifyingClient {
 }
 
 Deno.test("ReplayFeed: plays the recording's data frames, not its status, acks or heartbeats", () => {
-  const feed = new ReplayFeed(LINES, Infinity);
+  const feed = new ReplayFeed(rawFrames(LINES), Infinity);
   assert.equal(feed.length, BOOK_FRAMES + TRADE_FRAMES);
   assert.ok(feed.hasSymbol("BTC/USD") && feed.hasSymbol("ETH/USD"));
   assert.ok(!feed.hasSymbol("SOL/USD"));
   assert.ok(feed.has("book|BTC/USD") && feed.has("trade|ETH/USD"));
   assert.ok(!feed.has("ticker|BTC/USD"));
-  assert.equal(feed.instrument, undefined);
+  assert.equal(feed.instrument(), undefined);
   // The timeline waits for the first subscription.
   assert.deepEqual(feed.advance(START + 1_000_000), []);
   assert.ok(!feed.finished);
 });
 
 Deno.test("ReplayFeed: at speed Infinity everything plays at once, from the first subscription on", () => {
-  const feed = new ReplayFeed(LINES, Infinity);
-  const session = feed.open();
-  subscribeBooksAndTrades(session, START);
+  const feed = new ReplayFeed(rawFrames(LINES), Infinity);
+  const connection = new ConnectionFeed(feed);
+  subscribeBooksAndTrades(connection, START);
   const played = feed.advance(START);
   assert.deepEqual(played.map((frame) => frame.text), recordedData().map((data) => data.text));
   assert.ok(feed.finished);
@@ -116,8 +122,8 @@ Deno.test("ReplayFeed: at speed Infinity everything plays at once, from the firs
  * plays exactly when it is due: never before its offset, never one tick after.
  */
 function assertPacing(feed: ReplayFeed, offsets: readonly number[], speed: number, tickMs: number) {
-  const session = feed.open();
-  subscribeBooksAndTrades(session, START);
+  const connection = new ConnectionFeed(feed);
+  subscribeBooksAndTrades(connection, START);
   const played: ReplayFrame[] = [];
   let ticks = 0;
   for (let now = START; !feed.finished; now += tickMs) {
@@ -145,7 +151,7 @@ Deno.test("ReplayFeed: at speed 1 each frame plays at its recorded offset, not b
   const offsets = dueOffsets(data.map((item) => item.exchangeMs));
   const span = offsets.at(-1)!;
   assert.ok(span > 20_000 && span < 23_000, `the recording spans ${span} ms`);
-  const { played, ticks } = assertPacing(new ReplayFeed(LINES, 1), offsets, 1, 50);
+  const { played, ticks } = assertPacing(new ReplayFeed(rawFrames(LINES), 1), offsets, 1, 50);
   assert.deepEqual(played.map((frame) => frame.text), data.map((item) => item.text));
   // It took the recording's own time to play.
   assert.equal(ticks, Math.ceil(span / 50) + 1);
@@ -155,14 +161,14 @@ Deno.test("ReplayFeed: at speed 10 the same frames play ten times sooner", () =>
   const data = recordedData();
   const offsets = dueOffsets(data.map((item) => item.exchangeMs));
   const span = offsets.at(-1)!;
-  const { played, ticks } = assertPacing(new ReplayFeed(LINES, 10), offsets, 10, 5);
+  const { played, ticks } = assertPacing(new ReplayFeed(rawFrames(LINES), 10), offsets, 10, 5);
   assert.equal(played.length, data.length);
   assert.equal(ticks, Math.ceil(span / 50) + 1);
   // Half a second in: at speed 1 only what is due in the first 500 ms, at speed 10 five seconds.
-  const slow = new ReplayFeed(LINES, 1);
-  const fast = new ReplayFeed(LINES, 10);
-  subscribeBooksAndTrades(slow.open(), START);
-  subscribeBooksAndTrades(fast.open(), START);
+  const slow = new ReplayFeed(rawFrames(LINES), 1);
+  const fast = new ReplayFeed(rawFrames(LINES), 10);
+  subscribeBooksAndTrades(new ConnectionFeed(slow), START);
+  subscribeBooksAndTrades(new ConnectionFeed(fast), START);
   assert.equal(slow.advance(START + 500).length, offsets.filter((offset) => offset <= 500).length);
   assert.equal(fast.advance(START + 500).length, offsets.filter((offset) => offset <= 5000).length);
   assert.ok(
@@ -171,17 +177,17 @@ Deno.test("ReplayFeed: at speed 10 the same frames play ten times sooner", () =>
   );
 });
 
-Deno.test("ReplaySession: subscribed from the start, all 2962 book checksums verify, frames exactly as recorded", () => {
+Deno.test("ReplayFeed: subscribed from the start, all 2962 book checksums verify, frames exactly as recorded", () => {
   for (const speed of [Infinity, 1]) {
-    const feed = new ReplayFeed(LINES, speed);
-    const session = feed.open();
-    const replies = subscribeBooksAndTrades(session, START);
+    const feed = new ReplayFeed(rawFrames(LINES), speed);
+    const connection = new ConnectionFeed(feed);
+    const replies = subscribeBooksAndTrades(connection, START);
     // Four acknowledgements, one per symbol; no made-up snapshot: the recorded one is to come.
     assert.deepEqual(replies.map((frame) => frame.kind), ["reply", "reply", "reply", "reply"]);
     for (const reply of replies) assert.equal(jsonObject(reply.text).success, true);
     const client = new VerifyingClient();
     for (let now = START; !feed.finished; now += 100) {
-      client.take(session.step(feed.advance(now), now), `speed ${speed} at ${now}`);
+      client.take(connection.step(feed.advance(now), now), `speed ${speed} at ${now}`);
     }
     assert.equal(client.verified, BOOK_FRAMES);
     assert.equal(client.tradeFrames, TRADE_FRAMES);
@@ -194,18 +200,18 @@ Deno.test("ReplaySession: subscribed from the start, all 2962 book checksums ver
   }
 });
 
-Deno.test("ReplaySession: a book subscribed mid-replay gets a made-up snapshot that verifies, and every later update", () => {
-  const feed = new ReplayFeed(LINES, 1);
-  const early = feed.open();
+Deno.test("ReplayFeed: a book subscribed mid-replay gets a made-up snapshot that verifies, and every later update", () => {
+  const feed = new ReplayFeed(rawFrames(LINES), 1);
+  const early = new ConnectionFeed(feed);
   subscribeBooksAndTrades(early, START);
   const earlyClient = new VerifyingClient();
-  let late: ReplaySession | undefined;
+  let late: ReplayConnection | undefined;
   const lateClient = new VerifyingClient();
   let lateUpdates = 0;
   let earlyUpdatesAfterJoin = 0;
   for (let now = START; !feed.finished; now += 100) {
     if (late === undefined && earlyClient.verified >= 1000) {
-      late = feed.open();
+      late = new ConnectionFeed(feed);
       const frames = late.receive(
         requestText("subscribe", { channel: "book", symbol: ["ETH/USD", "BTC/USD"] }, 5),
         now,
@@ -259,14 +265,14 @@ Deno.test("ReplaySession: a book subscribed mid-replay gets a made-up snapshot t
   assert.equal(lateUpdates, earlyUpdatesAfterJoin);
 });
 
-Deno.test("ReplaySession: a trade snapshot mid-replay holds the recorded trades so far, as recorded", () => {
-  const feed = new ReplayFeed(LINES, Infinity);
-  const early = feed.open();
+Deno.test("ReplayFeed: a trade snapshot mid-replay holds the recorded trades so far, as recorded", () => {
+  const feed = new ReplayFeed(rawFrames(LINES), Infinity);
+  const early = new ConnectionFeed(feed);
   subscribeBooksAndTrades(early, START);
   const client = new VerifyingClient();
   client.take(early.step(feed.advance(START + 1), START + 1), "all");
   assert.equal(client.tradeFrames, TRADE_FRAMES);
-  const late = feed.open();
+  const late = new ConnectionFeed(feed);
   const frames = late.receive(
     requestText("subscribe", { channel: "trade", symbol: ["BTC/USD"], snapshot: true }, 3),
     START + 2,
@@ -280,16 +286,16 @@ Deno.test("ReplaySession: a trade snapshot mid-replay holds the recorded trades 
   assert.ok(recorded.length > 0);
   assert.deepEqual(message.data, recorded);
   // Without `snapshot: true`, Kraken's default, no trade snapshot.
-  const plain = feed.open().receive(
+  const plain = new ConnectionFeed(feed).receive(
     requestText("subscribe", { channel: "trade", symbol: ["BTC/USD"] }),
     START + 2,
   );
   assert.deepEqual(plain.map((frame) => frame.kind), ["reply"]);
 });
 
-Deno.test("ReplaySession: a symbol not in the recording is `Currency pair not supported …`", () => {
-  const session = new ReplayFeed(LINES, 1).open();
-  const frames = session.receive(
+Deno.test("ReplayFeed: a symbol not in the recording is `Currency pair not supported …`", () => {
+  const connection = new ConnectionFeed(new ReplayFeed(rawFrames(LINES), 1));
+  const frames = connection.receive(
     requestText("subscribe", { channel: "book", symbol: ["BTC/USD", "SOL/USD", "XBT/USD"] }, 8),
     START,
   );
@@ -307,15 +313,15 @@ Deno.test("ReplaySession: a symbol not in the recording is `Currency pair not su
       req_id: 8,
     });
   }
-  assert.deepEqual(session.subscriptions.map((held) => held.symbol), ["BTC/USD"]);
+  assert.deepEqual(connection.subscriptions.map((held) => held.symbol), ["BTC/USD"]);
 });
 
-Deno.test("ReplaySession: Kraken's answers: Already subscribed, unsubscribe ack, Subscription Not Found, pong", () => {
-  const feed = new ReplayFeed(LINES, 1);
-  const session = feed.open();
-  session.receive(requestText("subscribe", { channel: "book", symbol: ["BTC/USD"] }), START);
+Deno.test("ReplayFeed: Kraken's answers: Already subscribed, unsubscribe ack, Subscription Not Found, pong", () => {
+  const feed = new ReplayFeed(rawFrames(LINES), 1);
+  const connection = new ConnectionFeed(feed);
+  connection.receive(requestText("subscribe", { channel: "book", symbol: ["BTC/USD"] }), START);
   const again = jsonObject(
-    session.receive(
+    connection.receive(
       requestText("subscribe", { channel: "book", symbol: ["BTC/USD"], depth: 25 }, 2),
       START,
     )[0].text,
@@ -324,20 +330,20 @@ Deno.test("ReplaySession: Kraken's answers: Already subscribed, unsubscribe ack,
   assert.equal(again.symbol, "BTC/USD");
   assert.equal(again.req_id, 2);
   const depth = jsonObject(
-    session.receive(
+    connection.receive(
       requestText("subscribe", { channel: "book", symbol: ["BTC/USD"], depth: 15 }, 3),
       START,
     )[0].text,
   );
   assert.equal(depth.error, "Subscription depth not supported");
   const name = jsonObject(
-    session.receive(
+    connection.receive(
       requestText("subscribe", { channel: "level3", symbol: ["BTC/USD"] }, 4),
       START,
     )[0].text,
   );
   assert.equal(name.error, "Subscription name invalid");
-  const unsubscribed = session.receive(
+  const unsubscribed = connection.receive(
     requestText("unsubscribe", { channel: "book", symbol: ["BTC/USD", "ETH/USD"] }, 5),
     START,
   ).map((frame) => jsonObject(frame.text));
@@ -348,39 +354,41 @@ Deno.test("ReplaySession: Kraken's answers: Already subscribed, unsubscribe ack,
   assert.equal(unsubscribed[1].error, "Subscription Not Found");
   assert.equal(unsubscribed[1].symbol, "ETH/USD");
   assert.equal(unsubscribed[1].req_id, 5);
-  const pong = jsonObject(session.receive('{"method":"ping","req_id":99}', START)[0].text);
+  const pong = jsonObject(connection.receive('{"method":"ping","req_id":99}', START)[0].text);
   assert.equal(pong.method, "pong");
   assert.equal(pong.req_id, 99);
   // Unsubscribed: the recorded BTC/USD frames are no longer forwarded.
-  assert.deepEqual(session.step(feed.advance(START + 60_000), START + 60_000), []);
+  assert.deepEqual(connection.step(feed.advance(START + 60_000), START + 60_000), []);
 });
 
-Deno.test("ReplaySession: status keeps one connection_id above 2^63; heartbeats only while subscribed", () => {
-  const feed = new ReplayFeed(LINES, 1);
-  const session = feed.open();
-  const ids = [session.status(START), session.status(START + 3_000, "maintenance")].map((frame) => {
-    const message = decoded(frame.text);
-    assert.equal(message.kind, "status");
-    return message.kind === "status" ? message.data[0].connectionId : undefined;
-  });
+Deno.test("ReplayFeed: status keeps one connection_id above 2^63; heartbeats only while subscribed", () => {
+  const feed = new ReplayFeed(rawFrames(LINES), 1);
+  const connection = new ConnectionFeed(feed);
+  const ids = [connection.status(START), connection.status(START + 3_000, "maintenance")].map(
+    (frame) => {
+      const message = decoded(frame.text);
+      assert.equal(message.kind, "status");
+      return message.kind === "status" ? message.data[0].connectionId : undefined;
+    },
+  );
   assert.ok(ids[0] !== undefined && BigInt(ids[0]) > 2n ** 63n);
   assert.equal(ids[1], ids[0]);
-  assert.equal(session.heartbeat(START + 10_000), undefined, "nothing subscribed");
-  session.receive(
+  assert.equal(connection.heartbeat(START + 10_000), undefined, "nothing subscribed");
+  connection.receive(
     requestText("subscribe", { channel: "trade", symbol: ["ETH/USD"] }),
     START + 10_000,
   );
-  assert.equal(session.heartbeat(START + 10_999), undefined);
-  assert.deepEqual(session.heartbeat(START + 11_000), {
+  assert.equal(connection.heartbeat(START + 10_999), undefined);
+  assert.deepEqual(connection.heartbeat(START + 11_000), {
     kind: "heartbeat",
     text: '{"channel":"heartbeat"}',
   });
-  assert.equal(session.heartbeat(START + 11_500), undefined);
-  session.receive(
+  assert.equal(connection.heartbeat(START + 11_500), undefined);
+  connection.receive(
     requestText("unsubscribe", { channel: "trade", symbol: ["ETH/USD"] }),
     START + 11_600,
   );
-  assert.equal(session.heartbeat(START + 20_000), undefined);
+  assert.equal(connection.heartbeat(START + 20_000), undefined);
 });
 
 /** The fixture as the `record` command writes it: a header, frames with `recv`, and an event. */
@@ -405,26 +413,26 @@ function recordingLines(recvOf: (index: number) => number): string[] {
 Deno.test("ReplayFeed: `record` lines replay like raw lines; header and events are not frames", () => {
   const recorded = recordingLines((index) => 1_767_225_600_000 + index * 7);
   assert.equal(recorded.length, LINES.length + 2);
-  const feed = new ReplayFeed(recorded, Infinity);
+  const feed = new ReplayFeed(recordedFrames(recorded), Infinity);
   assert.equal(feed.length, BOOK_FRAMES + TRADE_FRAMES);
-  const session = feed.open();
-  subscribeBooksAndTrades(session, START);
+  const connection = new ConnectionFeed(feed);
+  subscribeBooksAndTrades(connection, START);
   const client = new VerifyingClient();
-  client.take(session.step(feed.advance(START), START), "recording");
+  client.take(connection.step(feed.advance(START), START), "recording");
   assert.equal(client.verified, BOOK_FRAMES);
   assert.deepEqual(client.texts, recordedData().map((item) => item.text));
 });
 
 Deno.test("ReplayFeed: `record` lines are paced by their `recv`, not by the exchange's timestamps", () => {
   const recvOf = (index: number) => 1_767_225_600_000 + index * 7;
-  const feed = new ReplayFeed(recordingLines(recvOf), 1);
+  const feed = new ReplayFeed(recordedFrames(recordingLines(recvOf)), 1);
   // The recording starts at its first line's `recv`; a data frame plays at its own `recv`.
   const offsets = LINES.flatMap((line, index) => {
     const channel = jsonObject(line).channel;
     return channel === "book" || channel === "trade" ? [recvOf(index) - recvOf(0)] : [];
   });
-  const session = feed.open();
-  subscribeBooksAndTrades(session, START);
+  const connection = new ConnectionFeed(feed);
+  subscribeBooksAndTrades(connection, START);
   let played = 0;
   for (let now = START; !feed.finished; now += 20) {
     const due = feed.advance(now);
@@ -439,21 +447,21 @@ Deno.test("ReplayFeed: `record` lines are paced by their `recv`, not by the exch
   assert.equal(played, BOOK_FRAMES + TRADE_FRAMES);
 });
 
-Deno.test("ReplaySession: a late ticker subscriber gets the last recorded ticker as its snapshot", () => {
+Deno.test("ReplayFeed: a late ticker subscriber gets the last recorded ticker as its snapshot", () => {
   const ticker = (last: string) =>
     `{"channel":"ticker","type":"update","data":[{"symbol":"BTC/USD","bid":63500.0,"bid_qty":0.10000000,"ask":63500.1,"ask_qty":1.00000000,"last":${last},"volume":12.00000000,"vwap":63400.0,"low":63000.0,"high":64000.0,"change":10.0,"change_pct":0.02,"timestamp":"2026-07-07T23:00:0${
       last.at(-1)
     }.000000Z"}]}`;
   const lines = [ticker("63500.1"), ticker("63500.2")];
-  const feed = new ReplayFeed(lines, Infinity);
+  const feed = new ReplayFeed(rawFrames(lines), Infinity);
   assert.equal(feed.length, 2);
-  const early = feed.open();
+  const early = new ConnectionFeed(feed);
   early.receive(requestText("subscribe", { channel: "ticker", symbol: ["BTC/USD"] }), START);
   assert.deepEqual(
     early.step(feed.advance(START + 1), START + 1).map((frame) => frame.text),
     lines,
   );
-  const late = feed.open();
+  const late = new ConnectionFeed(feed);
   const frames = late.receive(
     requestText("subscribe", { channel: "ticker", symbol: ["BTC/USD"] }),
     START + 2,
@@ -465,11 +473,11 @@ Deno.test("ReplaySession: a late ticker subscriber gets the last recorded ticker
   if (message.kind === "ticker") assert.equal(message.data[0].lastText, "63500.2");
 });
 
-Deno.test("ReplaySession: a book deeper than the recording is refused, not served a stream that fails", () => {
-  const feed = new ReplayFeed(LINES, Infinity);
-  const session = feed.open();
+Deno.test("ReplayFeed: a book deeper than the recording is refused, not served a stream that fails", () => {
+  const feed = new ReplayFeed(rawFrames(LINES), Infinity);
+  const connection = new ConnectionFeed(feed);
   for (const depth of [25, 100, 500, 1000]) {
-    const frames = session.receive(
+    const frames = connection.receive(
       requestText("subscribe", { channel: "book", symbol: ["BTC/USD"], depth }, depth),
       START,
     );
@@ -480,14 +488,14 @@ Deno.test("ReplaySession: a book deeper than the recording is refused, not serve
     assert.equal(refused.symbol, "BTC/USD");
     assert.equal(refused.req_id, depth);
   }
-  assert.deepEqual(session.subscriptions, []);
+  assert.deepEqual(connection.subscriptions, []);
   // The recorded depth is served, and verifies.
-  session.receive(
+  connection.receive(
     requestText("subscribe", { channel: "book", symbol: ["BTC/USD"], depth: 10 }),
     START,
   );
   const client = new VerifyingClient();
-  client.take(session.step(feed.advance(START), START), "depth 10");
+  client.take(connection.step(feed.advance(START), START), "depth 10");
   const btcBooks = recordedData().filter((item) =>
     item.text.startsWith('{"channel":"book"') && item.text.includes('"symbol":"BTC/USD"')
   );
@@ -495,7 +503,7 @@ Deno.test("ReplaySession: a book deeper than the recording is refused, not serve
   assert.ok(btcBooks.length > 500);
 });
 
-Deno.test("ReplaySession: book updates recorded before any snapshot are held back until one comes", () => {
+Deno.test("ReplayFeed: book updates recorded before any snapshot are held back until one comes", () => {
   const btc = recordedData().map((item) => item.text).filter((text) =>
     text.startsWith('{"channel":"book"') && text.includes('"symbol":"BTC/USD"')
   );
@@ -504,36 +512,36 @@ Deno.test("ReplaySession: book updates recorded before any snapshot are held bac
   // A recording that starts in the middle of a stream: five updates with no snapshot before
   // them (copies of later ones), then the snapshot and its updates.
   const lines = [...updates.slice(0, 5), snapshot, ...updates];
-  const feed = new ReplayFeed(lines, Infinity);
-  const session = feed.open();
-  const replies = session.receive(
+  const feed = new ReplayFeed(rawFrames(lines), Infinity);
+  const connection = new ConnectionFeed(feed);
+  const replies = connection.receive(
     requestText("subscribe", { channel: "book", symbol: ["BTC/USD"] }),
     START,
   );
   assert.deepEqual(replies.map((frame) => frame.kind), ["reply"], "no book to make a snapshot of");
   const client = new VerifyingClient();
-  const forwarded = session.step(feed.advance(START), START);
+  const forwarded = connection.step(feed.advance(START), START);
   assert.equal(forwarded[0].text, snapshot);
   client.take(forwarded, "after the snapshot");
   assert.equal(client.verified, btc.length);
 });
 
-Deno.test("ReplaySession: a book shallower than the recording is refused too", () => {
+Deno.test("ReplayFeed: a book shallower than the recording is refused too", () => {
   // A depth-25 recording, made by the simulated server.
-  const server = new SimSession(new SimMarket(5));
+  const server = marketConnection(new SimMarket(5));
   const recorded = server.receive(
     requestText("subscribe", { channel: "book", symbol: ["BTC/USD"], depth: 25 }, 1),
     START,
   ).map((frame) => frame.text);
-  const feed = new ReplayFeed(recorded, Infinity);
-  assert.equal(feed.bookDepth("BTC/USD"), 25);
-  const session = feed.open();
-  const [refused] = session.receive(
+  const feed = new ReplayFeed(rawFrames(recorded), Infinity);
+  assert.deepEqual(feed.subscriptions, [{ channel: "book", symbol: "BTC/USD", depth: 25 }]);
+  const connection = new ConnectionFeed(feed);
+  const [refused] = connection.receive(
     requestText("subscribe", { channel: "book", symbol: ["BTC/USD"], depth: 10 }, 7),
     START,
   );
   assert.equal(jsonObject(refused.text).error, "Subscription depth not supported");
-  const [accepted] = session.receive(
+  const [accepted] = connection.receive(
     requestText("subscribe", { channel: "book", symbol: ["BTC/USD"], depth: 25 }, 8),
     START,
   );

@@ -1,0 +1,175 @@
+/**
+ * Kraken's side of one connection, sans I/O: Kraken's request rules, written once for every feed
+ * (one answer per symbol, `Currency pair not supported …`, `Already subscribed`, `Subscription Not
+ * Found`, pong, instrument), the `status` frame with one connection id, heartbeats while
+ * subscribed and otherwise silent, and the data frames of the feed's view.
+ *
+ * @module
+ */
+
+import {
+  type Feed,
+  type FeedView,
+  type SimFrame,
+  type SimSubscription,
+  subscriptionKeyOf,
+} from "./feed.ts";
+import {
+  ackFrame,
+  connectionIdAt,
+  errorFrame,
+  HEARTBEAT_FRAME,
+  pongFrame,
+  statusFrame,
+} from "./frames.ts";
+import { parseClientRequest } from "./requests.ts";
+
+/** Silence after which a subscribed connection gets a heartbeat. */
+const HEARTBEAT_MS = 1000;
+
+/**
+ * One connection's server side: answers its requests and turns the feed's moves into its frames.
+ *
+ * @example
+ * ```ts
+ * import { ConnectionFeed } from "./connection_feed.ts";
+ * import { MarketFeed } from "./market_feed.ts";
+ * import { SimMarket } from "./market.ts";
+ * const connection = new ConnectionFeed(new MarketFeed(new SimMarket(1)));
+ * const replies = connection.receive('{"method":"subscribe","params":{"channel":"trade","symbol":["BTC/USD"]},"req_id":1}', 0);
+ * console.log(replies.map((frame) => frame.kind)); // ["reply"]
+ * ```
+ */
+export class ConnectionFeed<Step = unknown> {
+  readonly #feed: Feed<Step>;
+  readonly #view: FeedView<Step>;
+  readonly #subscriptions = new Map<string, SimSubscription>();
+  #lastSentAt = 0;
+  /** Set by the first `status`: one connection keeps one id. */
+  #connectionId: bigint | undefined;
+
+  /**
+   * Creates the server side of a new connection.
+   *
+   * @param feed What it serves.
+   */
+  constructor(feed: Feed<Step>) {
+    this.#feed = feed;
+    this.#view = feed.view();
+  }
+
+  /** Subscriptions held. */
+  get subscriptions(): SimSubscription[] {
+    return [...this.#subscriptions.values()];
+  }
+
+  /** The `status` frame Kraken sends on connect, or later with another system state. */
+  status(now: number, system = "online"): SimFrame {
+    this.#connectionId ??= connectionIdAt(now);
+    return this.#frame(now, { kind: "status", text: statusFrame(now, system, this.#connectionId) });
+  }
+
+  #frame(now: number, frame: SimFrame): SimFrame {
+    this.#lastSentAt = now;
+    return frame;
+  }
+
+  #reply(now: number, text: string): SimFrame {
+    return this.#frame(now, { kind: "reply", text });
+  }
+
+  /**
+   * Answers one request from the client.
+   *
+   * @param text The request as received.
+   * @param now Server time in ms.
+   * @returns The frames to send back, in order.
+   */
+  receive(text: string, now: number): SimFrame[] {
+    const request = parseClientRequest(text, now);
+    switch (request.kind) {
+      case "invalid":
+        return [this.#reply(now, request.reply)];
+      case "ping":
+        return [this.#reply(now, pongFrame(now, request.reqId))];
+      case "instrument": {
+        const { method, reqId } = request;
+        const instrument = this.#feed.instrument();
+        if (instrument === undefined) {
+          return [this.#reply(now, errorFrame(now, method, "Subscription name invalid", reqId))];
+        }
+        const ack = this.#reply(
+          now,
+          ackFrame(now, method, { channel: "instrument", snapshot: true }, reqId),
+        );
+        return method === "unsubscribe"
+          ? [ack]
+          : [ack, this.#frame(now, { kind: "instrument", text: instrument })];
+      }
+    }
+    const { method, reqId, channel, depth, interval, trigger, snapshot } = request;
+    const frames: SimFrame[] = [];
+    const refuse = (error: string, symbol: string) =>
+      frames.push(this.#reply(now, errorFrame(now, method, error, reqId, symbol)));
+    // One answer per symbol, as Kraken gives.
+    for (const symbol of request.symbols) {
+      if (!this.#feed.hasSymbol(symbol)) {
+        refuse(`Currency pair not supported ${symbol}`, symbol);
+        continue;
+      }
+      const subscription: SimSubscription = {
+        channel,
+        symbol,
+        ...(depth === undefined ? {} : { depth }),
+        ...(interval === undefined ? {} : { interval }),
+        ...(channel === "ticker" ? { trigger } : {}),
+      };
+      const key = subscriptionKeyOf(subscription);
+      const result: Record<string, unknown> = { channel, symbol };
+      if (depth !== undefined) result.depth = depth;
+      if (interval !== undefined) result.interval = interval;
+      if (channel === "ticker") result.event_trigger = trigger;
+      if (method === "unsubscribe") {
+        if (this.#subscriptions.delete(key)) {
+          this.#view.unsubscribe(key);
+          frames.push(this.#reply(now, ackFrame(now, method, result, reqId)));
+        } else refuse("Subscription Not Found", symbol);
+        continue;
+      }
+      if (this.#subscriptions.has(key)) {
+        refuse("Already subscribed", symbol);
+        continue;
+      }
+      const refusal = this.#feed.refusal(subscription);
+      if (refusal !== undefined) {
+        refuse(refusal, symbol);
+        continue;
+      }
+      this.#subscriptions.set(key, subscription);
+      frames.push(this.#reply(now, ackFrame(now, method, { ...result, snapshot }, reqId)));
+      for (const frame of this.#view.subscribe(subscription, snapshot, now)) {
+        frames.push(this.#frame(now, frame));
+      }
+    }
+    return frames;
+  }
+
+  /**
+   * The frames one move of the feed makes for this connection.
+   *
+   * @param step What the feed's `advance` returned.
+   * @param now Server time in ms.
+   * @returns Frames, in order.
+   */
+  step(step: Step, now: number): SimFrame[] {
+    const frames = this.#view.step(step, now);
+    if (frames.length > 0) this.#lastSentAt = now;
+    return frames;
+  }
+
+  /** A heartbeat, when subscribed and nothing was sent for a second. */
+  heartbeat(now: number): SimFrame | undefined {
+    if (this.#subscriptions.size === 0 || now - this.#lastSentAt < HEARTBEAT_MS) return undefined;
+    return this.#frame(now, { kind: "heartbeat", text: HEARTBEAT_FRAME });
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * The exchange in virtual time: the seeded simulation's driver of the sans-I/O {@link Exchange}.
+ * Each socket the client makes is a {@link VirtualSocket} whose sends and closes go to the
+ * exchange at the clock's time, and the exchange's outputs are carried to the sockets when the
+ * clock reaches them: the same core the socket simulator drives, with a virtual clock instead of
+ * timers and memory instead of TCP.
+ *
+ * @module
+ */
+
+import type { VirtualClock } from "../core/virtual_clock.ts";
+import type { Exchange, ExchangeOutput } from "../exchange/exchange.ts";
+import { type SocketLike, VirtualSocket } from "./virtual_socket.ts";
+
+/**
+ * An exchange on a virtual clock, making the client's sockets.
+ *
+ * @example
+ * ```ts
+ * import { VirtualExchange } from "./virtual_exchange.ts";
+ * import { VirtualClock } from "../core/virtual_clock.ts";
+ * import { Exchange } from "../exchange/exchange.ts";
+ * import { MarketFeed } from "../exchange/market_feed.ts";
+ * import { SimMarket } from "../exchange/market.ts";
+ *
+ * const clock = new VirtualClock(0);
+ * const exchange = new Exchange({ feed: new MarketFeed(new SimMarket(1)), latencyMs: 5 });
+ * const virtual = new VirtualExchange(exchange, clock);
+ * const socket = virtual.webSocket("wss://sim.invalid/v2");
+ * const frames: string[] = [];
+ * socket.onmessage = (message) => frames.push(message.data);
+ * clock.advance(20);
+ * console.log(socket.readyState, frames.length); // 1 1: open, with the status
+ * ```
+ */
+export class VirtualExchange {
+  readonly #exchange: Exchange;
+  readonly #clock: VirtualClock;
+  readonly #observe: ((output: ExchangeOutput) => void) | undefined;
+  readonly #sockets = new Map<number, VirtualSocket>();
+  #timer: unknown;
+  #timerAt: number | undefined;
+
+  /**
+   * Drives `exchange` on `clock`.
+   *
+   * @param exchange The exchange.
+   * @param clock The clock that moves both the exchange and the client.
+   * @param observe Sees every output as it is carried out.
+   */
+  constructor(
+    exchange: Exchange,
+    clock: VirtualClock,
+    observe?: (output: ExchangeOutput) => void,
+  ) {
+    this.#exchange = exchange;
+    this.#clock = clock;
+    this.#observe = observe;
+    this.#arm();
+  }
+
+  /**
+   * A new connection to the exchange, as the client's `webSocket` option makes it.
+   *
+   * @param url The URL the client asked for.
+   * @returns The socket, connecting.
+   */
+  webSocket(url: string): WebSocket {
+    const exchange = this.#exchange;
+    const connection = exchange.connect(this.#clock.now());
+    const socket = new VirtualSocket(url, {
+      send: (text) => {
+        exchange.receive(connection, text, this.#clock.now());
+        this.#arm();
+      },
+      close: (code, reason) => {
+        exchange.disconnect(connection, code, reason, this.#clock.now());
+        this.#arm();
+      },
+    });
+    this.#sockets.set(connection, socket);
+    this.#arm();
+    // The client's driver uses only what a virtual socket has (see `SocketLike`).
+    const like: SocketLike = socket;
+    return like as WebSocket;
+  }
+
+  /** Keeps a timer on the clock for the exchange's next output. */
+  #arm(): void {
+    const next = this.#exchange.nextDueAt();
+    if (next === this.#timerAt) return;
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = next;
+    if (next === undefined) return;
+    this.#timer = this.#clock.setTimeout(() => {
+      this.#timer = undefined;
+      this.#timerAt = undefined;
+      for (const output of this.#exchange.advance(this.#clock.now())) this.#carry(output);
+      this.#arm();
+    }, next - this.#clock.now());
+  }
+
+  #carry(output: ExchangeOutput): void {
+    this.#observe?.(output);
+    const socket = this.#sockets.get(output.connection ?? 0);
+    if (socket === undefined) return;
+    switch (output.type) {
+      case "open":
+        socket.accept();
+        return;
+      case "deliver":
+        socket.receive(output.text);
+        return;
+      case "close":
+        this.#sockets.delete(output.connection);
+        socket.end(output.code, output.reason);
+        return;
+      case "drop":
+      case "refuse":
+        this.#sockets.delete(output.connection);
+        socket.end();
+        return;
+    }
+  }
+}

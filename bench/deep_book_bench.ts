@@ -9,6 +9,7 @@
 
 import { OrderBook } from "../src/book/order_book.ts";
 import { decode } from "../src/protocol/decode.ts";
+import { benchClient } from "./bench_client.ts";
 import { deepBookFrames, liveSession } from "./bench_frames.ts";
 
 const FRAMES = deepBookFrames("BTC/USD", 2000);
@@ -58,5 +59,20 @@ Deno.bench({
     }
     if (books !== FRAMES.length) throw new Error(`${books} books`);
     sink += books;
+  },
+});
+
+Deno.bench({
+  name: "KrakenWs: the same frames in, books read from the stream",
+  group: GROUP,
+  ...RUNS,
+  async fn(context) {
+    const client = benchClient((kraken) => [kraken.book("BTC/USD", { depth: 1000 })]);
+    context.start();
+    for (const frame of FRAMES) await client.feed(frame);
+    context.end();
+    if (client.read() !== FRAMES.length) throw new Error(`${client.read()} books read`);
+    sink += client.read();
+    await client.close();
   },
 });

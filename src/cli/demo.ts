@@ -60,7 +60,7 @@ export const DEMO_FAULTS: readonly {
   { at: 0.2, kind: "wrong_checksum", note: "fault: a corrupted checksum, the book resyncs" },
   { at: 0.4, kind: "drop_connection", note: "fault: the link dies with no close frame" },
   { at: 0.55, kind: "malformed_json", note: "fault: a malformed frame" },
-  { at: 0.7, kind: "drop_update", note: "fault: a book update is lost on the way" },
+  { at: 0.7, kind: "drop_update", note: "fault: the next book or trade update is lost" },
   {
     at: 0.8,
     kind: "maintenance",

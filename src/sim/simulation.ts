@@ -143,6 +143,9 @@ const IDLE_TURNS = 12;
 /** After the run, how long closing the client may take. */
 const CLOSE_WAIT_MS = 10_000;
 
+/** A pair the exchange does not list: Kraken refuses it. */
+const UNLISTED_SYMBOL = "NOT/LISTED";
+
 /** Subscriptions a seed asks for: a few books at various depths, trades, a ticker, a candle. */
 function pickSubscriptions(
   random: SeededRandom,
@@ -331,6 +334,10 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     const market = new SimMarket(seed);
     feed = new MarketFeed(market);
     picked = pickSubscriptions(random, [...market.symbols].map((state) => state.pair.symbol));
+    // One seed in four also asks for a pair Kraken does not list: its refusal comes inside a
+    // batched request whose other symbols go on (decided from the seed, not drawn, so every
+    // other seed's run stays what it was).
+    if (seed % 4 === 0) picked.push({ channel: "trade", symbol: UNLISTED_SYMBOL });
   } else {
     const replay = new ReplayFeed(recordedFrames(options.replay.lines), options.replay.speed ?? 1);
     feed = replay;

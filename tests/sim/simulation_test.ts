@@ -307,3 +307,18 @@ Deno.test("sim-test: runs seeds, prints a summary, and refuses bad arguments", a
   }
   assert.equal(seedCommand(7, 30_000), "deno task sim-test --seed 7 --duration 30000");
 });
+
+Deno.test("simulation: a pair Kraken refuses inside a batched request ends alone; the rest hold", async () => {
+  const errors: string[] = [];
+  // Seeds divisible by 4 also ask for an unlisted pair beside the others' trades.
+  const report = await runSimulation({
+    seed: 8,
+    durationMs: 30_000,
+    onEvent: (event) => {
+      if (event.type === "error" && event.code === "rejected") errors.push(event.symbol ?? "");
+    },
+  });
+  assert.deepEqual(report.violations, []);
+  assert.deepEqual(errors, ["NOT/LISTED"]);
+  assert.ok(report.stats.trades > 0 || report.stats.books > 0, "the other subscriptions went on");
+});

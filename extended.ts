@@ -58,6 +58,7 @@ export {
 export { RECONNECT_DEFAULTS, ReconnectPolicy } from "./src/core/reconnect_policy.ts";
 export { SeededRandom } from "./src/core/seeded_random.ts";
 export {
+  type InstrumentRequest,
   OHLC_INTERVALS,
   subscriptionKey,
   type SubscriptionRequest,
@@ -88,7 +89,6 @@ export type {
   FrameType,
   HeartbeatMessage,
   InstrumentMessage,
-  InstrumentPair,
   JsonValue,
   KrakenMessage,
   OhlcMessage,

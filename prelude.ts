@@ -18,6 +18,7 @@
 
 export {
   type BookStreamEvent,
+  type InstrumentStreamEvent,
   KRAKEN_PUBLIC_URL,
   KrakenClosedError,
   KrakenWs,
@@ -37,6 +38,7 @@ export type {
   GapEvent,
   GapEventBase,
   GapReason,
+  InstrumentEvent,
   KrakenEvent,
   OhlcEvent,
   StateEvent,
@@ -57,6 +59,8 @@ export { metricsHandler } from "./src/metrics/handler.ts";
 export type {
   BookLevel,
   Candle,
+  InstrumentAsset,
+  InstrumentPair,
   StatusInfo,
   SystemState,
   Ticker,

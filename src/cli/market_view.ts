@@ -522,7 +522,7 @@ export class MarketView implements MarketViewState, KrakenWsTap {
     // The client closing ends every subscription; the view keeps how each stood before.
     if (event.cause === "closed" && event.to === "unsubscribed") return;
     if (isResync(event)) this.#counters.resyncs++;
-    const record = this.#bySymbol.get(event.symbol);
+    const record = event.symbol === undefined ? undefined : this.#bySymbol.get(event.symbol);
     if (record !== undefined) {
       const status: SubscriptionStatus = {
         state: event.to,

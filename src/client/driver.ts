@@ -10,7 +10,7 @@ import type { BookDepth } from "../book/order_book.ts";
 import type { Clock } from "../core/clock.ts";
 import type { BookEvent, DataChannel, ErrorEvent, KrakenEvent } from "../core/events.ts";
 import type { Session, SessionEffect, SessionInput, SubscriptionStatus } from "../core/session.ts";
-import type { OhlcInterval, SubscriptionRequest } from "../core/subscription.ts";
+import type { InstrumentRequest, OhlcInterval, SubscriptionRequest } from "../core/subscription.ts";
 import type { KrakenWsTap } from "../core/tap.ts";
 import { KrakenClosedError } from "./kraken_closed_error.ts";
 import { copyPrefix } from "../book/book_side.ts";
@@ -156,6 +156,9 @@ interface StreamEntry extends StreamTarget {
   readonly interval: OhlcInterval | undefined;
   /** A book stream conflates; the others keep every event up to their bound. */
   readonly queue: StreamQueue | BookStreamQueue;
+  /** How many subscriptions it covers: one per symbol, or the one of `instrument`. */
+  readonly subscriptions: number;
+  /** The symbols Kraken refused (`""` for `instrument`, which has none). */
   readonly rejected: Set<string>;
   /** For `events()`: what it takes. */
   readonly filter: EventFilter | undefined;
@@ -170,6 +173,7 @@ function channelOf(event: KrakenEvent): DataChannel | undefined {
     case "trade":
     case "ticker":
     case "ohlc":
+    case "instrument":
       return event.type;
     case "gap":
     case "error":
@@ -307,14 +311,14 @@ export class ClientDriver implements DriverView {
    * Opens a stream that subscribes to `requests`, or `events()` (no channel, no requests).
    *
    * @param channel The data channel, or undefined for every event.
-   * @param requests One request per symbol.
+   * @param requests One request per symbol, or the one of `instrument`.
    * @param params The stream's depth or interval, or for `events()` its filter.
    * @returns The stream.
    * @throws {SubscriptionConflictError} When a request conflicts with an existing subscription.
    */
   open(
     channel: DataChannel | undefined,
-    requests: readonly SubscriptionRequest[],
+    requests: readonly (SubscriptionRequest | InstrumentRequest)[],
     params: {
       readonly depth?: BookDepth;
       readonly interval?: OhlcInterval;
@@ -322,8 +326,10 @@ export class ClientDriver implements DriverView {
     } = {},
   ): ReadableStream<KrakenEvent> {
     const consumer = ++this.#consumer;
-    const symbols = requests.map((request) => request.symbol);
-    const entry = this.#entry(consumer, channel, symbols, params);
+    const symbols = requests.flatMap((request) =>
+      request.channel === "instrument" ? [] : [request.symbol]
+    );
+    const entry = this.#entry(consumer, channel, symbols, requests.length, params);
     if (channel === undefined) {
       // A stream that starts late starts from where everything stands now.
       this.dispatch({ type: "describe", consumer });
@@ -371,7 +377,8 @@ export class ClientDriver implements DriverView {
         const now = this.#session.subscriptions().filter((status) => keys.has(keyOf(status)));
         const refused = now.find((status) => status.state === "rejected");
         if (refused !== undefined) {
-          reject(new RangeError(`${refused.channel} ${refused.symbol} was refused by Kraken`));
+          const what = [refused.channel, refused.symbol].filter((part) => part !== undefined);
+          reject(new RangeError(`${what.join(" ")} was refused by Kraken`));
           return true;
         }
         if (now.length < keys.size) {
@@ -428,6 +435,7 @@ export class ClientDriver implements DriverView {
     consumer: number,
     channel: DataChannel | undefined,
     symbols: readonly string[],
+    subscriptions: number,
     params: {
       readonly depth?: BookDepth;
       readonly interval?: OhlcInterval;
@@ -446,6 +454,7 @@ export class ClientDriver implements DriverView {
           (gap) => this.#tell((tap) => tap.overflow?.(gap)),
         )
         : new StreamQueue(this.#bufferSize, (dropped) => this.#recover(entry, dropped)),
+      subscriptions,
       rejected: new Set(),
       filter: params.filter,
       lastBooks: new Map(),
@@ -531,7 +540,8 @@ export class ClientDriver implements DriverView {
     const probed = this.#probed(entry, event);
     if (probed === undefined) return;
     const queue = entry.queue;
-    const data = probed.type === "trade" || probed.type === "ticker" || probed.type === "ohlc";
+    const data = probed.type === "trade" || probed.type === "ticker" || probed.type === "ohlc" ||
+      probed.type === "instrument";
     if (probed.type === "book") queue.push(probed);
     else if (data && queue instanceof StreamQueue) queue.push(probed);
     else queue.pushControl(probed);
@@ -703,8 +713,8 @@ export class ClientDriver implements DriverView {
   /** A rejected subscription ends the streams it leaves with nothing to carry. */
   #rejected(event: ErrorEvent): void {
     for (const entry of this.#concerned(event)) {
-      entry.rejected.add(event.symbol!);
-      if (entry.rejected.size === entry.symbols.size) {
+      entry.rejected.add(event.symbol ?? "");
+      if (entry.rejected.size === entry.subscriptions) {
         entry.queue.end();
         this.#forget(entry);
       }

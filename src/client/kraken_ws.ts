@@ -12,6 +12,7 @@ import type {
   ConnectionState,
   ErrorEvent,
   GapEvent,
+  InstrumentEvent,
   KrakenEvent,
   OhlcEvent,
   StateEvent,
@@ -150,6 +151,20 @@ export type TickerStreamEvent = TickerEvent | GapEvent | StateEvent | ErrorEvent
  * ```
  */
 export type OhlcStreamEvent = OhlcEvent | GapEvent | StateEvent | ErrorEvent;
+
+/**
+ * What the instrument stream carries: Kraken's pairs and assets (a snapshot, then updates), the
+ * gaps of its subscription, its `state` events, and a final `error` if Kraken rejects it. None of
+ * them names a `symbol`: the subscription is for every pair.
+ *
+ * @example
+ * ```ts
+ * import type { InstrumentStreamEvent } from "@kraken-ws/sdk";
+ * const isInstrument = (event: InstrumentStreamEvent) => event.type === "instrument";
+ * console.log(typeof isInstrument);
+ * ```
+ */
+export type InstrumentStreamEvent = InstrumentEvent | GapEvent | StateEvent | ErrorEvent;
 
 /** Probes handed to clients made by {@link probedClient}, found by their options object. */
 const PROBES = new WeakMap<KrakenWsOptions, DriverProbe>();
@@ -352,6 +367,40 @@ export class KrakenWs implements AsyncDisposable {
   }
 
   /**
+   * Kraken's reference data: every pair, with its status, precisions, increments and order
+   * limits, and every asset. The stream starts with a snapshot, the whole list, and goes on with
+   * updates of what changed; after a loss (a reconnect, a silent feed) a `gap`, then a fresh
+   * snapshot, which replaces everything known. One `instrument` subscription serves every
+   * stream asking for it.
+   *
+   * While it is subscribed, the client also uses each pair's precision for its books: a book
+   * whose numbers arrive without their trailing zeros (a re-serialised recording replayed, say)
+   * is padded to the pair's precision before its checksum, as `verify` does.
+   *
+   * @returns The stream.
+   *
+   * @example
+   * ```ts ignore
+   * import { KrakenWs } from "@kraken-ws/sdk";
+   *
+   * await using kraken = new KrakenWs();
+   * for await (const event of kraken.instruments()) {
+   *   if (event.type !== "instrument") continue;
+   *   for (const pair of event.pairs) {
+   *     console.log(pair.symbol, pair.status, pair.pricePrecision, pair.qtyMinText);
+   *   }
+   *   if (event.snapshot) break;
+   * }
+   * ```
+   */
+  instruments(): ReadableStream<InstrumentStreamEvent> {
+    this.#assertOpen();
+    return this.#driver.open("instrument", [{ channel: "instrument" }]) as ReadableStream<
+      InstrumentStreamEvent
+    >;
+  }
+
+  /**
    * Every event of the client: data of every subscription, and the lifecycle (`state`, `gap`,
    * `status`, `error`). It subscribes to nothing by itself.
    *
@@ -366,9 +415,9 @@ export class KrakenWs implements AsyncDisposable {
 
   /**
    * Waits until subscriptions are live: resolves once every subscription of `symbols` (every
-   * channel; all subscriptions when omitted) is synced, which for a book means its snapshot
-   * verified. Rejects with a `RangeError` when Kraken refuses one of them, or with
-   * {@link KrakenClosedError} when the client closes first. It waits as long as it takes (a
+   * channel; all subscriptions when omitted, `instrument` included) is synced, which for a book
+   * means its snapshot verified. Rejects with a `RangeError` when Kraken refuses one of them, or
+   * with {@link KrakenClosedError} when the client closes first. It waits as long as it takes (a
    * reconnect, a resync); race it with a timer to bound it.
    *
    * @param symbols Pairs to wait for (default: every subscription held now).
@@ -387,7 +436,9 @@ export class KrakenWs implements AsyncDisposable {
     const wanted = symbols === undefined
       ? undefined
       : new Set(typeof symbols === "string" ? [symbols] : symbols);
-    return this.#driver.ready((status) => wanted === undefined || wanted.has(status.symbol));
+    return this.#driver.ready((status) =>
+      wanted === undefined || (status.symbol !== undefined && wanted.has(status.symbol))
+    );
   }
 
   /**

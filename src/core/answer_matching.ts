@@ -91,7 +91,8 @@ function fits(subscription: Subscription, names: AnswerNames): boolean {
 /**
  * The request an answer belongs to, and which of its subscriptions it answers. Kraken echoes
  * `req_id` and names the symbol it answers; an answer that names no symbol (a refusal of the
- * whole request, like `Exceeded msg rate`) answers every subscription still waiting in it. Its
+ * whole request, like `Exceeded msg rate`, or any answer about `instrument`, which has no symbol)
+ * answers every subscription still waiting in it that fits its channel. Its
  * documented error frames may carry no `req_id`: then the answer goes to the oldest request on the
  * wire that fits what it names (method, symbol, channel, interval), because Kraken answers in
  * order.

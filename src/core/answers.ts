@@ -155,9 +155,7 @@ export class Answers {
       type: "error",
       code: "rejected",
       message: message.error,
-      channel: subscription.channel,
-      symbol: subscription.symbol,
-      ...(subscription.interval === undefined ? {} : { interval: subscription.interval }),
+      ...subscription.topic,
     });
   }
 

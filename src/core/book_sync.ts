@@ -7,6 +7,7 @@
  */
 
 import type { BookChange } from "../book/book_side.ts";
+import type { Precision } from "../book/checksum.ts";
 import { OrderBook } from "../book/order_book.ts";
 import type { BookVerdict } from "../book/order_book.ts";
 import type { BookMessage } from "../protocol/messages.ts";
@@ -43,6 +44,7 @@ export class BookSync {
   readonly #registry: SubscriptionRegistry;
   readonly #snapshotTimeoutMs: number;
   readonly #immediateResyncs: number;
+  readonly #precisionOf: (symbol: string) => Precision | undefined;
 
   /**
    * Creates the books' keeper.
@@ -51,24 +53,44 @@ export class BookSync {
    * @param registry The session's subscriptions.
    * @param snapshotTimeoutMs First wait for a snapshot after an acknowledgement; doubles per retry.
    * @param immediateResyncs Resyncs of a book done at once; past this they wait with backoff.
+   * @param precisionOf A pair's precision, when known (from the `instrument` channel): numbers
+   *   that arrive without their trailing zeros are padded to it before the checksum.
    */
   constructor(
     context: SessionContext,
     registry: SubscriptionRegistry,
     snapshotTimeoutMs: number,
     immediateResyncs: number,
+    precisionOf: (symbol: string) => Precision | undefined = () => undefined,
   ) {
     this.#context = context;
     this.#registry = registry;
     this.#snapshotTimeoutMs = snapshotTimeoutMs;
     this.#immediateResyncs = immediateResyncs;
+    this.#precisionOf = precisionOf;
   }
 
-  /** Kraken acknowledged a book: a fresh one waits for its snapshot, within a deadline. */
+  /**
+   * Kraken acknowledged a book: a fresh one, with its pair's precision when known, waits for its
+   * snapshot, within a deadline.
+   */
   expectSnapshot(subscription: Subscription): void {
-    subscription.book = new OrderBook(subscription.symbol, subscription.wireDepth ?? 10);
+    const symbol = subscription.symbol;
+    // Only a pair's subscription has a book; `instrument` is for every pair.
+    if (symbol === undefined) return;
+    subscription.book = new OrderBook(symbol, subscription.wireDepth ?? 10, {
+      precision: this.#precisionOf(symbol),
+    });
     subscription.snapshotWaitMs ||= this.#snapshotTimeoutMs;
     subscription.snapshotDeadline = this.#context.now + subscription.snapshotWaitMs;
+  }
+
+  /**
+   * The precision of `symbol` became known, changed or was forgotten: its book pads with what is
+   * known now, from its next message on.
+   */
+  precisionChanged(symbol: string): void {
+    this.#registry.get(`book|${symbol}`)?.book?.setPrecision(this.#precisionOf(symbol));
   }
 
   /** Applies a book frame: each verified book is emitted, each failed one resynced. */
@@ -90,7 +112,7 @@ export class BookSync {
         } else {
           subscription.resyncFailures = 0;
         }
-        this.#context.emit(bookEvent(subscription, book, snapshot, payload.timestamp));
+        this.#context.emit(bookEvent(book, snapshot, payload.timestamp));
       } else {
         this.#resync(subscription, verdict);
       }
@@ -142,7 +164,7 @@ export class BookSync {
       return undefined;
     }
     // A stream starting from this book takes it whole: nothing changed for it.
-    return bookEvent(subscription, book, false, undefined, []);
+    return bookEvent(book, false, undefined, []);
   }
 
   /** A book failed validation: say so, never show it, and ask for a fresh snapshot. */
@@ -177,7 +199,6 @@ export class BookSync {
 }
 
 function bookEvent(
-  subscription: Subscription,
   book: OrderBook,
   snapshot: boolean,
   timestamp: string | undefined,
@@ -185,7 +206,7 @@ function bookEvent(
 ): UnstampedEvent {
   return {
     type: "book",
-    symbol: subscription.symbol,
+    symbol: book.symbol,
     bids: book.bidLevels(),
     asks: book.askLevels(),
     changes,

@@ -6,7 +6,15 @@
  */
 
 import type { BookChange } from "../book/book_side.ts";
-import type { BookLevel, Candle, SystemState, Ticker, Trade } from "../protocol/messages.ts";
+import type {
+  BookLevel,
+  Candle,
+  InstrumentAsset,
+  InstrumentPair,
+  SystemState,
+  Ticker,
+  Trade,
+} from "../protocol/messages.ts";
 
 /**
  * Fields every event has.
@@ -122,6 +130,34 @@ export interface OhlcEvent extends EventBase, Candle {
 }
 
 /**
+ * Kraken's reference data: pairs with their precisions, increments and limits, and assets. A
+ * snapshot (`snapshot: true`) is the whole list, and replaces what was known: it comes first and
+ * again after every reconnect or resubscribe. An update lists only the pairs and assets that
+ * changed (a new listing, a status, a precision).
+ *
+ * @example
+ * ```ts
+ * import type { InstrumentEvent, InstrumentPair } from "@kraken-ws/sdk";
+ * const pairs = new Map<string, InstrumentPair>();
+ * function keep(event: InstrumentEvent): void {
+ *   if (event.snapshot) pairs.clear();
+ *   for (const pair of event.pairs) pairs.set(pair.symbol, pair);
+ * }
+ * console.log(typeof keep);
+ * ```
+ */
+export interface InstrumentEvent extends EventBase {
+  /** Discriminant. */
+  readonly type: "instrument";
+  /** True for the whole list, false for the pairs and assets that changed. */
+  readonly snapshot: boolean;
+  /** Pairs, in wire order. */
+  readonly pairs: readonly InstrumentPair[];
+  /** Assets, in wire order. */
+  readonly assets: readonly InstrumentAsset[];
+}
+
+/**
  * States of the connection. See the transition table in the README.
  *
  * @example
@@ -171,7 +207,9 @@ export type SubscriptionState =
   | "rejected";
 
 /**
- * A public channel the client subscribes to.
+ * A public channel the client subscribes to. Each subscription of `book`, `trade`, `ticker` and
+ * `ohlc` is for one pair; `instrument` is one subscription for every pair, so its events name no
+ * `symbol`.
  *
  * @example
  * ```ts
@@ -180,16 +218,19 @@ export type SubscriptionState =
  * console.log(channel);
  * ```
  */
-export type DataChannel = "book" | "trade" | "ticker" | "ohlc";
+export type DataChannel = "book" | "trade" | "ticker" | "ohlc" | "instrument";
 
 /**
- * A transition of the connection or of one subscription, with what caused it.
+ * A transition of the connection or of one subscription, with what caused it. A subscription of
+ * one pair names its `symbol`; the `instrument` subscription, for every pair, names none.
  *
  * @example
  * ```ts
  * import type { StateEvent } from "@kraken-ws/sdk";
  * function show(event: StateEvent): string {
- *   const what = event.scope === "connection" ? "connection" : `${event.channel} ${event.symbol}`;
+ *   const what = event.scope === "connection"
+ *     ? "connection"
+ *     : [event.channel, event.symbol].filter((part) => part !== undefined).join(" ");
  *   return `${what}: ${event.from} -> ${event.to} (${event.cause})`;
  * }
  * console.log(typeof show);
@@ -215,8 +256,8 @@ export type StateEvent =
     readonly scope: "subscription";
     /** Its channel. */
     readonly channel: DataChannel;
-    /** Its pair. */
-    readonly symbol: string;
+    /** Its pair; none for `instrument`, which is for every pair. */
+    readonly symbol?: string;
     /** Its candle interval, for `ohlc`. */
     readonly interval?: number;
     /** State before. */
@@ -271,7 +312,7 @@ export interface GapEventBase extends EventBase {
   readonly type: "gap";
   /** The channel, when the gap is about one subscription. */
   readonly channel?: DataChannel;
-  /** The pair, when the gap is about one subscription. */
+  /** The pair, when the gap is about one subscription of one pair (`instrument` names none). */
   readonly symbol?: string;
 }
 
@@ -395,7 +436,7 @@ export interface ErrorEvent extends EventBase {
   readonly message: string;
   /** The channel concerned, if any. */
   readonly channel?: DataChannel;
-  /** The pair concerned, if any. */
+  /** The pair concerned, if any (`instrument` names none). */
   readonly symbol?: string;
   /** The OHLC interval concerned, for an `ohlc` subscription. */
   readonly interval?: number;
@@ -420,6 +461,7 @@ export type KrakenEvent =
   | TradeEvent
   | TickerEvent
   | OhlcEvent
+  | InstrumentEvent
   | StateEvent
   | GapEvent
   | StatusEvent

@@ -189,16 +189,20 @@ export class Requests {
     }
   }
 
-  /** Sends one request naming the symbols of every subscription in `batch` (one kind). */
+  /**
+   * Sends one request naming the symbols of every subscription in `batch` (one kind); a kind that
+   * names no symbol (`instrument`) sends its parameters as they are, with no `symbol` list.
+   */
   #send(batch: readonly QueuedRequest[]): void {
     const method = batch[0].method;
     const subscriptions = batch.map((request) => request.subscription);
     if (method === "subscribe") {
       for (const subscription of subscriptions) subscription.wireDepth = subscription.depth;
     }
-    const params = {
-      ...subscriptions[0].params(method),
-      symbol: subscriptions.map((subscription) => subscription.symbol),
+    const first = subscriptions[0].params(method);
+    const params = first.symbol === undefined ? first : {
+      ...first,
+      symbol: subscriptions.flatMap((subscription) => subscription.symbol ?? []),
     };
     const reqId = this.#context.nextReqId();
     const text = method === "subscribe"

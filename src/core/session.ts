@@ -20,11 +20,12 @@ import { ConnectionLifecycle } from "./connection_lifecycle.ts";
 import { IllegalInputError } from "./connection_machine.ts";
 import { DataChannels } from "./data_channels.ts";
 import type { ConnectionState, DataChannel, SubscriptionState } from "./events.ts";
+import { Instruments } from "./instruments.ts";
 import type { ReconnectOptions } from "./reconnect_policy.ts";
 import { Requests } from "./requests.ts";
 import { SessionContext, TIMER } from "./session_context.ts";
 import type { SessionEffect, SessionInput } from "./session_io.ts";
-import type { SubscriptionRequest } from "./subscription.ts";
+import type { InstrumentRequest, SubscriptionRequest } from "./subscription.ts";
 import { SubscriptionRegistry } from "./subscription_registry.ts";
 
 export type { SessionEffect, SessionInput } from "./session_io.ts";
@@ -101,14 +102,15 @@ const DEFAULTS = {
  * ```ts
  * import type { SubscriptionStatus } from "@kraken-ws/sdk/extended";
  * const status: SubscriptionStatus = { channel: "book", symbol: "BTC/USD", state: "synced" };
- * console.log(status.state); // "synced"
+ * const instruments: SubscriptionStatus = { channel: "instrument", state: "pending" };
+ * console.log(status.state, instruments.symbol); // "synced" undefined
  * ```
  */
 export interface SubscriptionStatus {
   /** Its channel. */
   readonly channel: DataChannel;
-  /** Its pair. */
-  readonly symbol: string;
+  /** Its pair; none for `instrument`, which is for every pair. */
+  readonly symbol?: string;
   /** Its candle interval, for `ohlc`. */
   readonly interval?: number;
   /** Its state now. */
@@ -139,6 +141,7 @@ export class Session {
   readonly #registry: SubscriptionRegistry;
   readonly #books: BookSync;
   readonly #data: DataChannels;
+  readonly #instruments: Instruments;
   readonly #answers: Answers;
 
   /**
@@ -194,11 +197,14 @@ export class Session {
       this.#link,
       subscriptionTimeoutMs,
     );
+    const instruments = new Instruments(context, this.#registry);
+    this.#instruments = instruments;
     this.#books = new BookSync(
       context,
       this.#registry,
       snapshotTimeoutMs,
       options.immediateResyncs ?? DEFAULTS.immediateResyncs,
+      (symbol) => instruments.precisionOf(symbol),
     );
     this.#data = new DataChannels(context, this.#registry);
     this.#answers = new Answers(context, this.#requests, this.#registry, this.#books);
@@ -225,7 +231,9 @@ export class Session {
   }
 
   /** The state of a subscription, by its request, or undefined when there is none. */
-  subscriptionState(request: SubscriptionRequest): SubscriptionState | undefined {
+  subscriptionState(
+    request: SubscriptionRequest | InstrumentRequest,
+  ): SubscriptionState | undefined {
     return this.#registry.stateOf(request);
   }
 
@@ -236,9 +244,7 @@ export class Session {
    */
   subscriptions(): SubscriptionStatus[] {
     return [...this.#registry.values()].sort((a, b) => a.order - b.order).map((subscription) => ({
-      channel: subscription.channel,
-      symbol: subscription.symbol,
-      ...(subscription.interval === undefined ? {} : { interval: subscription.interval }),
+      ...subscription.topic,
       state: subscription.state,
     }));
   }
@@ -316,7 +322,7 @@ export class Session {
     }
   }
 
-  #subscribe(consumer: number, request: SubscriptionRequest): void {
+  #subscribe(consumer: number, request: SubscriptionRequest | InstrumentRequest): void {
     const state = this.#link.state;
     if (state === "closed" || state === "closing") throw new IllegalInputError(state, "subscribe");
     const { subscription, born } = this.#registry.add(consumer, request);
@@ -440,6 +446,7 @@ export class Session {
         this.#data.candles(message);
         return;
       case "instrument":
+        for (const symbol of this.#instruments.apply(message)) this.#books.precisionChanged(symbol);
         return;
       case "unknown":
         this.#context.emit({
@@ -458,9 +465,16 @@ export class Session {
    */
   #undecodable(text: string): void {
     const head = text.slice(0, 512);
-    const channel = /"channel"\s*:\s*"(book|trade|ticker|ohlc)"/.exec(head)?.[1] as
+    const channel = /"channel"\s*:\s*"(book|trade|ticker|ohlc|instrument)"/.exec(head)?.[1] as
       | DataChannel
       | undefined;
+    if (channel === "instrument") {
+      // The loss is the instrument stream's (a symbol in the frame is one of the pairs it lists).
+      // Not subscribed again, as a book would be: the whole list fails to decode again as likely
+      // as not, and what the frame carried comes back with the next snapshot.
+      this.#context.emit({ type: "gap", reason: "decode", channel });
+      return;
+    }
     const symbol = /"symbol"\s*:\s*"([^"\\]{1,40})"/.exec(head)?.[1];
     if (channel === undefined || symbol === undefined) {
       this.#context.emit({ type: "gap", reason: "decode" });

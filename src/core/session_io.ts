@@ -6,7 +6,7 @@
  */
 
 import type { DataChannel, KrakenEvent } from "./events.ts";
-import type { SubscriptionRequest } from "./subscription.ts";
+import type { InstrumentRequest, SubscriptionRequest } from "./subscription.ts";
 
 /**
  * An input to the session. Socket inputs name the connection they belong to; inputs of a
@@ -39,7 +39,11 @@ export type SessionInput =
   }
   | { readonly type: "frame"; readonly connection: number; readonly text: string }
   | { readonly type: "timer"; readonly id: string }
-  | { readonly type: "subscribe"; readonly consumer: number; readonly request: SubscriptionRequest }
+  | {
+    readonly type: "subscribe";
+    readonly consumer: number;
+    readonly request: SubscriptionRequest | InstrumentRequest;
+  }
   | { readonly type: "unsubscribe"; readonly consumer: number }
   | {
     readonly type: "overflow";

@@ -54,8 +54,36 @@ export type SubscriptionRequest =
   };
 
 /**
+ * What the instrument stream asks of the session: Kraken's reference data of every pair and asset,
+ * one subscription that names no symbol.
+ *
+ * @example
+ * ```ts
+ * import type { InstrumentRequest } from "@kraken-ws/sdk/extended";
+ * const request: InstrumentRequest = { channel: "instrument" };
+ * console.log(request.channel);
+ * ```
+ */
+export interface InstrumentRequest {
+  /** The channel. */
+  readonly channel: "instrument";
+}
+
+/**
+ * The key of the one `instrument` subscription of a session.
+ *
+ * @example
+ * ```ts
+ * import { INSTRUMENT_KEY, subscriptionKey } from "./subscription.ts";
+ * console.log(subscriptionKey({ channel: "instrument" }) === INSTRUMENT_KEY); // true
+ * ```
+ */
+export const INSTRUMENT_KEY = "instrument";
+
+/**
  * The key one subscription is known by. A book and a ticker are one per symbol (Kraken takes one
- * per symbol per connection); OHLC is one per symbol and interval.
+ * per symbol per connection); OHLC is one per symbol and interval; `instrument`, which names no
+ * symbol, is one per session.
  *
  * @param request The request.
  * @returns The key.
@@ -64,12 +92,38 @@ export type SubscriptionRequest =
  * ```ts
  * import { subscriptionKey } from "@kraken-ws/sdk/extended";
  * console.log(subscriptionKey({ channel: "ohlc", symbol: "BTC/USD", interval: 5 })); // "ohlc|BTC/USD|5"
+ * console.log(subscriptionKey({ channel: "instrument" })); // "instrument"
  * ```
  */
-export function subscriptionKey(request: SubscriptionRequest): string {
-  return request.channel === "ohlc"
-    ? `ohlc|${request.symbol}|${request.interval}`
-    : `${request.channel}|${request.symbol}`;
+export function subscriptionKey(request: SubscriptionRequest | InstrumentRequest): string {
+  switch (request.channel) {
+    case "instrument":
+      return INSTRUMENT_KEY;
+    case "ohlc":
+      return `ohlc|${request.symbol}|${request.interval}`;
+    default:
+      return `${request.channel}|${request.symbol}`;
+  }
+}
+
+/**
+ * What a subscription's events name of it: its channel, and its pair and interval when it has
+ * them (`instrument` has neither).
+ *
+ * @example
+ * ```ts
+ * import type { SubscriptionTopic } from "./subscription.ts";
+ * const topic: SubscriptionTopic = { channel: "ohlc", symbol: "BTC/USD", interval: 5 };
+ * console.log(topic.channel);
+ * ```
+ */
+export interface SubscriptionTopic {
+  /** The channel. */
+  readonly channel: DataChannel;
+  /** The pair, unless `instrument`. */
+  readonly symbol?: string;
+  /** The interval, for `ohlc`. */
+  readonly interval?: OhlcInterval;
 }
 
 /**
@@ -87,8 +141,10 @@ export class Subscription {
   readonly key: string;
   /** The channel. */
   readonly channel: DataChannel;
-  /** The pair. */
-  readonly symbol: string;
+  /** The pair; undefined for `instrument`, which is for every pair. */
+  readonly symbol: string | undefined;
+  /** What its events name of it. */
+  readonly topic: SubscriptionTopic;
   /** Replay order: subscriptions are replayed in the order they were first asked for. */
   readonly order: number;
   /** Book depth to subscribe at: the largest any consumer asked for. */
@@ -133,10 +189,15 @@ export class Subscription {
    * @param order Its place in the replay order.
    * @param now Client time.
    */
-  constructor(request: SubscriptionRequest, order: number, now: number) {
+  constructor(request: SubscriptionRequest | InstrumentRequest, order: number, now: number) {
     this.key = subscriptionKey(request);
     this.channel = request.channel;
-    this.symbol = request.symbol;
+    this.symbol = request.channel === "instrument" ? undefined : request.symbol;
+    this.topic = request.channel === "instrument"
+      ? { channel: "instrument" }
+      : request.channel === "ohlc"
+      ? { channel: "ohlc", symbol: request.symbol, interval: request.interval }
+      : { channel: request.channel, symbol: request.symbol };
     this.order = order;
     this.depth = request.channel === "book" ? request.depth : undefined;
     this.trigger = request.channel === "ticker" ? request.trigger : undefined;
@@ -161,29 +222,35 @@ export class Subscription {
   /**
    * The wire parameters of a subscribe, or of the unsubscribe that undoes the last one sent: it
    * names the depth subscribed (`wireDepth`) and, as Kraken's unsubscribe schema has it, no
-   * `snapshot`.
+   * `snapshot`. `instrument` names no `symbol` at all.
    */
   params(method: "subscribe" | "unsubscribe" = "subscribe"): SubscriptionParams {
+    const symbol = this.symbol === undefined ? [] : [this.symbol];
     switch (this.channel) {
+      case "instrument":
+        // Always with its snapshot: it is the whole list, which updates only amend.
+        return method === "subscribe"
+          ? { channel: "instrument", snapshot: true }
+          : { channel: "instrument" };
       case "book":
         return method === "subscribe"
-          ? { channel: "book", symbol: [this.symbol], depth: this.depth, snapshot: true }
-          : { channel: "book", symbol: [this.symbol], depth: this.wireDepth };
+          ? { channel: "book", symbol, depth: this.depth, snapshot: true }
+          : { channel: "book", symbol, depth: this.wireDepth };
       case "trade":
         return method === "subscribe"
-          ? { channel: "trade", symbol: [this.symbol], snapshot: this.wantsSnapshot }
-          : { channel: "trade", symbol: [this.symbol] };
+          ? { channel: "trade", symbol, snapshot: this.wantsSnapshot }
+          : { channel: "trade", symbol };
       case "ticker":
-        return { channel: "ticker", symbol: [this.symbol], event_trigger: this.trigger };
+        return { channel: "ticker", symbol, event_trigger: this.trigger };
       case "ohlc":
         return method === "subscribe"
           ? {
             channel: "ohlc",
-            symbol: [this.symbol],
+            symbol,
             interval: this.interval,
             snapshot: this.wantsSnapshot,
           }
-          : { channel: "ohlc", symbol: [this.symbol], interval: this.interval };
+          : { channel: "ohlc", symbol, interval: this.interval };
     }
   }
 }

@@ -9,7 +9,12 @@
 import type { SubscriptionState } from "./events.ts";
 import type { Requests } from "./requests.ts";
 import { resyncTimer, type SessionContext } from "./session_context.ts";
-import { Subscription, subscriptionKey, type SubscriptionRequest } from "./subscription.ts";
+import {
+  type InstrumentRequest,
+  Subscription,
+  subscriptionKey,
+  type SubscriptionRequest,
+} from "./subscription.ts";
 import { nextSubscriptionState, type SubscriptionTrigger } from "./subscription_machine.ts";
 
 /**
@@ -101,7 +106,7 @@ export class SubscriptionRegistry {
   }
 
   /** The state of the subscription serving `request`, or undefined when there is none. */
-  stateOf(request: SubscriptionRequest): SubscriptionState | undefined {
+  stateOf(request: SubscriptionRequest | InstrumentRequest): SubscriptionState | undefined {
     return this.#subscriptions.get(subscriptionKey(request))?.state;
   }
 
@@ -184,7 +189,7 @@ export class SubscriptionRegistry {
    */
   add(
     consumer: number,
-    request: SubscriptionRequest,
+    request: SubscriptionRequest | InstrumentRequest,
   ): { readonly subscription: Subscription; readonly born: boolean } {
     const key = subscriptionKey(request);
     const existing = this.#subscriptions.get(key);
@@ -287,7 +292,7 @@ export class SubscriptionRegistry {
       type: "gap",
       reason: subscription.gapReason,
       channel: subscription.channel,
-      symbol: subscription.symbol,
+      ...(subscription.symbol === undefined ? {} : { symbol: subscription.symbol }),
       fromTime: subscription.gapSince,
       toTime: this.#context.now,
     });
@@ -366,9 +371,7 @@ export class SubscriptionRegistry {
     this.#context.emit({
       type: "state",
       scope: "subscription",
-      channel: subscription.channel,
-      symbol: subscription.symbol,
-      ...(subscription.interval === undefined ? {} : { interval: subscription.interval }),
+      ...subscription.topic,
       from,
       to: subscription.state,
       cause,

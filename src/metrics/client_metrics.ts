@@ -311,7 +311,7 @@ export class ClientMetrics implements KrakenWsTap {
     const channel = "channel" in event && event.channel !== undefined
       ? event.channel
       : event.type === "book" || event.type === "trade" || event.type === "ticker" ||
-          event.type === "ohlc"
+          event.type === "ohlc" || event.type === "instrument"
       ? event.type
       : NONE;
     this.#eventCounter(event.type, channel).inc();
@@ -388,7 +388,7 @@ export class ClientMetrics implements KrakenWsTap {
       return;
     }
     if (isResync(event)) {
-      this.#resyncs.labels({ symbol: this.#resyncSymbols.of(event.symbol) }).inc();
+      this.#resyncs.labels({ symbol: this.#resyncSymbols.of(event.symbol ?? NONE) }).inc();
     }
     const channel = event.channel;
     if (LIVE_SUBSCRIPTION_STATES.includes(event.from)) {

@@ -14,6 +14,7 @@ import type {
   DecodeError,
   DecodeErrorReason,
   FrameType,
+  InstrumentAsset,
   InstrumentPair,
   JsonValue,
   KrakenMessage,
@@ -720,11 +721,11 @@ function readConnectionId(cursor: JsonCursor): string {
 }
 
 function readInstrument(cursor: JsonCursor, type: FrameType): KrakenMessage {
-  let assets: JsonValue[] = [];
+  let assets: InstrumentAsset[] = [];
   let pairs: InstrumentPair[] = [];
   cursor.enterObject();
   while (cursor.nextKey()) {
-    if (cursor.key === "assets") assets = readValueArray(cursor);
+    if (cursor.key === "assets") assets = readList(cursor, readInstrumentAsset);
     else if (cursor.key === "pairs") pairs = readList(cursor, readInstrumentPair);
     else cursor.skipValue();
   }
@@ -733,8 +734,91 @@ function readInstrument(cursor: JsonCursor, type: FrameType): KrakenMessage {
 
 const MAX_PRECISION = 30;
 
+/** How an optional field of an instrument pair or asset is typed, and its name there. */
+interface InstrumentFieldSpec {
+  readonly name: string;
+  readonly kind: "decimal" | "precision" | "flag";
+}
+
+const PAIR_FIELDS: Readonly<Record<string, InstrumentFieldSpec>> = {
+  cost_precision: { name: "costPrecision", kind: "precision" },
+  price_increment: { name: "priceIncrement", kind: "decimal" },
+  qty_increment: { name: "qtyIncrement", kind: "decimal" },
+  qty_min: { name: "qtyMin", kind: "decimal" },
+  cost_min: { name: "costMin", kind: "decimal" },
+  marginable: { name: "marginable", kind: "flag" },
+  has_index: { name: "hasIndex", kind: "flag" },
+  margin_initial: { name: "marginInitial", kind: "decimal" },
+  position_limit_long: { name: "positionLimitLong", kind: "decimal" },
+  position_limit_short: { name: "positionLimitShort", kind: "decimal" },
+};
+
+const ASSET_FIELDS: Readonly<Record<string, InstrumentFieldSpec>> = {
+  precision: { name: "precision", kind: "precision" },
+  precision_display: { name: "precisionDisplay", kind: "precision" },
+  borrowable: { name: "borrowable", kind: "flag" },
+  collateral_value: { name: "collateralValue", kind: "decimal" },
+  margin_rate: { name: "marginRate", kind: "decimal" },
+  multiplier: { name: "multiplier", kind: "decimal" },
+};
+
+/** A JSON number's text, also when written as a JSON string. */
+const DECIMAL_TEXT = /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+
+/** Sets an own key, whatever its name (`__proto__` included), as `JSON.parse` would. */
+function defineField(fields: Record<string, JsonValue>, key: string, value: JsonValue): void {
+  Object.defineProperty(fields, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+}
+
+/**
+ * Reads one optional field of an instrument pair or asset: typed into `typed` (a decimal as its
+ * number and its exact `…Text`), and as received into `fields`. `null` leaves the typed field out.
+ * A decimal may come as a JSON string: some of Kraken's examples write `"cost_min":"0.5"`.
+ */
+function readInstrumentField(
+  cursor: JsonCursor,
+  spec: InstrumentFieldSpec,
+  typed: Record<string, string | number | boolean>,
+  fields: Record<string, JsonValue>,
+): void {
+  const key = cursor.key;
+  if (cursor.readNull()) {
+    // A repeated key: the later wins, as it does in the fields.
+    delete typed[spec.name];
+    delete typed[`${spec.name}Text`];
+    defineField(fields, key, null);
+    return;
+  }
+  if (spec.kind === "flag") {
+    const flag = cursor.readBoolean();
+    typed[spec.name] = flag;
+    defineField(fields, key, flag);
+    return;
+  }
+  if (spec.kind === "precision") {
+    const precision = readInteger(cursor, 0, MAX_PRECISION);
+    typed[spec.name] = precision;
+    defineField(fields, key, precision);
+    return;
+  }
+  const quoted = cursor.peek() === 0x22;
+  const text = quoted ? cursor.readString() : cursor.readNumberText();
+  if (quoted && !DECIMAL_TEXT.test(text)) {
+    throw cursor.fail("wrong_type", `"${key}" must be a decimal`);
+  }
+  const value = readFinite(cursor, text);
+  typed[spec.name] = value;
+  typed[`${spec.name}Text`] = text;
+  defineField(fields, key, quoted ? text : value);
+}
+
 function readInstrumentPair(cursor: JsonCursor): InstrumentPair {
-  const typed: Record<string, string | number> = {};
+  const typed: Record<string, string | number | boolean> = {};
   const fields: Record<string, JsonValue> = {};
   cursor.enterObject();
   while (cursor.nextKey()) {
@@ -745,17 +829,34 @@ function readInstrumentPair(cursor: JsonCursor): InstrumentPair {
       typed.pricePrecision = readInteger(cursor, 0, MAX_PRECISION);
     } else if (key === "qty_precision") {
       typed.qtyPrecision = readInteger(cursor, 0, MAX_PRECISION);
+    } else if (Object.hasOwn(PAIR_FIELDS, key)) {
+      readInstrumentField(cursor, PAIR_FIELDS[key], typed, fields);
     } else {
-      Object.defineProperty(fields, key, {
-        value: cursor.readValue(),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+      defineField(fields, key, cursor.readValue());
     }
   }
   for (const name of ["symbol", "base", "quote", "status", "pricePrecision", "qtyPrecision"]) {
     if (typed[name] === undefined) throw missing(cursor, name);
   }
   return { ...typed, fields } as unknown as InstrumentPair;
+}
+
+function readInstrumentAsset(cursor: JsonCursor): InstrumentAsset {
+  const typed: Record<string, string | number | boolean> = {};
+  const fields: Record<string, JsonValue> = {};
+  cursor.enterObject();
+  while (cursor.nextKey()) {
+    const key = cursor.key;
+    if (key === "id" || key === "status") {
+      typed[key] = cursor.readString();
+    } else if (Object.hasOwn(ASSET_FIELDS, key)) {
+      readInstrumentField(cursor, ASSET_FIELDS[key], typed, fields);
+    } else {
+      defineField(fields, key, cursor.readValue());
+    }
+  }
+  for (const name of ["id", "status"]) {
+    if (typed[name] === undefined) throw missing(cursor, name);
+  }
+  return { ...typed, fields } as unknown as InstrumentAsset;
 }

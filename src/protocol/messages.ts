@@ -297,16 +297,19 @@ export interface OhlcMessage {
 }
 
 /**
- * One tradable pair from the `instrument` channel; what the book needs is typed, the rest kept.
+ * One tradable pair from the `instrument` channel. Its precisions are numbers; its increments and
+ * limits are decimals, each as a number beside its exact wire text (`priceIncrementText` is
+ * `1e-08` when Kraken writes `1e-08`; `plainDecimalText` of `@kraken-ws/sdk/extended` spells it
+ * out). A field Kraken left out, or sent as `null`, is absent.
  *
  * @example
  * ```ts
- * import type { InstrumentPair } from "@kraken-ws/sdk/extended";
+ * import type { InstrumentPair } from "@kraken-ws/sdk";
  * const pair: InstrumentPair = {
  *   symbol: "BTC/USD", base: "BTC", quote: "USD", status: "online",
- *   pricePrecision: 1, qtyPrecision: 8, fields: {},
+ *   pricePrecision: 1, qtyPrecision: 8, priceIncrement: 0.1, priceIncrementText: "0.1", fields: {},
  * };
- * console.log(pair.pricePrecision);
+ * console.log(pair.pricePrecision, pair.priceIncrementText);
  * ```
  */
 export interface InstrumentPair {
@@ -316,13 +319,92 @@ export interface InstrumentPair {
   readonly base: string;
   /** Quote asset. */
   readonly quote: string;
-  /** Trading status of the pair, like `online`. */
+  /** Trading status of the pair, like `online`, `cancel_only`, `post_only`, `delisted`. */
   readonly status: string;
-  /** Decimals of a price. */
+  /** Decimals of a price: book prices are printed with this many. */
   readonly pricePrecision: number;
-  /** Decimals of a quantity. */
+  /** Decimals of a quantity: book quantities are printed with this many. */
   readonly qtyPrecision: number;
-  /** Every other field of the pair, as received. */
+  /** Decimals of an order's cost (price times quantity). */
+  readonly costPrecision?: number;
+  /** Smallest step of an order's price (a view of `priceIncrementText`). */
+  readonly priceIncrement?: number;
+  /** Smallest step of an order's price, exactly as sent. */
+  readonly priceIncrementText?: string;
+  /** Smallest step of an order's quantity (a view of `qtyIncrementText`). */
+  readonly qtyIncrement?: number;
+  /** Smallest step of an order's quantity, exactly as sent. */
+  readonly qtyIncrementText?: string;
+  /** Smallest order quantity, in the base asset (a view of `qtyMinText`). */
+  readonly qtyMin?: number;
+  /** Smallest order quantity, exactly as sent. */
+  readonly qtyMinText?: string;
+  /** Smallest order cost, in the quote asset (a view of `costMinText`). */
+  readonly costMin?: number;
+  /** Smallest order cost, exactly as sent. */
+  readonly costMinText?: string;
+  /** Whether the pair can be traded on margin. */
+  readonly marginable?: boolean;
+  /** Whether the pair has an index price. */
+  readonly hasIndex?: boolean;
+  /** Initial margin requirement, as a fraction (a view of `marginInitialText`). */
+  readonly marginInitial?: number;
+  /** Initial margin requirement, exactly as sent. */
+  readonly marginInitialText?: string;
+  /** Largest long margin position, in the base asset (a view of `positionLimitLongText`). */
+  readonly positionLimitLong?: number;
+  /** Largest long margin position, exactly as sent. */
+  readonly positionLimitLongText?: string;
+  /** Largest short margin position, in the base asset (a view of `positionLimitShortText`). */
+  readonly positionLimitShort?: number;
+  /** Largest short margin position, exactly as sent. */
+  readonly positionLimitShortText?: string;
+  /**
+   * Every field but the six always present (`symbol` to `qty_precision`), as received, by wire
+   * name: the typed fields above come from here, and a field this SDK does not know stays here.
+   */
+  readonly fields: { readonly [key: string]: JsonValue };
+}
+
+/**
+ * One asset from the `instrument` channel. Its precisions are numbers; its collateral value,
+ * margin rate and multiplier are decimals, each as a number beside its exact wire text. A field
+ * Kraken left out, or sent as `null`, is absent.
+ *
+ * @example
+ * ```ts
+ * import type { InstrumentAsset } from "@kraken-ws/sdk";
+ * const asset: InstrumentAsset = { id: "BTC", status: "enabled", precision: 10, fields: {} };
+ * console.log(asset.id, asset.precision);
+ * ```
+ */
+export interface InstrumentAsset {
+  /** Asset, like `BTC`. */
+  readonly id: string;
+  /** Its status, like `enabled`, `depositonly`, `withdrawalonly`, `disabled`. */
+  readonly status: string;
+  /** Decimals of its balances. */
+  readonly precision?: number;
+  /** Decimals it is usually shown with. */
+  readonly precisionDisplay?: number;
+  /** Whether it can be borrowed on margin. */
+  readonly borrowable?: boolean;
+  /** Its value as margin collateral, as a fraction (a view of `collateralValueText`). */
+  readonly collateralValue?: number;
+  /** Its value as margin collateral, exactly as sent. */
+  readonly collateralValueText?: string;
+  /** Interest rate of borrowing it (a view of `marginRateText`). */
+  readonly marginRate?: number;
+  /** Interest rate of borrowing it, exactly as sent. */
+  readonly marginRateText?: string;
+  /** Units of the asset per unit traded (a view of `multiplierText`). */
+  readonly multiplier?: number;
+  /** Units of the asset per unit traded, exactly as sent. */
+  readonly multiplierText?: string;
+  /**
+   * Every field but `id` and `status`, as received, by wire name: the typed fields above come
+   * from here, and a field this SDK does not know stays here.
+   */
   readonly fields: { readonly [key: string]: JsonValue };
 }
 
@@ -339,10 +421,10 @@ export interface InstrumentPair {
 export interface InstrumentMessage {
   /** Discriminant. */
   readonly kind: "instrument";
-  /** Snapshot or update. */
+  /** Snapshot (every asset and pair) or update (those that changed). */
   readonly type: FrameType;
-  /** Assets, as received. */
-  readonly assets: readonly JsonValue[];
+  /** Assets. */
+  readonly assets: readonly InstrumentAsset[];
   /** Pairs. */
   readonly pairs: readonly InstrumentPair[];
 }

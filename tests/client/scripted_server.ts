@@ -9,7 +9,7 @@
 export interface Received {
   readonly method: string;
   readonly req_id: number;
-  readonly params?: { channel: string; symbol?: string[]; depth?: number };
+  readonly params?: { channel: string; symbol?: string[]; depth?: number; snapshot?: boolean };
 }
 
 const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -97,9 +97,25 @@ export class ServerConnection {
     this.#write(frame(0x1, encoder.encode(text)));
   }
 
-  /** Acknowledges `symbols` of a request (default: all), one answer per symbol as Kraken does. */
-  ack(request: Received, symbols: readonly string[] = request.params!.symbol!): void {
+  /**
+   * Acknowledges `symbols` of a request (default: all), one answer per symbol as Kraken does; a
+   * request naming no symbol (`instrument`) gets one answer naming none.
+   */
+  ack(request: Received, symbols: readonly string[] = request.params!.symbol ?? []): void {
     const params = request.params!;
+    if (params.symbol === undefined) {
+      this.send({
+        method: request.method,
+        result: request.method === "subscribe"
+          ? { channel: params.channel, snapshot: params.snapshot ?? true }
+          : { channel: params.channel },
+        success: true,
+        req_id: request.req_id,
+        time_in: "2026-01-01T00:00:00.000000Z",
+        time_out: "2026-01-01T00:00:00.000001Z",
+      });
+      return;
+    }
     for (const symbol of symbols) {
       const result: Record<string, unknown> = { channel: params.channel, symbol };
       if (params.depth !== undefined) result.depth = params.depth;
@@ -263,11 +279,32 @@ export type ConnectionHandler = (connection: ServerConnection) => void;
 export const STATUS_FRAME =
   '{"channel":"status","type":"update","data":[{"version":"2.0.10","system":"online","api_version":"v2","connection_id":4421894013101914413}]}';
 
-/** Sends the status frame on open; acknowledges every subscribe and unsubscribe; answers pings. */
+/** Kraken's `instrument` snapshot of BTC/USD (price 1 decimal, qty 8) and ETH/USD (2, 8). */
+export const INSTRUMENT_SNAPSHOT =
+  '{"channel":"instrument","type":"snapshot","data":{"assets":[{"id":"BTC","status":"enabled",' +
+  '"precision":10,"precision_display":5,"borrowable":true,"collateral_value":1.0,' +
+  '"margin_rate":0.01},{"id":"ETH","status":"enabled","precision":10,"precision_display":5,' +
+  '"borrowable":true,"collateral_value":1.0,"margin_rate":0.02},{"id":"USD","status":"enabled",' +
+  '"precision":4,"precision_display":2,"borrowable":true,"collateral_value":1.0,' +
+  '"margin_rate":0.015}],"pairs":[{"symbol":"BTC/USD","base":"BTC","quote":"USD",' +
+  '"status":"online","qty_precision":8,"qty_increment":1e-08,"price_precision":1,' +
+  '"cost_precision":5,"marginable":true,"has_index":true,"cost_min":0.5,' +
+  '"price_increment":0.1,"qty_min":0.0001},{"symbol":"ETH/USD","base":"ETH","quote":"USD",' +
+  '"status":"online","qty_precision":8,"qty_increment":1e-08,"price_precision":2,' +
+  '"cost_precision":5,"marginable":true,"has_index":true,"cost_min":0.5,' +
+  '"price_increment":0.01,"qty_min":0.002}]}}';
+
+/**
+ * Sends the status frame on open; acknowledges every subscribe and unsubscribe, and follows an
+ * `instrument` subscribe with {@link INSTRUMENT_SNAPSHOT}, as Kraken does; answers pings.
+ */
 export const AUTO_ACK: ConnectionHandler = (connection: ServerConnection): void => {
   connection.opened.then(() => connection.send(STATUS_FRAME));
   connection.onMessage((message) => {
     if (message.method === "subscribe" || message.method === "unsubscribe") connection.ack(message);
+    if (message.method === "subscribe" && message.params?.channel === "instrument") {
+      connection.send(INSTRUMENT_SNAPSHOT);
+    }
     if (message.method === "ping") connection.send({ method: "pong", req_id: message.req_id });
   });
 };

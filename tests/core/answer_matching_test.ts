@@ -1,8 +1,18 @@
 import assert from "node:assert/strict";
 import { type InFlightRequest, matchAnswer } from "../../src/core/answer_matching.ts";
-import { Subscription, type SubscriptionRequest } from "../../src/core/subscription.ts";
+import {
+  type InstrumentRequest,
+  Subscription,
+  type SubscriptionRequest,
+} from "../../src/core/subscription.ts";
 
-function onWire(...requests: [number, "subscribe" | "unsubscribe", ...SubscriptionRequest[]][]) {
+function onWire(
+  ...requests: [
+    number,
+    "subscribe" | "unsubscribe",
+    ...(SubscriptionRequest | InstrumentRequest)[],
+  ][]
+) {
   return new Map<number, InFlightRequest>(
     requests.map(([reqId, method, ...subscriptions]) => [
       reqId,
@@ -67,4 +77,30 @@ Deno.test("answer matching: without req_id, the oldest request that fits what th
   assert.equal(match({ method: "unsubscribe", symbol: "BTC/USD" }), 2);
   assert.equal(match({ method: "", channel: "book" }), 2, "an answer that names no method");
   assert.equal(match({ method: "subscribe", symbol: "XBT/USD" }), undefined);
+});
+
+Deno.test("answer matching: instrument's answers name no symbol; without a req_id its channel finds it", () => {
+  const inFlight = onWire(
+    [1, "subscribe", { channel: "trade", symbol: "BTC/USD" }],
+    [2, "subscribe", { channel: "instrument" }],
+  );
+  const channels = (match: ReturnType<typeof matchAnswer>) =>
+    match?.subscriptions.map((subscription) => subscription.channel);
+  assert.deepEqual(
+    channels(matchAnswer(inFlight, 2, { method: "subscribe", channel: "instrument" })),
+    [
+      "instrument",
+    ],
+  );
+  const byChannel = matchAnswer(inFlight, undefined, {
+    method: "subscribe",
+    channel: "instrument",
+  });
+  assert.equal(byChannel?.reqId, 2);
+  assert.deepEqual(channels(byChannel), ["instrument"]);
+  // An answer naming a pair is never the instrument subscription's.
+  assert.equal(
+    matchAnswer(inFlight, undefined, { method: "subscribe", symbol: "ETH/USD" }),
+    undefined,
+  );
 });

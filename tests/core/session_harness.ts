@@ -12,7 +12,7 @@ import {
   type SessionInput,
   type SessionOptions,
 } from "../../src/core/session.ts";
-import type { SubscriptionRequest } from "../../src/core/subscription.ts";
+import type { InstrumentRequest, SubscriptionRequest } from "../../src/core/subscription.ts";
 
 /** A request the session sent, parsed. */
 export interface SentRequest {
@@ -101,7 +101,10 @@ export class SessionHarness {
     this.clock.advance(ms);
   }
 
-  subscribe(request: SubscriptionRequest, consumer = ++this.#consumer): number {
+  subscribe(
+    request: SubscriptionRequest | InstrumentRequest,
+    consumer = ++this.#consumer,
+  ): number {
     this.input({ type: "subscribe", consumer, request });
     return consumer;
   }
@@ -150,10 +153,20 @@ export class SessionHarness {
 
   readonly #answered = new Set<number>();
 
-  /** Acknowledges `symbols` of a request (default: all), one answer per symbol as Kraken does. */
-  ack(request: SentRequest, symbols: readonly string[] = request.params!.symbol!): void {
+  /**
+   * Acknowledges `symbols` of a request (default: all), one answer per symbol as Kraken does; a
+   * request naming no symbol (`instrument`) gets one answer naming none.
+   */
+  ack(request: SentRequest, symbols: readonly string[] = request.params!.symbol ?? []): void {
     this.#answered.add(request.reqId);
     const params = request.params!;
+    if (params.symbol === undefined) {
+      const result = request.method === "subscribe"
+        ? { channel: params.channel, snapshot: params.snapshot ?? true }
+        : { channel: params.channel };
+      this.frame({ method: request.method, result, success: true, req_id: request.reqId });
+      return;
+    }
     for (const symbol of symbols) {
       const result: Record<string, unknown> = { channel: params.channel, symbol };
       if (params.depth !== undefined) result.depth = params.depth;

@@ -706,6 +706,36 @@ Deno.test("decode hostile: wrong types are wrong_type or out_of_range, with a lo
       "9007199254740993",
     ],
     [
+      "instrument price_increment an array",
+      swap(INSTRUMENT, '"price_increment":0.1', '"price_increment":[0.1]'),
+      "wrong_type",
+      '"price_increment":[',
+    ],
+    [
+      "instrument price_increment a word",
+      swap(INSTRUMENT, '"price_increment":0.1', '"price_increment":"tenth"'),
+      "wrong_type",
+      '"price_increment":"tenth"',
+    ],
+    [
+      "instrument price_increment beyond a double",
+      swap(INSTRUMENT, '"price_increment":0.1', '"price_increment":1e999'),
+      "out_of_range",
+      "1e999",
+    ],
+    [
+      "instrument marginable a string",
+      swap(INSTRUMENT, '"price_increment":0.1', '"marginable":"yes"'),
+      "wrong_type",
+      '"marginable":"yes"',
+    ],
+    [
+      "instrument asset precision a float",
+      swap(INSTRUMENT, '"status":"enabled"', '"status":"enabled","precision":1.5'),
+      "out_of_range",
+      '"precision":1.5',
+    ],
+    [
       "ticker bid a string",
       swap(TICKER, '"bid":63498.0', '"bid":"63498.0"'),
       "wrong_type",
@@ -930,7 +960,7 @@ Deno.test("decode hostile: 10 000 levels of nesting are too_deep, never a stack 
       "instrument pair field": swap(
         INSTRUMENT,
         '"price_increment":0.1',
-        `"price_increment":${deep}`,
+        `"price_increment":0.1,"x":${deep}`,
       ),
       "ack success value": `{"method":"subscribe","success":${deep}}`,
       "trade unknown key": swap(TRADE, '"symbol":"BTC/USD"', `"symbol":"BTC/USD","x":${deep}`),
@@ -1086,7 +1116,7 @@ Deno.test("decode hostile: everything RFC 8259 forbids is malformed_json, in eve
     "unknown top-level key": (v) => `{"x":${v},"channel":"heartbeat"}`,
     "book level unknown key": (v) => swap(BOOK, '"qty":0.10000000', `"qty":0.10000000,"x":${v}`),
     "instrument pair field": (v) =>
-      swap(INSTRUMENT, '"price_increment":0.1', `"price_increment":${v}`),
+      swap(INSTRUMENT, '"price_increment":0.1', `"price_increment":0.1,"x":${v}`),
     "status maintenance": (v) =>
       swap(STATUS, '"system":"online"', `"system":"online","upcoming_maintenance":[${v}]`),
   };
@@ -1255,7 +1285,7 @@ Deno.test("decode hostile: __proto__ keys never reach Object.prototype", () => {
   assert.deepEqual(Object.getOwnPropertyDescriptor(fields, "__proto__")?.value, { polluted: 4 });
   assert.deepEqual(fields.constructor, { prototype: { polluted: 5 } });
   assert.equal(fields.toString, "x");
-  const asset = pairs.assets[0] as Record<string, JsonValue>;
+  const asset = pairs.assets[0].fields;
   assert.equal(Object.getPrototypeOf(asset), Object.prototype);
   assert.ok(Object.hasOwn(asset, "__proto__"));
   assert.equal(Object.getPrototypeOf(pairs.pairs[0]), Object.prototype);

@@ -218,7 +218,7 @@ Deno.test("decode: instrument pairs give precisions and keep the rest", () => {
   );
   assert.ok(message.kind === "instrument");
   if (message.kind === "instrument") {
-    assert.deepEqual(message.assets, [{ id: "BTC", status: "enabled" }]);
+    assert.deepEqual(message.assets, [{ id: "BTC", status: "enabled", fields: {} }]);
     const [pair] = message.pairs;
     assert.equal(pair.pricePrecision, 1);
     assert.equal(pair.qtyPrecision, 8);
@@ -229,4 +229,60 @@ Deno.test("decode: instrument pairs give precisions and keep the rest", () => {
       cost_min: "0.5",
     });
   }
+});
+
+Deno.test("decode: instrument increments and limits keep their wire text; precisions are numbers", () => {
+  const message = decoded(
+    '{"channel":"instrument","type":"update","data":{"assets":[{"id":"USD","status":"enabled",' +
+      '"precision":4,"precision_display":2,"borrowable":true,"collateral_value":1.0,' +
+      '"margin_rate":0.0150,"future_field":[1]}],' +
+      '"pairs":[{"symbol":"BTC/USD","base":"BTC","quote":"USD","status":"online",' +
+      '"qty_precision":8,"qty_increment":1e-08,"price_precision":1,"cost_precision":5,' +
+      '"marginable":true,"has_index":true,"cost_min":"0.50","margin_initial":0.20,' +
+      '"position_limit_long":250,"position_limit_short":200,"tick_size":0.1,' +
+      '"price_increment":0.1,"qty_min":0.00010000},' +
+      '{"symbol":"MINA/GBP","base":"MINA","quote":"GBP","status":"cancel_only",' +
+      '"price_precision":4,"qty_precision":8,"margin_initial":null}]}}',
+  );
+  assert.ok(message.kind === "instrument");
+  if (message.kind !== "instrument") return;
+  assert.equal(message.type, "update");
+  const [btc, mina] = message.pairs;
+  assert.deepEqual(
+    {
+      costPrecision: btc.costPrecision,
+      qtyIncrement: [btc.qtyIncrement, btc.qtyIncrementText],
+      priceIncrement: [btc.priceIncrement, btc.priceIncrementText],
+      qtyMin: [btc.qtyMin, btc.qtyMinText],
+      costMin: [btc.costMin, btc.costMinText],
+      marginInitial: [btc.marginInitial, btc.marginInitialText],
+      positionLimits: [btc.positionLimitLongText, btc.positionLimitShort],
+      flags: [btc.marginable, btc.hasIndex],
+    },
+    {
+      costPrecision: 5,
+      qtyIncrement: [1e-8, "1e-08"],
+      priceIncrement: [0.1, "0.1"],
+      qtyMin: [0.0001, "0.00010000"],
+      costMin: [0.5, "0.50"],
+      marginInitial: [0.2, "0.20"],
+      positionLimits: ["250", 200],
+      flags: [true, true],
+    },
+  );
+  // The deprecated tick_size is not typed: it stays among the fields, as received.
+  assert.equal(btc.fields.tick_size, 0.1);
+  assert.equal(btc.fields.cost_min, "0.50");
+  // null is an absent value, kept as received.
+  assert.equal(mina.marginInitial, undefined);
+  assert.equal("marginInitialText" in mina, false);
+  assert.equal(mina.fields.margin_initial, null);
+  assert.equal(mina.status, "cancel_only");
+  const [usd] = message.assets;
+  assert.deepEqual(
+    [usd.id, usd.precision, usd.precisionDisplay, usd.borrowable, usd.collateralValueText],
+    ["USD", 4, 2, true, "1.0"],
+  );
+  assert.deepEqual([usd.marginRate, usd.marginRateText], [0.015, "0.0150"]);
+  assert.deepEqual(usd.fields.future_field, [1]);
 });

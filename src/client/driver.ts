@@ -87,7 +87,7 @@ export interface EventFilter {
  * @example
  * ```ts
  * import type { DriverView } from "./driver.ts";
- * const describe = (view: DriverView) => `${view.timerCount} timers, ${view.socketCount} sockets`;
+ * const describe = (view: DriverView) => `${view.timerCount} timers`;
  * console.log(typeof describe);
  * ```
  */
@@ -96,8 +96,6 @@ export interface DriverView {
   readonly session: Session;
   /** Timers set and not yet fired or cancelled. */
   readonly timerCount: number;
-  /** Sockets made and not yet reported closed. */
-  readonly socketCount: number;
 }
 
 /**
@@ -162,8 +160,8 @@ interface StreamEntry extends StreamTarget {
   readonly rejected: Set<string>;
   /** For `events()`: what it takes. */
   readonly filter: EventFilter | undefined;
-  /** For a book stream: the last book of each symbol it was given, as it was given. */
-  readonly lastBooks: Map<string, BookEvent>;
+  /** For a book stream: the last book of each symbol it was given, and whether it was cut. */
+  readonly lastBooks: Map<string, { readonly event: BookEvent; readonly cut: boolean }>;
 }
 
 /** The channel an event concerns, if any. */
@@ -295,11 +293,6 @@ export class ClientDriver implements DriverView {
   /** Timers set and not yet fired or cancelled. */
   get timerCount(): number {
     return this.#timers.size;
-  }
-
-  /** Sockets made and not yet reported closed. */
-  get socketCount(): number {
-    return this.#sockets.size;
   }
 
   /** Whether the session reached `closed` and the driver let everything go. */
@@ -508,25 +501,31 @@ export class ClientDriver implements DriverView {
 
   /**
    * A book event as a stream of `depth` sees it: cut to that depth when the subscription is
-   * deeper (another stream asked for more), with its changes then counted against what this
-   * stream was last given, so a level moving into its view is a change too.
+   * deeper (another stream asked for more). While its view is cut, or was cut last time, the
+   * book's own changes describe another view: they are counted anew against what this stream was
+   * last given, so a level moving into its view is a change too, and a snapshot lists every level
+   * of the view.
    */
   #fit(entry: StreamEntry, event: BookEvent): BookEvent {
     const depth = entry.depth;
-    if (depth === undefined || (event.bids.length <= depth && event.asks.length <= depth)) {
-      entry.lastBooks.set(event.symbol, event);
+    const symbol = event.symbol;
+    const cut = depth !== undefined && (event.bids.length > depth || event.asks.length > depth);
+    const last = entry.lastBooks.get(symbol);
+    if (!cut && last?.cut !== true) {
+      entry.lastBooks.set(symbol, { event, cut: false });
       return event;
     }
-    const bids = Object.freeze(copyPrefix(event.bids, depth));
-    const asks = Object.freeze(copyPrefix(event.asks, depth));
-    const before = entry.lastBooks.get(event.symbol);
-    const starts = before === undefined || (event.changes.length === 0 && !event.snapshot);
-    const changes = starts && !event.snapshot ? [] : [
+    const bids = cut ? Object.freeze(copyPrefix(event.bids, depth)) : event.bids;
+    const asks = cut ? Object.freeze(copyPrefix(event.asks, depth)) : event.asks;
+    // The book a stream starts from (joining, or after an overflow) is taken whole: no changes.
+    const starts = !event.snapshot && (last === undefined || event.changes.length === 0);
+    const before = event.snapshot ? undefined : last?.event;
+    const changes = starts ? [] : [
       ...levelChanges("bid", before?.bids ?? [], bids),
       ...levelChanges("ask", before?.asks ?? [], asks),
     ];
     const fitted: BookEvent = { ...event, bids, asks, changes };
-    entry.lastBooks.set(event.symbol, fitted);
+    entry.lastBooks.set(symbol, { event: fitted, cut });
     return fitted;
   }
 

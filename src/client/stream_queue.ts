@@ -15,7 +15,7 @@ export const MAX_HELD_CONTROL = 256;
 
 /**
  * What the queue asks of its owner when it recovers from an overflow: the events to deliver
- * first, in order: an `overflow` gap, and for a book stream the current book.
+ * first, in order: the `overflow` gap.
  *
  * @example
  * ```ts
@@ -29,7 +29,8 @@ export type OverflowRecovery = (dropped: number) => KrakenEvent[];
 /**
  * A bounded FIFO of events with explicit overflow. When full, new events are dropped and
  * counted; once the reader has drained what was queued, the queue delivers what `recover` makes
- * (a `gap` event saying how many were dropped, and a fresh book for book streams), then goes on.
+ * (a `gap` event saying how many were dropped), then goes on. (Book streams conflate instead: see
+ * `BookStreamQueue`.)
  * Nothing is lost silently, and `seq` stays increasing within the stream: the lifecycle events
  * held aside come first (they are older), then the recovery events, made at that moment.
  *

@@ -35,7 +35,8 @@ export interface EventBase {
 
 /**
  * A verified order book: the top levels of both sides after a message that matched Kraken's
- * checksum and is not crossed. Levels are copies; holding them never sees later changes.
+ * checksum and is not crossed. Its level arrays are frozen and shared; holding them never sees
+ * later changes.
  *
  * @example
  * ```ts
@@ -61,11 +62,12 @@ export interface BookEvent extends EventBase {
   /** Best asks, lowest first, up to the stream's depth; frozen and shared like `bids`. */
   readonly asks: readonly BookLevel[];
   /**
-   * The levels this message changed, bids then asks: a quantity set, or a level removed (zero
-   * quantity: deleted, or cut at the subscribed depth), to follow the book without diffing it.
-   * After a snapshot it lists every level. Empty on the book a stream starts from (joining a
-   * book in sync, or after an `overflow` gap): take that one whole. Levels past the stream's
-   * depth are listed too when the subscription is deeper than the stream.
+   * The levels this message changed in this stream's view, bids then asks: a quantity set, or a
+   * level removed (zero quantity: deleted, or cut at the depth), to follow the book without
+   * diffing it. After a snapshot it lists every level. Empty on the book a stream starts from
+   * (joining a book in sync, or after an `overflow` gap): take that one whole. A stream shallower
+   * than its subscription gets changes counted against its own view, so a level moving into view
+   * is a change.
    */
   readonly changes: readonly BookChange[];
   /** Kraken's checksum, which this book matched. */

@@ -114,7 +114,9 @@ export class RequestPacer {
 
   /**
    * The next request, if one may go out at `now`: the oldest queued, with every later one of the
-   * same kind (`kindOf`: method, channel and parameters but the symbol), up to `maxBatch`.
+   * same kind (`kindOf`: method, channel and parameters but the symbol), up to `maxBatch`. A
+   * request never overtakes an earlier one of its own subscription: a resync's subscribe stays
+   * behind its unsubscribe, whatever else of its kind goes out first.
    *
    * @param now Client time.
    * @param maxBatch The most subscriptions one request carries.
@@ -133,9 +135,15 @@ export class RequestPacer {
     const kind = kindOf(first);
     const batch: QueuedRequest[] = [];
     const rest: QueuedRequest[] = [];
+    const waiting = new Set<QueuedRequest["subscription"]>();
     for (const request of this.#queue) {
-      if (batch.length < maxBatch && kindOf(request) === kind) batch.push(request);
-      else rest.push(request);
+      const joins = batch.length < maxBatch && kindOf(request) === kind &&
+        !waiting.has(request.subscription);
+      if (joins) batch.push(request);
+      else {
+        rest.push(request);
+        waiting.add(request.subscription);
+      }
     }
     this.#queue = rest;
     return batch;

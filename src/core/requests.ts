@@ -90,19 +90,14 @@ export class Requests {
     return this.#pacer.size + waiting;
   }
 
-  /** Requests sent and not fully answered: each may name many symbols. */
-  get onWireCount(): number {
-    return this.#inFlight.size;
-  }
-
   /** Queues a request without sending: a replay sends once everything is queued. */
   enqueue(request: QueuedRequest): void {
     this.#pacer.enqueue(request);
   }
 
-  /** Queues a request at the back, or (a retry) at the front, and sends what the pace allows. */
-  queue(request: QueuedRequest, front = false): void {
-    this.#pacer.enqueue(request, front);
+  /** Queues a request at the back and sends what the pace allows. */
+  queue(request: QueuedRequest): void {
+    this.#pacer.enqueue(request);
     this.pump();
   }
 

@@ -359,7 +359,7 @@ export class Session {
     }
   }
 
-  /** A stream dropped events: it is told so, and a book stream gets each of its books anew. */
+  /** A stream dropped events: it is told so, alone. (A book stream conflates instead.) */
   #overflow(
     consumer: number,
     dropped: number,
@@ -373,11 +373,6 @@ export class Session {
       ...(channel === undefined ? {} : { channel }),
       ...(symbol === undefined ? {} : { symbol }),
     }, consumer);
-    if (channel !== "book") return;
-    for (const subscription of this.#registry.of(consumer)) {
-      const book = this.#books.current(subscription);
-      if (book !== undefined) this.#context.emit(book, consumer);
-    }
   }
 
   #timer(id: string): void {

@@ -13,7 +13,8 @@ import type { InstrumentRequest, SubscriptionRequest } from "./subscription.ts";
  * connection the session already left are ignored.
  *
  * `overflow` says a consumer's stream dropped `dropped` events: the session answers with the
- * overflow gap, and for a book stream the newest verified books, addressed to that consumer, so
+ * overflow gap, addressed to that consumer (a book stream conflates instead: it keeps the newest
+ * book and counts what it skipped), so
  * every event a stream sees still comes out of the session with its `seq`. `defect` reports a
  * defect the driver caught (the session itself threw, or a tap did) as an `internal` error event.
  * `describe` tells a consumer where everything stands, as `state` events addressed to it: the

@@ -165,20 +165,8 @@ export function statusFrame(
  */
 export const HEARTBEAT_FRAME = '{"channel":"heartbeat"}';
 
-/**
- * Book levels as Kraken writes them in a frame: each price and quantity as its exact text, so
- * trailing zeros survive.
- *
- * @param levels The levels, in the order they go out.
- * @returns The inside of the JSON array, like `{"price":1.0,"qty":2.00000000}`.
- *
- * @example
- * ```ts
- * import { levelsJson } from "./frames.ts";
- * console.log(levelsJson([{ price: 1, priceText: "1.0", qty: 2, qtyText: "2.00000000" }]));
- * ```
- */
-export function levelsJson(levels: readonly BookLevel[]): string {
+/** Levels as Kraken writes them: price and quantity from their exact text. */
+function levelsJson(levels: readonly BookLevel[]): string {
   return levels.map((level) => `{"price":${level.priceText},"qty":${level.qtyText}}`).join(",");
 }
 

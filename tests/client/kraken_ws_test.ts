@@ -669,3 +669,62 @@ Deno.test("client: ready() rejects when Kraken refuses, and when the client clos
   await assert.rejects(waiting, KrakenClosedError);
   await teardown();
 });
+
+Deno.test("client: a stream shallower than its subscription follows its own view by its changes", async () => {
+  const { server, clock, kraken, teardown } = setup();
+  const shallow = new EventCollector(kraken.book("BTC/USD", { depth: 10 }));
+  const deep = new EventCollector(kraken.book("BTC/USD", { depth: 25 }));
+  const connection = await server.connection(0);
+  await connection.waitFor(isSubscribe());
+  clock.advance(1000);
+  const subscribes = () =>
+    connection.received.filter((message) =>
+      message.method === "subscribe" && message.params?.depth === 25
+    );
+  while (subscribes().length === 0) {
+    clock.advance(100);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  // Eleven levels a side: one past the shallow stream's view.
+  const truth = new ServerBook("BTC/USD", 11);
+  const steps = [
+    () => truth.snapshot(),
+    () => truth.deleteBid(0), // the 11th bid moves into the shallow view; the book fits it now
+    () => truth.update(7.5),
+    () => truth.snapshot(), // a snapshot lists every level of each view
+  ];
+  let books = 0;
+  for (const step of steps) {
+    connection.send(step());
+    books++;
+    await shallow.waitFor((event) => event.type === "book", books - 1);
+    await deep.waitFor((event) => event.type === "book", books - 1);
+  }
+  await teardown();
+  for (const [name, stream, depth] of [["shallow", shallow, 10], ["deep", deep, 25]] as const) {
+    const mirror = { bid: new Map<string, string>(), ask: new Map<string, string>() };
+    const seen = stream.events.filter((event) => event.type === "book");
+    assert.equal(seen.length, steps.length, `${name}: every book, none conflated`);
+    for (const event of seen) {
+      if (event.type !== "book") continue;
+      if (event.snapshot) {
+        mirror.bid.clear();
+        mirror.ask.clear();
+        assert.equal(
+          event.changes.length,
+          event.bids.length + event.asks.length,
+          `${name}: a snapshot lists every level of the view`,
+        );
+      }
+      for (const change of event.changes) {
+        if (change.qty === 0) mirror[change.side].delete(change.priceText);
+        else mirror[change.side].set(change.priceText, change.qtyText);
+      }
+      const view = (levels: readonly { priceText: string; qtyText: string }[]) =>
+        new Map(levels.map((level) => [level.priceText, level.qtyText]));
+      assert.ok(event.bids.length <= depth && event.asks.length <= depth);
+      assert.deepEqual(mirror.bid, view(event.bids), `${name}: bids followed by changes`);
+      assert.deepEqual(mirror.ask, view(event.asks), `${name}: asks followed by changes`);
+    }
+  }
+});

@@ -53,6 +53,12 @@ export class ServerBook {
     return this.#frame("update", [this.bids[0]], [], corrupt ? (checksum + 1) >>> 0 : checksum);
   }
 
+  /** Deletes the bid at `index` and returns the update frame. */
+  deleteBid(index: number): string {
+    const [gone] = this.bids.splice(index, 1);
+    return this.#frame("update", [level(gone.price, 0)], [], this.checksum());
+  }
+
   /** An update that crosses the book (a bid above the best ask) with a matching checksum. */
   crossing(): string {
     const crossing = level(this.asks[0].price + 1, 1);

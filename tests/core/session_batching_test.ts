@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import type { SubscriptionRequest } from "../../src/core/subscription.ts";
+import { type QueuedRequest, RequestPacer } from "../../src/core/request_pacer.ts";
+import { Subscription, type SubscriptionRequest } from "../../src/core/subscription.ts";
 import { SessionHarness } from "./session_harness.ts";
 
 const trade = (symbol: string): SubscriptionRequest => ({ channel: "trade", symbol });
@@ -155,4 +156,21 @@ Deno.test("batching: the whole market (700 pairs, book and trades) is back withi
   assert.equal(requests.reduce((sum, request) => sum + request.params!.symbol!.length, 0), 1400);
   assert.ok(acknowledged(), "every subscription acknowledged");
   assert.ok(doneAt - openedAt <= 2000, `acknowledged ${doneAt - openedAt} ms after opening`);
+});
+
+Deno.test("batching: a resync's subscribe never overtakes its own unsubscribe in a batch", () => {
+  const pacer = new RequestPacer(10);
+  const subscription = (symbol: string) => new Subscription(book(symbol), 0, 0);
+  const [b, x, y] = ["B/USD", "X/USD", "Y/USD"].map(subscription);
+  pacer.enqueue({ method: "subscribe", subscription: b });
+  pacer.enqueue({ method: "unsubscribe", subscription: x });
+  pacer.enqueue({ method: "subscribe", subscription: x });
+  pacer.enqueue({ method: "subscribe", subscription: y });
+  const kind = (request: QueuedRequest) => request.method;
+  const symbols = (batch: QueuedRequest[] | undefined) =>
+    batch?.map((request) => `${request.method} ${request.subscription.symbol}`);
+  // Y rides with B; X's subscribe waits behind X's unsubscribe.
+  assert.deepEqual(symbols(pacer.take(0, 100, kind)), ["subscribe B/USD", "subscribe Y/USD"]);
+  assert.deepEqual(symbols(pacer.take(100, 100, kind)), ["unsubscribe X/USD"]);
+  assert.deepEqual(symbols(pacer.take(200, 100, kind)), ["subscribe X/USD"]);
 });

@@ -66,6 +66,7 @@ export {
 export type { UnstampedEvent } from "./src/core/events.ts";
 export { SYSTEM_CLOCK } from "./src/client/system_clock.ts";
 export { type ClientTapSource, combineTaps } from "./src/core/tap.ts";
+export { eventChannel, eventSymbol } from "./src/core/event_topic.ts";
 export { VirtualClock } from "./src/core/virtual_clock.ts";
 export { type OverflowRecovery, StreamQueue } from "./src/client/stream_queue.ts";
 export { BookStreamQueue } from "./src/client/book_stream_queue.ts";

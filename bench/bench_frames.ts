@@ -115,3 +115,26 @@ export function deepBookFrames(symbol: string, updates: number): string[] {
   }
   return frames;
 }
+
+/** The baseline's results land here so the engine cannot drop the work as unused. */
+export let parsedFrames = 0;
+
+/**
+ * The baseline of every group: plain `JSON.parse` of the same frames, in the same run, so what a
+ * group quotes is a ratio to it.
+ */
+export function benchJsonParse(
+  group: string,
+  frames: readonly string[],
+  runs: { readonly warmup: number; readonly n: number },
+): void {
+  Deno.bench({
+    name: "JSON.parse (baseline)",
+    group,
+    ...runs,
+    baseline: true,
+    fn: () => {
+      for (const frame of frames) parsedFrames += JSON.parse(frame) === null ? 0 : 1;
+    },
+  });
+}

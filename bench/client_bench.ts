@@ -8,7 +8,7 @@
  */
 
 import { benchClient } from "./bench_client.ts";
-import { LIVE_FRAMES as FRAMES } from "./bench_frames.ts";
+import { benchJsonParse, LIVE_FRAMES as FRAMES } from "./bench_frames.ts";
 
 const RUNS = { warmup: 20, n: 100 };
 const GROUP = "live-btc-eth.ndjson through KrakenWs, 3000 frames";
@@ -16,15 +16,7 @@ const GROUP = "live-btc-eth.ndjson through KrakenWs, 3000 frames";
 /** Results land here so the engine cannot drop the work as unused. */
 export let sink = 0;
 
-Deno.bench({
-  name: "JSON.parse (baseline)",
-  group: GROUP,
-  ...RUNS,
-  baseline: true,
-  fn: () => {
-    for (const frame of FRAMES) sink += JSON.parse(frame) === null ? 0 : 1;
-  },
-});
+benchJsonParse(GROUP, FRAMES, RUNS);
 
 Deno.bench({
   name: "KrakenWs: frames in, books and trades read from streams",

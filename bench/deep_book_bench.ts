@@ -10,7 +10,7 @@
 import { OrderBook } from "../src/book/order_book.ts";
 import { decode } from "../src/protocol/decode.ts";
 import { benchClient } from "./bench_client.ts";
-import { deepBookFrames, liveSession } from "./bench_frames.ts";
+import { benchJsonParse, deepBookFrames, liveSession } from "./bench_frames.ts";
 
 const FRAMES = deepBookFrames("BTC/USD", 2000);
 const RUNS = { warmup: 20, n: 100 };
@@ -19,15 +19,7 @@ const GROUP = "depth 1000, 1 snapshot + 2000 updates";
 /** Results land here so the engine cannot drop the work as unused. */
 export let sink = 0;
 
-Deno.bench({
-  name: "JSON.parse (baseline)",
-  group: GROUP,
-  ...RUNS,
-  baseline: true,
-  fn: () => {
-    for (const frame of FRAMES) sink += JSON.parse(frame) === null ? 0 : 1;
-  },
-});
+benchJsonParse(GROUP, FRAMES, RUNS);
 
 Deno.bench({
   name: "decode + apply + checksum verify",

@@ -9,7 +9,12 @@
  */
 
 import { crc32 } from "../src/book/crc32.ts";
-import { LIVE_FRAMES as FRAMES, LIVE_REQUESTS, liveSession } from "./bench_frames.ts";
+import {
+  benchJsonParse,
+  LIVE_FRAMES as FRAMES,
+  LIVE_REQUESTS,
+  liveSession,
+} from "./bench_frames.ts";
 
 const RUNS = { warmup: 100, n: 300 };
 const GROUP = "live-btc-eth.ndjson through the core, 3000 frames";
@@ -17,15 +22,7 @@ const GROUP = "live-btc-eth.ndjson through the core, 3000 frames";
 /** Results land here so the engine cannot drop the work as unused. */
 export let sink = 0;
 
-Deno.bench({
-  name: "JSON.parse (baseline)",
-  group: GROUP,
-  ...RUNS,
-  baseline: true,
-  fn: () => {
-    for (const frame of FRAMES) sink += JSON.parse(frame) === null ? 0 : 1;
-  },
-});
+benchJsonParse(GROUP, FRAMES, RUNS);
 
 Deno.bench({
   name: "Session.handle: decode, verify, gaps, events",

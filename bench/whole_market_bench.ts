@@ -7,6 +7,7 @@
  * Run: `deno task bench`
  */
 
+import { benchJsonParse } from "./bench_frames.ts";
 import { Exchange } from "../src/exchange/exchange.ts";
 import { SimMarket, type SimSymbol } from "../src/exchange/market.ts";
 import { MarketFeed } from "../src/exchange/market_feed.ts";
@@ -52,15 +53,7 @@ const GROUP = `700 pairs, book depth 10 + trades, ${FRAMES.length} frames`;
 /** Results land here so the engine cannot drop the work as unused. */
 export let sink = 0;
 
-Deno.bench({
-  name: "JSON.parse (baseline)",
-  group: GROUP,
-  ...RUNS,
-  baseline: true,
-  fn: () => {
-    for (const frame of FRAMES) sink += JSON.parse(frame) === null ? 0 : 1;
-  },
-});
+benchJsonParse(GROUP, FRAMES, RUNS);
 
 Deno.bench({
   name: "KrakenWs: 700 books and 700 trade feeds read from two streams",

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { eventChannel, eventSymbol } from "../core/event_topic.ts";
 import type { BookDepth } from "../book/order_book.ts";
 import type { Clock } from "../core/clock.ts";
 import type { BookEvent, DataChannel, ErrorEvent, KrakenEvent } from "../core/events.ts";
@@ -164,53 +165,17 @@ interface StreamEntry extends StreamTarget {
   readonly lastBooks: Map<string, { readonly event: BookEvent; readonly cut: boolean }>;
 }
 
-/** The channel an event concerns, if any. */
-function channelOf(event: KrakenEvent): DataChannel | undefined {
-  switch (event.type) {
-    case "book":
-    case "trade":
-    case "ticker":
-    case "ohlc":
-    case "instrument":
-      return event.type;
-    case "gap":
-    case "error":
-      return event.channel;
-    case "state":
-      return event.scope === "subscription" ? event.channel : undefined;
-    default:
-      return undefined;
-  }
-}
-
-/** The pair an event concerns, if any. */
-function symbolOf(event: KrakenEvent): string | undefined {
-  switch (event.type) {
-    case "book":
-    case "trade":
-    case "ticker":
-    case "ohlc":
-    case "gap":
-    case "error":
-      return event.symbol;
-    case "state":
-      return event.scope === "subscription" ? event.symbol : undefined;
-    default:
-      return undefined;
-  }
-}
-
 /** Whether `event` passes `filter`. */
 function passes(filter: EventFilter | undefined, event: KrakenEvent): boolean {
   if (filter === undefined) return true;
   if (filter.types !== undefined && !filter.types.includes(event.type)) return false;
-  const channel = channelOf(event);
+  const channel = eventChannel(event);
   if (
     filter.channels !== undefined && channel !== undefined && !filter.channels.includes(channel)
   ) {
     return false;
   }
-  const symbol = symbolOf(event);
+  const symbol = eventSymbol(event);
   return filter.symbols === undefined || symbol === undefined || filter.symbols.includes(symbol);
 }
 
@@ -686,8 +651,8 @@ export class ClientDriver implements DriverView {
 
   /** The data streams `event` concerns. */
   #concerned(event: KrakenEvent): StreamEntry[] {
-    const channel = channelOf(event);
-    const symbol = symbolOf(event);
+    const channel = eventChannel(event);
+    const symbol = eventSymbol(event);
     // A connection's state and Kraken's status concern everyone: `events()` carries them, and a
     // data stream hears what its own subscription goes through.
     if (event.type === "status" || (event.type === "state" && event.scope === "connection")) {

@@ -9,6 +9,7 @@
  * @module
  */
 
+import { eventChannel, eventSymbol } from "../core/event_topic.ts";
 import { bookChecksum, CHECKSUM_LEVELS } from "../book/checksum.ts";
 import type { DriverProbe, DriverView, StreamTarget } from "../client/driver.ts";
 import type { BookEvent, DataChannel, KrakenEvent, SubscriptionState } from "../core/events.ts";
@@ -190,24 +191,6 @@ function candleInterval(text: string): number | undefined {
   return interval === undefined ? undefined : Number(interval);
 }
 
-/** The channel an event concerns, if any. */
-function channelOf(event: KrakenEvent): DataChannel | undefined {
-  switch (event.type) {
-    case "book":
-    case "trade":
-    case "ticker":
-    case "ohlc":
-      return event.type;
-    case "gap":
-    case "error":
-      return event.channel;
-    case "state":
-      return event.scope === "subscription" ? event.channel : undefined;
-    default:
-      return undefined;
-  }
-}
-
 /**
  * Whether a stream carries `event`, as the client documents its streams: `events()` everything; a
  * data stream the data, gaps, errors and subscription states of its channel and symbols (of its
@@ -215,10 +198,10 @@ function channelOf(event: KrakenEvent): DataChannel | undefined {
  */
 function carries(stream: Watched, event: KrakenEvent): boolean {
   if (stream.channel === undefined) return true;
-  const channel = channelOf(event);
+  const channel = eventChannel(event);
   if (channel === undefined) return event.type === "gap";
   if (channel !== stream.channel) return false;
-  const symbol = symbolOf(event);
+  const symbol = eventSymbol(event);
   if (symbol !== undefined && !stream.symbols.has(symbol)) return false;
   const interval = event.type === "ohlc" || event.type === "error" ||
       (event.type === "state" && event.scope === "subscription")
@@ -227,19 +210,20 @@ function carries(stream: Watched, event: KrakenEvent): boolean {
   return interval === undefined || interval === stream.interval;
 }
 
-function symbolOf(event: KrakenEvent): string | undefined {
-  return "symbol" in event ? event.symbol : undefined;
-}
-
 /** What a stream owes of `event`. */
 function owedOf(event: KrakenEvent): Owed {
-  return { seq: event.seq, type: event.type, channel: channelOf(event), symbol: symbolOf(event) };
+  return {
+    seq: event.seq,
+    type: event.type,
+    channel: eventChannel(event),
+    symbol: eventSymbol(event),
+  };
 }
 
 /** Whether `event` is the event `emitted`, as far as routing may not change it. */
 function sameEvent(event: KrakenEvent, emitted: Owed): boolean {
   return event.type === emitted.type && event.seq === emitted.seq &&
-    channelOf(event) === emitted.channel && symbolOf(event) === emitted.symbol;
+    eventChannel(event) === emitted.channel && eventSymbol(event) === emitted.symbol;
 }
 
 /** One side of a book event as last found equal to the truth, level for level. */
@@ -896,7 +880,7 @@ export class Invariants {
     }
     stream.lastSeq = Math.max(stream.lastSeq, event.seq);
     if (!carries(stream, event)) {
-      const symbol = symbolOf(event);
+      const symbol = eventSymbol(event);
       const about = symbol === undefined ? "" : ` of ${symbol}`;
       this.#violate(`${stream.name} delivered a ${event.type} event${about} it does not carry`);
       return;

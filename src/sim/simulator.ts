@@ -21,6 +21,7 @@ import type { SimFrame } from "../exchange/feed.ts";
 import { DEFAULT_SIM_SYMBOLS, SimMarket, type SimSymbol } from "../exchange/market.ts";
 import { MarketFeed } from "../exchange/market_feed.ts";
 import { ReplayFeed } from "../exchange/replay_feed.ts";
+import { ExchangeTimer } from "./exchange_timer.ts";
 import { recordedFrames } from "./recorded_frames.ts";
 import { TcpRelay } from "./tcp_relay.ts";
 
@@ -128,8 +129,7 @@ export class KrakenSimulator implements AsyncDisposable {
   #exchange: Exchange | undefined;
   #server: Deno.HttpServer<Deno.NetAddr> | undefined;
   #relay: TcpRelay | undefined;
-  #timer: unknown;
-  #timerAt: number | undefined;
+  #timer: ExchangeTimer | undefined;
   #url: string | undefined;
   #closed = false;
 
@@ -173,6 +173,7 @@ export class KrakenSimulator implements AsyncDisposable {
       maxRequestsPerSecond: options.maxRequestsPerSecond,
     });
     this.#exchange = exchange;
+    this.#timer = new ExchangeTimer(exchange, this.#clock, (output) => this.#carry(output));
     const server = Deno.serve(
       { hostname: "127.0.0.1", port: 0, onListen: () => {} },
       (request, info) => this.#upgrade(exchange, request, info),
@@ -185,7 +186,7 @@ export class KrakenSimulator implements AsyncDisposable {
     );
     this.#relay = relay;
     this.#url = `ws://${options.hostname ?? "127.0.0.1"}:${relay.port}/v2`;
-    this.#pump();
+    this.#timer?.run();
     return Promise.resolve(this.#url);
   }
 
@@ -202,7 +203,7 @@ export class KrakenSimulator implements AsyncDisposable {
     options: { readonly connection?: number; readonly durationMs?: number } = {},
   ): boolean {
     const thrown = this.#exchange?.inject(kind, options, this.#clock.now()) ?? false;
-    this.#pump();
+    this.#timer?.run();
     return thrown;
   }
 
@@ -213,14 +214,14 @@ export class KrakenSimulator implements AsyncDisposable {
    */
   calm(): void {
     this.#exchange?.calm(this.#clock.now());
-    this.#pump();
+    this.#timer?.run();
   }
 
   /** Stops listening and ends every connection. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timer?.stop();
     for (const { socket } of this.#sockets.values()) {
       try {
         socket.close(1001, "going away");
@@ -256,42 +257,23 @@ export class KrakenSimulator implements AsyncDisposable {
       }
       connection = exchange.connect(this.#clock.now());
       this.#sockets.set(connection, { socket, innerPort });
-      this.#pump();
+      this.#timer?.run();
     };
     socket.onmessage = (message: MessageEvent) => {
       if (connection === undefined || typeof message.data !== "string") return;
       exchange.receive(connection, message.data, this.#clock.now());
-      this.#pump();
+      this.#timer?.run();
     };
     socket.onclose = (close: CloseEvent) => {
       if (connection === undefined) return;
       this.#sockets.delete(connection);
       exchange.disconnect(connection, close.code, close.reason, this.#clock.now());
-      this.#pump();
+      this.#timer?.run();
     };
     socket.onerror = () => {
       // The close event follows.
     };
     return response;
-  }
-
-  /** Carries out whatever the exchange has due, then waits for its next time. */
-  #pump(): void {
-    const exchange = this.#exchange;
-    if (exchange === undefined || this.#closed) return;
-    const now = this.#clock.now();
-    for (const output of exchange.advance(now)) this.#carry(output);
-    const next = exchange.nextDueAt();
-    if (next === this.#timerAt) return;
-    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#timerAt = next;
-    if (next === undefined) return;
-    this.#timer = this.#clock.setTimeout(() => {
-      this.#timer = undefined;
-      this.#timerAt = undefined;
-      this.#pump();
-    }, next - now);
   }
 
   #carry(output: ExchangeOutput): void {

@@ -10,6 +10,7 @@
 
 import type { VirtualClock } from "../core/virtual_clock.ts";
 import type { Exchange, ExchangeOutput } from "../exchange/exchange.ts";
+import { ExchangeTimer } from "./exchange_timer.ts";
 import { type SocketLike, VirtualSocket } from "./virtual_socket.ts";
 
 /**
@@ -38,8 +39,7 @@ export class VirtualExchange {
   readonly #clock: VirtualClock;
   readonly #observe: ((output: ExchangeOutput) => void) | undefined;
   readonly #sockets = new Map<number, VirtualSocket>();
-  #timer: unknown;
-  #timerAt: number | undefined;
+  readonly #timer: ExchangeTimer;
 
   /**
    * Drives `exchange` on `clock`.
@@ -56,7 +56,8 @@ export class VirtualExchange {
     this.#exchange = exchange;
     this.#clock = clock;
     this.#observe = observe;
-    this.#arm();
+    this.#timer = new ExchangeTimer(exchange, clock, (output) => this.#carry(output));
+    this.#timer.arm();
   }
 
   /**
@@ -71,34 +72,18 @@ export class VirtualExchange {
     const socket = new VirtualSocket(url, {
       send: (text) => {
         exchange.receive(connection, text, this.#clock.now());
-        this.#arm();
+        this.#timer.arm();
       },
       close: (code, reason) => {
         exchange.disconnect(connection, code, reason, this.#clock.now());
-        this.#arm();
+        this.#timer.arm();
       },
     });
     this.#sockets.set(connection, socket);
-    this.#arm();
+    this.#timer.arm();
     // The client's driver uses only what a virtual socket has (see `SocketLike`).
     const like: SocketLike = socket;
     return like as WebSocket;
-  }
-
-  /** Keeps a timer on the clock for the exchange's next output. */
-  #arm(): void {
-    const next = this.#exchange.nextDueAt();
-    if (next === this.#timerAt) return;
-    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#timerAt = next;
-    if (next === undefined) return;
-    this.#timer = this.#clock.setTimeout(() => {
-      this.#timer = undefined;
-      this.#timerAt = undefined;
-      for (const output of this.#exchange.advance(this.#clock.now())) this.#carry(output);
-      this.#arm();
-    }, next - this.#clock.now());
   }
 
   #carry(output: ExchangeOutput): void {

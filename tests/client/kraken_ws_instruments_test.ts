@@ -1,36 +1,22 @@
 import assert from "node:assert/strict";
-import { KrakenWs, type KrakenWsOptions } from "../../src/client/kraken_ws.ts";
 import { bookChecksum } from "../../src/book/checksum.ts";
-import type { KrakenEvent } from "../../src/core/events.ts";
-import { VirtualClock } from "../../src/core/virtual_clock.ts";
+import { setup } from "./client_setup.ts";
 import { EventCollector } from "./event_collector.ts";
 import {
   AUTO_ACK,
   type ConnectionHandler,
   type Received,
-  ScriptedServer,
   STATUS_FRAME,
 } from "./scripted_server.ts";
 
-/** A client on a virtual clock against a scripted server, with its events collected. */
-function setup(handler: ConnectionHandler = AUTO_ACK, options: Partial<KrakenWsOptions> = {}) {
-  const server = ScriptedServer.start(handler);
-  const clock = new VirtualClock(1_000_000);
-  const kraken = new KrakenWs({ url: server.url, clock, reconnect: { seed: 5 }, ...options });
-  const events = new EventCollector<KrakenEvent>(kraken.events());
-  const teardown = async () => {
-    await kraken.close();
-    await events.done;
-    await server.close();
-  };
-  return { server, clock, kraken, events, teardown };
-}
+/** This file's runs replay from their own seed. */
+const SEED = { reconnect: { seed: 5 } };
 
 const isInstrumentRequest = (method: string) => (message: Received) =>
   message.method === method && message.params?.channel === "instrument";
 
 Deno.test("client: instruments() subscribes naming no symbol and streams the snapshot, typed", async () => {
-  const { server, clock, kraken, events, teardown } = setup();
+  const { server, clock, kraken, events, teardown } = setup(SEED);
   const instruments = new EventCollector(kraken.instruments());
   const connection = await server.connection(0);
   const subscribe = await connection.waitFor(isInstrumentRequest("subscribe"));
@@ -66,7 +52,7 @@ Deno.test("client: instruments() subscribes naming no symbol and streams the sna
 });
 
 Deno.test("client: events() filters instrument events by type and channel", async () => {
-  const { server, kraken, teardown } = setup();
+  const { server, kraken, teardown } = setup(SEED);
   const onlyBooks = new EventCollector(kraken.events({ channels: ["book"] }));
   const onlyInstruments = new EventCollector(
     kraken.events({ types: ["instrument"], channels: ["instrument"] }),
@@ -97,7 +83,7 @@ Deno.test("client: a refusal of instrument ends its stream with the error", asyn
       });
     });
   };
-  const { kraken, teardown } = setup(refusing);
+  const { kraken, teardown } = setup(SEED, refusing);
   const instruments = new EventCollector(kraken.instruments());
   assert.equal(await instruments.done, undefined, "the stream ends");
   const error = instruments.events.at(-1);
@@ -128,7 +114,7 @@ Deno.test("client: with instruments() open, a book that lost its trailing zeros 
       }
     });
   };
-  const { server, clock, kraken, events, teardown } = setup(replaying);
+  const { server, clock, kraken, events, teardown } = setup(SEED, replaying);
   const instruments = new EventCollector(kraken.instruments());
   await server.connection(0);
   await instruments.waitFor((event) => event.type === "instrument");

@@ -4,6 +4,7 @@ import { VirtualClock } from "../../src/core/virtual_clock.ts";
 import type { KrakenEvent } from "../../src/core/events.ts";
 import { SubscriptionConflictError } from "../../src/core/session.ts";
 import { ServerBook, tradeFrame } from "../core/server_book.ts";
+import { setup } from "./client_setup.ts";
 import { EventCollector } from "./event_collector.ts";
 import {
   AUTO_ACK,
@@ -12,23 +13,6 @@ import {
   type ServerConnection,
   STATUS_FRAME,
 } from "./scripted_server.ts";
-
-/** A client on a virtual clock against a scripted server, with its events collected. */
-function setup(
-  options: Pick<KrakenWsOptions, "bufferSize" | "heartbeatTimeoutMs" | "tap"> = {},
-  handler = AUTO_ACK,
-) {
-  const server = ScriptedServer.start(handler);
-  const clock = new VirtualClock(1_000_000);
-  const kraken = new KrakenWs({ url: server.url, clock, reconnect: { seed: 11 }, ...options });
-  const events = new EventCollector<KrakenEvent>(kraken.events());
-  const teardown = async () => {
-    await kraken.close();
-    await events.done;
-    await server.close();
-  };
-  return { server, clock, kraken, events, teardown };
-}
 
 const isSubscribe = (symbol?: string) => (message: Received) =>
   message.method === "subscribe" &&

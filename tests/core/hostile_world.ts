@@ -11,6 +11,7 @@ import type { KrakenEvent } from "../../src/core/events.ts";
 import type { Session, SessionEffect, SessionInput } from "../../src/core/session.ts";
 import type { SubscriptionRequest } from "../../src/core/subscription.ts";
 import { ServerBook, tradeFrame } from "./server_book.ts";
+import { seededRandom } from "../fixtures.ts";
 
 /** What one input did: its effects, or what it threw. */
 export interface WorldStep {
@@ -51,18 +52,6 @@ function candle(interval: number): string {
   return `{"channel":"ohlc","type":"update","data":[{"symbol":"BTC/USD","open":3000.1,"high":3010.5,"low":2990.0,"close":3005.2,"vwap":3001.7,"trades":42,"volume":12.5,"interval_begin":"2026-07-07T23:00:00.000000000Z","interval":${interval},"timestamp":"2026-07-07T24:00:00.000000Z"}]}`;
 }
 
-/** Mulberry32: small, seeded, good enough to pick moves. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Runs `steps` random moves of the world seeded `seed` against `session`, calling `observe` with
  * what each input did. An input that throws is reported and the world goes on.
@@ -73,7 +62,7 @@ export function runHostileWorld(
   steps: number,
   observe: (step: WorldStep) => void,
 ): void {
-  const random = generator(seed);
+  const random = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
   let now = 0;
   let connection = 0;

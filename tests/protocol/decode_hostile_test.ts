@@ -18,24 +18,13 @@ import type {
   JsonValue,
   KrakenMessage,
 } from "../../src/protocol/messages.ts";
+import { seededRandom } from "../fixtures.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
 type Result = KrakenMessage | DecodeError;
-
-/** mulberry32: a tiny seeded PRNG, so every random case replays exactly. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randInt(rand: () => number, n: number): number {
   return Math.floor(rand() * n);
@@ -477,7 +466,7 @@ function randomFrameJson(rand: () => number): string {
 
 Deno.test("decode hostile: 2000 seeded random strings never throw and never fail internally", () => {
   const seed = 0x5eed_0001;
-  const rand = mulberry32(seed);
+  const rand = seededRandom(seed);
   const counts = { valid: 0, invalid: 0 };
   for (let i = 0; i < 2000; i++) {
     const family = i % 5;
@@ -596,7 +585,7 @@ function mutate(rand: () => number, frame: string): string {
 
 Deno.test("decode hostile: mutated real frames agree with JSON.parse about what is JSON", () => {
   const seed = 0x5eed_0003;
-  const rand = mulberry32(seed);
+  const rand = seededRandom(seed);
   const counts = { valid: 0, invalid: 0 };
   for (let i = 0; i < 4000; i++) {
     const frame = REAL_FRAMES[i % REAL_FRAMES.length];

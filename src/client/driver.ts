@@ -650,7 +650,7 @@ export class ClientDriver implements DriverView {
   }
 
   /** The data streams `event` concerns. */
-  #concerned(event: KrakenEvent): StreamEntry[] {
+  #concerned(event: KrakenEvent): Iterable<StreamEntry> {
     const channel = eventChannel(event);
     const symbol = eventSymbol(event);
     // A connection's state and Kraken's status concern everyone: `events()` carries them, and a
@@ -664,14 +664,15 @@ export class ClientDriver implements DriverView {
     }
     const candidates = symbol === undefined
       ? [...this.#streams].filter((entry) => entry.channel === channel)
-      : [...this.#byTopic.get(`${channel}|${symbol}`) ?? []];
+      : this.#byTopic.get(`${channel}|${symbol}`) ?? [];
     // Candles and their errors belong to one interval; a gap of a pair concerns every interval.
     const interval = event.type === "ohlc" || event.type === "error" || event.type === "state"
       ? event.interval
       : undefined;
+    // The common case, data of one pair, hands out the topic's own set: no copy per event.
     return interval === undefined
       ? candidates
-      : candidates.filter((entry) => entry.interval === interval);
+      : [...candidates].filter((entry) => entry.interval === interval);
   }
 
   /** A rejected subscription ends the streams it leaves with nothing to carry. */

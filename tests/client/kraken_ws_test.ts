@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { KrakenClosedError, KrakenWs, type KrakenWsOptions } from "../../src/client/kraken_ws.ts";
+import { KrakenClosedError, KrakenWs } from "../../src/client/kraken_ws.ts";
 import { VirtualClock } from "../../src/core/virtual_clock.ts";
 import type { KrakenEvent } from "../../src/core/events.ts";
 import { SubscriptionConflictError } from "../../src/core/session.ts";

@@ -174,3 +174,103 @@ export {
 } from "./src/recording/recording_verifier.ts";
 export { decimalDifference, decimalMidpoint } from "./src/protocol/decimal_arithmetic.ts";
 export { Fifo } from "./src/core/fifo.ts";
+export { concatDigests, digestPair } from "./src/book/checksum.ts";
+export { decimalSum } from "./src/protocol/decimal_arithmetic.ts";
+export type {
+  Level3Event,
+  Level3Message,
+  Level3Order,
+  Level3Payload,
+} from "./src/protocol/level3_messages.ts";
+export {
+  LEVEL3_DEPTHS,
+  Level3Book,
+  type Level3Depth,
+  type Level3OrderLocation,
+  type Level3QueuePosition,
+} from "./src/book/level3_book.ts";
+export type { Level3PriceLevel } from "./src/book/level3_side.ts";
+export { level3Checksum } from "./src/book/level3_checksum.ts";
+export {
+  type AssetBalance,
+  type BalancesMessage,
+  type BalanceWallet,
+  type Execution,
+  type ExecutionContingent,
+  type ExecutionFee,
+  type ExecutionsMessage,
+  type ExecutionTriggers,
+  type LedgerEntry,
+  TRADING_METHODS,
+  type TradingMethod,
+  type TradingReply,
+} from "./src/protocol/private_messages.ts";
+export {
+  type AddOrderParams,
+  type AddOrderResult,
+  type AmendOrderParams,
+  type AmendOrderResult,
+  type BatchAddEntry,
+  type BatchAddParams,
+  type BatchAddResult,
+  type BatchCancelParams,
+  type BatchCancelResult,
+  type BatchOrder,
+  type CancelAllOrdersAfterParams,
+  type CancelAllOrdersAfterResult,
+  type CancelAllParams,
+  type CancelAllResult,
+  type CancelOrderParams,
+  type CancelOrderResult,
+  type ConditionalClose,
+  type ConditionalOrderType,
+  type DecimalInput,
+  type EditOrderParams,
+  type EditOrderResult,
+  encodeTradingRequest,
+  type FeePreference,
+  type OrderSide,
+  type OrderTriggers,
+  type OrderType,
+  type PriceType,
+  redactToken,
+  type StpType,
+  type TimeInForce,
+  type TradingParamsByMethod,
+  tradingParamsJson,
+  tradingResult,
+  type TradingResultByMethod,
+  type TriggerReference,
+} from "./src/protocol/trading_requests.ts";
+export { signRestRequest } from "./src/protocol/rest_signature.ts";
+export {
+  KRAKEN_REST_URL,
+  type KrakenAuth,
+  KrakenAuthError,
+  nextNonce,
+  type RestTokenOptions,
+  restTokenSource,
+} from "./src/client/token_source.ts";
+export {
+  KrakenNotSentError,
+  KrakenOutcomeUnknownError,
+  KrakenRequestError,
+} from "./src/client/trading_errors.ts";
+export type { TradingCallOptions } from "./src/client/account_connection.ts";
+export {
+  type BalancesStreamEvent,
+  type ExecutionsStreamEvent,
+  KRAKEN_AUTH_URL,
+} from "./src/client/kraken_ws.ts";
+export type {
+  BalancesEvent,
+  DeadManSwitchEvent,
+  ExecutionsEvent,
+} from "./src/core/account_events.ts";
+export type {
+  BalancesRequest,
+  ExecutionsRequest,
+  UnkeyedRequest,
+} from "./src/core/subscription.ts";
+export type { TradingOrder, TradingOutcome } from "./src/core/trading.ts";
+export { EventCounter } from "./src/core/event_counter.ts";

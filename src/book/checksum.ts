@@ -140,16 +140,58 @@ const REGISTER_SPAN = 4294967296;
  * ```
  */
 export function digestLevel(level: BookLevel, precision: Precision | undefined): number {
-  const crc = crcNumber(
-    crcNumber(0, level.priceText, precision?.price),
-    level.qtyText,
-    precision?.qty,
-  );
+  return digestPair(level.priceText, level.qtyText, precision);
+}
+
+/**
+ * {@link digestLevel} from the two texts alone, for entries that are not {@link BookLevel}s: a
+ * level 3 order contributes its `limit_price` then its `order_qty` exactly as a level does.
+ *
+ * @param priceText The price as sent.
+ * @param qtyText The quantity as sent.
+ * @param precision Pads values with fewer decimals when given.
+ * @returns The packed digest.
+ *
+ * @example
+ * ```ts
+ * import { digestLevel, digestPair } from "@kraken-ws/sdk/extended";
+ * const level = { price: 1, priceText: "1.0", qty: 2, qtyText: "2.00" };
+ * console.log(digestPair("1.0", "2.00", undefined) === digestLevel(level, undefined)); // true
+ * ```
+ */
+export function digestPair(
+  priceText: string,
+  qtyText: string,
+  precision: Precision | undefined,
+): number {
+  const crc = crcNumber(crcNumber(0, priceText, precision?.price), qtyText, precision?.qty);
   const digits = fedDigitsBefore + fedDigits;
   return digits * REGISTER_SPAN + (crc >>> 0);
 }
 
-/** Longest digit run with a precomputed advance table; longer ones step byte by byte. */
+/**
+ * The digest of one digit run followed by another, from their two digests alone (CRC-32 is
+ * linear), so a level 3 price level can hash its queue from its orders' cached digests.
+ * 0 is the digest of no digits.
+ *
+ * @param first The digest of the digits that come first.
+ * @param second The digest of the digits that follow.
+ * @returns The packed digest of both runs, in that order.
+ *
+ * @example
+ * ```ts
+ * import { concatDigests, digestPair } from "@kraken-ws/sdk/extended";
+ * const both = concatDigests(digestPair("1.0", "2", undefined), digestPair("1.0", "3", undefined));
+ * console.log(Math.floor(both / 2 ** 32)); // 6 digits: "102" then "103"
+ * ```
+ */
+export function concatDigests(first: number, second: number): number {
+  const tail = Math.floor(second / REGISTER_SPAN);
+  const crc = advance(first >>> 0, tail) ^ (second >>> 0);
+  return (Math.floor(first / REGISTER_SPAN) + tail) * REGISTER_SPAN + (crc >>> 0);
+}
+
+/** Longest digit run with a precomputed advance table; longer ones go in strides of it. */
 const MAX_TABLED_DIGITS = 63;
 /**
  * `ADVANCE[(n << 10) + part * 256 + byte]`: the register after n zero bytes, for a register whose
@@ -180,9 +222,10 @@ function fillAdvance(n: number): void {
 }
 
 function advance(state: number, n: number): number {
-  if (n > MAX_TABLED_DIGITS) {
-    for (let i = 0; i < n; i++) state = CRC32_TABLE[state & 0xff] ^ (state >>> 8);
-    return state;
+  // A level 3 price level spans hundreds of digits: stride through them 4 lookups per 63.
+  while (n > MAX_TABLED_DIGITS) {
+    state = advance(state, MAX_TABLED_DIGITS);
+    n -= MAX_TABLED_DIGITS;
   }
   if (ADVANCE_READY[n] === 0) fillAdvance(n);
   const base = n << 10;

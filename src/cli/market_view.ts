@@ -290,7 +290,9 @@ function describeGap(gap: GapEvent): string {
     case "checksum":
       return `${head}: expected ${gap.expected}, computed ${gap.computed}`;
     case "sequence":
-      return `${head}: trade ids ${gap.fromTradeId}-${gap.toTradeId} missing`;
+      return "fromSequence" in gap
+        ? `${head}: messages ${gap.fromSequence}-${gap.toSequence} missing`
+        : `${head}: trade ids ${gap.fromTradeId}-${gap.toTradeId} missing`;
     case "reconnect":
     case "resubscribe":
       return gap.fromTime === undefined || gap.toTime === undefined

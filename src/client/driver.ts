@@ -11,13 +11,26 @@ import type { BookDepth } from "../book/order_book.ts";
 import type { Clock } from "../core/clock.ts";
 import type { BookEvent, DataChannel, ErrorEvent, KrakenEvent } from "../core/events.ts";
 import type { Session, SessionEffect, SessionInput, SubscriptionStatus } from "../core/session.ts";
-import type { InstrumentRequest, OhlcInterval, SubscriptionRequest } from "../core/subscription.ts";
+import type { OhlcInterval, SubscriptionRequest, UnkeyedRequest } from "../core/subscription.ts";
 import type { KrakenWsTap } from "../core/tap.ts";
 import { KrakenClosedError } from "./kraken_closed_error.ts";
+import { KrakenAuthError } from "./token_source.ts";
+import { redactToken } from "../protocol/trading_requests.ts";
+import type { TradingOutcome } from "../core/trading.ts";
 import { copyPrefix } from "../book/book_side.ts";
 import { levelChanges } from "../book/level_changes.ts";
 import { BookStreamQueue } from "./book_stream_queue.ts";
 import { MAX_HELD_CONTROL, StreamQueue } from "./stream_queue.ts";
+
+/**
+ * What a failed token fetch says in an event: the error's message (a {@link KrakenAuthError}
+ * names no secret), never the error object.
+ */
+function describeAuthError(error: unknown): string {
+  return error instanceof KrakenAuthError
+    ? error.message
+    : `token source failed: ${error instanceof Error ? error.message : String(error)}`;
+}
 
 /** The close code of a connection lost without a close frame. */
 const ABNORMAL_CLOSURE = 1006;
@@ -147,6 +160,13 @@ export interface ClientDriverOptions {
   readonly tap?: KrakenWsTap;
   /** The simulation's hooks. */
   readonly probe?: DriverProbe;
+  /**
+   * For the authenticated connection: where each connection's token comes from. A token is
+   * fetched before every socket opens, and again when the session asks for a fresh one.
+   */
+  readonly token?: () => Promise<string>;
+  /** For the authenticated connection: a trading request ended. */
+  readonly settle?: (id: number, outcome: TradingOutcome) => void;
 }
 
 /** One stream handed out: what it covers and its queue. */
@@ -207,6 +227,10 @@ export class ClientDriver implements DriverView {
   readonly #bufferSize: number;
   readonly #tap: KrakenWsTap | undefined;
   readonly #probe: DriverProbe | undefined;
+  readonly #token: (() => Promise<string>) | undefined;
+  readonly #settle: ((id: number, outcome: TradingOutcome) => void) | undefined;
+  /** Connections waiting for their token before their socket opens; closing one cancels it. */
+  readonly #awaitingToken = new Set<number>();
   readonly #sockets = new Map<number, WebSocket>();
   readonly #timers = new Map<string, unknown>();
   readonly #streams = new Set<StreamEntry>();
@@ -241,6 +265,8 @@ export class ClientDriver implements DriverView {
     this.#bufferSize = options.bufferSize;
     this.#tap = options.tap;
     this.#probe = options.probe;
+    this.#token = options.token;
+    this.#settle = options.settle;
     this.#done = new Promise<void>((resolve) => this.#settled = resolve);
     this.#probe?.attached?.(this);
   }
@@ -276,7 +302,7 @@ export class ClientDriver implements DriverView {
    */
   open(
     channel: DataChannel | undefined,
-    requests: readonly (SubscriptionRequest | InstrumentRequest)[],
+    requests: readonly (SubscriptionRequest | UnkeyedRequest)[],
     params: {
       readonly depth?: BookDepth;
       readonly interval?: OhlcInterval;
@@ -284,9 +310,7 @@ export class ClientDriver implements DriverView {
     } = {},
   ): ReadableStream<KrakenEvent> {
     const consumer = ++this.#consumer;
-    const symbols = requests.flatMap((request) =>
-      request.channel === "instrument" ? [] : [request.symbol]
-    );
+    const symbols = requests.flatMap((request) => "symbol" in request ? [request.symbol] : []);
     const entry = this.#entry(consumer, channel, symbols, requests.length, params);
     if (channel === undefined) {
       // A stream that starts late starts from where everything stands now.
@@ -516,9 +540,25 @@ export class ClientDriver implements DriverView {
   #perform(effect: SessionEffect): void {
     switch (effect.type) {
       case "open":
-        this.#connect(effect.connection, effect.url);
+        if (this.#token === undefined) this.#connect(effect.connection, effect.url);
+        else this.#authenticate(effect.connection, effect.url);
+        return;
+      case "fetchToken":
+        this.#renewToken(effect.connection);
+        return;
+      case "settle":
+        this.#settle?.(effect.id, effect.outcome);
         return;
       case "close": {
+        if (this.#awaitingToken.delete(effect.connection)) {
+          // No socket yet: the attempt ends here, as a socket closed before opening would.
+          const connection = effect.connection;
+          queueMicrotask(() =>
+            this.dispatch({ type: "closed", connection, code: 1006, reason: "closed before open" })
+          );
+          this.#settleIfDone();
+          return;
+        }
         const socket = this.#sockets.get(effect.connection);
         try {
           socket?.close(effect.code, effect.reason);
@@ -558,7 +598,39 @@ export class ClientDriver implements DriverView {
     }
   }
 
-  #connect(connection: number, url: string): void {
+  /** The authenticated connection: its token first, then its socket. */
+  #authenticate(connection: number, url: string): void {
+    this.#awaitingToken.add(connection);
+    this.#fetchToken().then(
+      (token) => {
+        if (!this.#awaitingToken.delete(connection)) return;
+        this.#connect(connection, url, token);
+      },
+      (error) => {
+        if (!this.#awaitingToken.delete(connection)) return;
+        this.dispatch({ type: "authFailed", connection, message: describeAuthError(error) });
+      },
+    );
+  }
+
+  /** The session asked for a fresh token for the connection up now. */
+  #renewToken(connection: number): void {
+    this.#fetchToken().then(
+      (token) => this.dispatch({ type: "token", connection, token }),
+      (error) =>
+        this.dispatch({ type: "authFailed", connection, message: describeAuthError(error) }),
+    );
+  }
+
+  #fetchToken(): Promise<string> {
+    try {
+      return this.#token!();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #connect(connection: number, url: string, token?: string): void {
     let socket: WebSocket;
     try {
       socket = this.#makeSocket(url);
@@ -570,11 +642,18 @@ export class ClientDriver implements DriverView {
     }
     this.#sockets.set(connection, socket);
     socket.binaryType = "arraybuffer";
-    socket.onopen = () => this.dispatch({ type: "opened", connection });
+    socket.onopen = () =>
+      this.dispatch(
+        token === undefined
+          ? { type: "opened", connection }
+          : { type: "opened", connection, token },
+      );
     socket.onmessage = (message: MessageEvent) => {
-      const text = typeof message.data === "string"
+      const received = typeof message.data === "string"
         ? message.data
         : new TextDecoder().decode(message.data as ArrayBuffer);
+      // A frame that names a token (no frame Kraken sends should) never reaches a tap or an event.
+      const text = received.includes('"token"') ? redactToken(received) : received;
       if (this.#tap?.frame !== undefined) {
         const receivedAt = this.#clock.now();
         this.#tell((tap) => tap.frame?.(text, receivedAt));
@@ -704,6 +783,8 @@ export class ClientDriver implements DriverView {
     this.#byTopic.clear();
     for (const handle of this.#timers.values()) this.#clock.clearTimeout(handle);
     this.#timers.clear();
+    // A token still on its way opens nothing any more.
+    this.#awaitingToken.clear();
     for (const socket of this.#sockets.values()) {
       try {
         socket.close(1000, "client closed");
@@ -724,7 +805,7 @@ export class ClientDriver implements DriverView {
 
   /** Resolves {@link ClientDriver.stop} once the session is closed and every socket closed. */
   #settleIfDone(): void {
-    if (!this.#finished || this.#sockets.size > 0) return;
+    if (!this.#finished || this.#sockets.size > 0 || this.#awaitingToken.size > 0) return;
     if (this.#giveUp !== undefined) this.#clock.clearTimeout(this.#giveUp);
     this.#giveUp = undefined;
     const settle = this.#settled;

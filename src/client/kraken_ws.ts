@@ -19,18 +19,42 @@ import type {
   TickerEvent,
   TradeEvent,
 } from "../core/events.ts";
+import type { BalancesEvent, ExecutionsEvent } from "../core/account_events.ts";
+import { EventCounter } from "../core/event_counter.ts";
 import type { ReconnectOptions } from "../core/reconnect_policy.ts";
-import { Session } from "../core/session.ts";
+import { Session, type SubscriptionStatus } from "../core/session.ts";
 import type { OhlcInterval } from "../core/subscription.ts";
 import { type ClientTapSource, combineTaps, type KrakenWsTap } from "../core/tap.ts";
+import type {
+  AddOrderParams,
+  AddOrderResult,
+  AmendOrderParams,
+  AmendOrderResult,
+  BatchAddParams,
+  BatchAddResult,
+  BatchCancelParams,
+  BatchCancelResult,
+  CancelAllOrdersAfterResult,
+  CancelAllResult,
+  CancelOrderParams,
+  CancelOrderResult,
+  EditOrderParams,
+  EditOrderResult,
+} from "../protocol/trading_requests.ts";
+import { AccountConnection, type TradingCallOptions } from "./account_connection.ts";
 import { ClientDriver, type DriverProbe, type EventFilter } from "./driver.ts";
 import { KrakenClosedError } from "./kraken_closed_error.ts";
+import { mergeStreams } from "./merge_streams.ts";
 import { SYSTEM_CLOCK } from "./system_clock.ts";
+import { KRAKEN_REST_URL, type KrakenAuth, tokenSource } from "./token_source.ts";
 
 export { KrakenClosedError };
 
 /** Kraken's public v2 endpoint. */
 export const KRAKEN_PUBLIC_URL = "wss://ws.kraken.com/v2";
+
+/** Kraken's authenticated v2 endpoint. */
+export const KRAKEN_AUTH_URL = "wss://ws-auth.kraken.com/v2";
 
 /**
  * Options of {@link KrakenWs}. All are optional.
@@ -92,7 +116,55 @@ export interface KrakenWsOptions {
    * `tap`. Without it, no metric work is done.
    */
   readonly metrics?: ClientTapSource;
+  /**
+   * Experimental. Credentials for the authenticated connection (`executions`, `balances`,
+   * trading): `{ apiKey, apiSecret }` (the client fetches a token itself for every connection) or
+   * `{ token }` (your own token source). Without it, those methods throw.
+   */
+  readonly auth?: KrakenAuth;
+  /** Experimental. The authenticated WebSocket endpoint (default `wss://ws-auth.kraken.com/v2`). */
+  readonly authUrl?: string;
+  /** Experimental. Kraken's REST API, for tokens (default `https://api.kraken.com`). */
+  readonly restUrl?: string;
+  /** Experimental. The `fetch` the token request uses (default the global one). */
+  readonly fetch?: typeof fetch;
+  /**
+   * Experimental. A trading call's default timeout, from the call to Kraken's answer, waiting for
+   * the connection included (default 10 000 ms).
+   */
+  readonly tradingTimeoutMs?: number;
 }
+
+/**
+ * What an `executions` stream carries (experimental): the account's executions (a snapshot, then
+ * updates, each message whole), the subscription's gaps and `state` events, and a final `error`
+ * if Kraken rejects it.
+ *
+ * @experimental
+ *
+ * @example
+ * ```ts
+ * import type { ExecutionsStreamEvent } from "@kraken-ws/sdk/extended";
+ * const isData = (event: ExecutionsStreamEvent) => event.type === "executions";
+ * console.log(typeof isData);
+ * ```
+ */
+export type ExecutionsStreamEvent = ExecutionsEvent | GapEvent | StateEvent | ErrorEvent;
+
+/**
+ * What a `balances` stream carries (experimental): balances (a snapshot, then ledger entries),
+ * gaps, `state` events, and a final `error` if Kraken rejects it.
+ *
+ * @experimental
+ *
+ * @example
+ * ```ts
+ * import type { BalancesStreamEvent } from "@kraken-ws/sdk/extended";
+ * const isData = (event: BalancesStreamEvent) => event.type === "balances";
+ * console.log(typeof isData);
+ * ```
+ */
+export type BalancesStreamEvent = BalancesEvent | GapEvent | StateEvent | ErrorEvent;
 
 /**
  * What a book stream carries: books, the gaps of its symbols, their subscriptions' `state`
@@ -167,14 +239,18 @@ export type OhlcStreamEvent = OhlcEvent | GapEvent | StateEvent | ErrorEvent;
 export type InstrumentStreamEvent = InstrumentEvent | GapEvent | StateEvent | ErrorEvent;
 
 /** Probes handed to clients made by {@link probedClient}, found by their options object. */
-const PROBES = new WeakMap<KrakenWsOptions, DriverProbe>();
+const PROBES = new WeakMap<
+  KrakenWsOptions,
+  { readonly public?: DriverProbe; readonly account?: DriverProbe }
+>();
 
 /**
  * Makes a client whose driver the seeded simulation watches (and, to test its own checks,
  * tampers with). Not exported from the package's entry points: users have no need of it.
  *
  * @param options The client's options.
- * @param probe The hooks.
+ * @param probe The hooks of the public connection's driver.
+ * @param accountProbe The hooks of the authenticated connection's driver.
  * @returns The client.
  *
  * @example
@@ -186,9 +262,13 @@ const PROBES = new WeakMap<KrakenWsOptions, DriverProbe>();
  * console.log(sessions); // 1
  * ```
  */
-export function probedClient(options: KrakenWsOptions, probe: DriverProbe): KrakenWs {
+export function probedClient(
+  options: KrakenWsOptions,
+  probe: DriverProbe,
+  accountProbe?: DriverProbe,
+): KrakenWs {
   const own = { ...options };
-  PROBES.set(own, probe);
+  PROBES.set(own, { public: probe, account: accountProbe });
   return new KrakenWs(own);
 }
 
@@ -238,6 +318,7 @@ function symbolList(symbols: string | readonly string[]): string[] {
  */
 export class KrakenWs implements AsyncDisposable {
   readonly #driver: ClientDriver;
+  readonly #account: AccountConnection | undefined;
   #closing: Promise<void> | undefined;
   readonly #signal: AbortSignal | undefined;
   readonly #onAbort = () => void this.close();
@@ -249,10 +330,37 @@ export class KrakenWs implements AsyncDisposable {
    * @throws {TypeError} When `url` is not a `ws:` or `wss:` URL.
    */
   constructor(options: KrakenWsOptions = {}) {
+    const counter = new EventCounter();
+    const seed = options.reconnect?.seed ?? randomSeed();
+    const clock = options.clock ?? SYSTEM_CLOCK;
+    const webSocket = options.webSocket ?? ((url: string) => new WebSocket(url));
+    const bufferSize = options.bufferSize ?? 1024;
+    const tap = combineTaps(options.metrics?.clientTap(), options.tap);
+    const probes = PROBES.get(options);
+    this.#account = options.auth === undefined ? undefined : new AccountConnection({
+      url: webSocketUrl(options.authUrl ?? KRAKEN_AUTH_URL),
+      // Its own backoff draws, so the two connections do not retry in step.
+      seed: seed ^ 0x5bd1e995,
+      token: tokenSource(options.auth, options.restUrl ?? KRAKEN_REST_URL, options.fetch),
+      counter,
+      clock,
+      webSocket,
+      bufferSize,
+      tradingTimeoutMs: options.tradingTimeoutMs ?? 10_000,
+      reconnect: options.reconnect,
+      heartbeatTimeoutMs: options.heartbeatTimeoutMs,
+      pingIntervalMs: options.pingIntervalMs,
+      connectTimeoutMs: options.connectTimeoutMs,
+      subscriptionTimeoutMs: options.subscriptionTimeoutMs,
+      lingerMs: options.lingerMs,
+      tap,
+      probe: probes?.account,
+    });
     this.#driver = new ClientDriver({
       session: new Session({
+        counter,
         url: webSocketUrl(options.url ?? KRAKEN_PUBLIC_URL),
-        seed: options.reconnect?.seed ?? randomSeed(),
+        seed,
         reconnect: options.reconnect,
         heartbeatTimeoutMs: options.heartbeatTimeoutMs,
         pingIntervalMs: options.pingIntervalMs,
@@ -263,20 +371,25 @@ export class KrakenWs implements AsyncDisposable {
         lingerMs: options.lingerMs,
         connectTimeoutMs: options.connectTimeoutMs,
       }),
-      clock: options.clock ?? SYSTEM_CLOCK,
-      webSocket: options.webSocket ?? ((url) => new WebSocket(url)),
-      bufferSize: options.bufferSize ?? 1024,
-      tap: combineTaps(options.metrics?.clientTap(), options.tap),
-      probe: PROBES.get(options),
+      clock,
+      webSocket,
+      bufferSize,
+      tap,
+      probe: probes?.public,
     });
     this.#signal = options.signal;
     if (this.#signal?.aborted) void this.close();
     else this.#signal?.addEventListener("abort", this.#onAbort, { once: true });
   }
 
-  /** The connection's state. */
+  /** The public connection's state. */
   get state(): ConnectionState {
     return this.#driver.state;
+  }
+
+  /** Experimental. The authenticated connection's state; undefined without `auth`. */
+  get authState(): ConnectionState | undefined {
+    return this.#account?.driver.state;
   }
 
   /**
@@ -410,7 +523,205 @@ export class KrakenWs implements AsyncDisposable {
    */
   events(filter?: EventFilter): ReadableStream<KrakenEvent> {
     this.#assertOpen();
-    return this.#driver.open(undefined, [], { filter });
+    const own = this.#driver.open(undefined, [], { filter });
+    // With `auth`, the authenticated connection's events come too, in one stream.
+    return this.#account === undefined
+      ? own
+      : mergeStreams([own, this.#account.driver.open(undefined, [], { filter })]);
+  }
+
+  /**
+   * Experimental. The account's executions on the authenticated connection: a snapshot (open
+   * orders, and recent fills with `snapTrades`), then every order event and fill, each Kraken
+   * message as one event with its `sequence`, which the client checks. A jump is a `sequence`
+   * gap, and the client subscribes again for a fresh snapshot, which a consumer takes as the
+   * whole truth; after a reconnect the fresh snapshot carries the last 50 fills too.
+   *
+   * @param options `snapOrders` (default true), `snapTrades` (default false), `orderStatus`
+   *   (default true), `ratecounter` (default false), as Kraken names them.
+   * @returns The stream.
+   * @throws {TypeError} Without `auth`.
+   */
+  executions(
+    options: {
+      readonly snapOrders?: boolean;
+      readonly snapTrades?: boolean;
+      readonly orderStatus?: boolean;
+      readonly ratecounter?: boolean;
+    } = {},
+  ): ReadableStream<ExecutionsStreamEvent> {
+    const account = this.#authenticated();
+    return account.driver.open("executions", [{
+      channel: "executions",
+      ...options,
+    }]) as ReadableStream<
+      ExecutionsStreamEvent
+    >;
+  }
+
+  /**
+   * Experimental. The account's balances on the authenticated connection: a snapshot of every
+   * asset, then ledger entries with the balance after each, with the same `sequence` checks as
+   * {@link KrakenWs.executions}.
+   *
+   * @param options `snapshot` (default true).
+   * @returns The stream.
+   * @throws {TypeError} Without `auth`.
+   */
+  balances(options: { readonly snapshot?: boolean } = {}): ReadableStream<BalancesStreamEvent> {
+    const account = this.#authenticated();
+    return account.driver.open("balances", [{ channel: "balances", ...options }]) as ReadableStream<
+      BalancesStreamEvent
+    >;
+  }
+
+  /**
+   * Experimental. Places an order (`add_order`). Sent once, never again by the client: if the
+   * answer is lost the promise rejects with `KrakenOutcomeUnknownError`, and `executions` (by
+   * your `clOrdId`) says whether it exists. Decimal values are best given as text (`"0.10000000"`):
+   * they are sent exactly.
+   *
+   * @param params The order.
+   * @param options Timeout and whether to wait for the connection.
+   * @returns Kraken's result, with the order id.
+   */
+  async addOrder(params: AddOrderParams, options?: TradingCallOptions): Promise<AddOrderResult> {
+    const [result] = await this.#authenticated().call("add_order", params, options);
+    return result as AddOrderResult;
+  }
+
+  /**
+   * Experimental. Amends an open order in place (`amend_order`): same id, queue priority kept
+   * where Kraken can.
+   *
+   * @param params The order (`orderId` or `clOrdId`) and what changes.
+   * @param options Timeout and whether to wait for the connection.
+   * @returns Kraken's result.
+   */
+  async amendOrder(
+    params: AmendOrderParams,
+    options?: TradingCallOptions,
+  ): Promise<AmendOrderResult> {
+    const [result] = await this.#authenticated().call("amend_order", params, options);
+    return result as AmendOrderResult;
+  }
+
+  /**
+   * Experimental. Replaces an open order with a new one (`edit_order`: a new id, queue priority
+   * lost). Prefer {@link KrakenWs.amendOrder}.
+   *
+   * @param params The order and what changes.
+   * @param options Timeout and whether to wait for the connection.
+   * @returns Kraken's result, with the new and the original order id.
+   */
+  async editOrder(params: EditOrderParams, options?: TradingCallOptions): Promise<EditOrderResult> {
+    const [result] = await this.#authenticated().call("edit_order", params, options);
+    return result as EditOrderResult;
+  }
+
+  /**
+   * Experimental. Cancels orders (`cancel_order`) by id, client id or user reference. Kraken
+   * answers once per order named: the promise resolves with every answer.
+   *
+   * @param params The orders.
+   * @param options Timeout and whether to wait for the connection.
+   * @returns One result per order named.
+   */
+  async cancelOrder(
+    params: CancelOrderParams,
+    options?: TradingCallOptions,
+  ): Promise<CancelOrderResult[]> {
+    const count = ["orderId", "clOrdId", "orderUserref"].reduce((sum, key) => {
+      const value = (params as Record<string, unknown>)[key];
+      return sum + (Array.isArray(value) ? value.length : value === undefined ? 0 : 1);
+    }, 0);
+    const results = await this.#authenticated().call(
+      "cancel_order",
+      params,
+      options,
+      Math.max(1, count),
+    );
+    return results as CancelOrderResult[];
+  }
+
+  /**
+   * Experimental. Cancels every open order of the account (`cancel_all`).
+   *
+   * @param options Timeout and whether to wait for the connection.
+   * @returns How many were cancelled.
+   */
+  async cancelAll(options?: TradingCallOptions): Promise<CancelAllResult> {
+    const [result] = await this.#authenticated().call("cancel_all", {}, options);
+    return result as CancelAllResult;
+  }
+
+  /**
+   * Experimental. Starts, extends or (with 0) stops Kraken's countdown that cancels every order
+   * of the account when it runs out (`cancel_all_orders_after`), once. To keep it armed while the
+   * client runs, use {@link KrakenWs.deadManSwitch}.
+   *
+   * @param timeoutSeconds Seconds of countdown (below 86 400), or 0 to stop it.
+   * @param options Timeout and whether to wait for the connection.
+   * @returns Kraken's current time and trigger time.
+   */
+  async cancelAllOrdersAfter(
+    timeoutSeconds: number,
+    options?: TradingCallOptions,
+  ): Promise<CancelAllOrdersAfterResult> {
+    const [result] = await this.#authenticated().call(
+      "cancel_all_orders_after",
+      { timeout: timeoutSeconds },
+      options,
+    );
+    return result as CancelAllOrdersAfterResult;
+  }
+
+  /**
+   * Experimental. Places 2 to 15 orders of one pair at once (`batch_add`).
+   *
+   * @param params The pair and the orders.
+   * @param options Timeout and whether to wait for the connection.
+   * @returns One result per order, in order.
+   */
+  async batchAdd(params: BatchAddParams, options?: TradingCallOptions): Promise<BatchAddResult> {
+    const [result] = await this.#authenticated().call("batch_add", params, options);
+    return result as BatchAddResult;
+  }
+
+  /**
+   * Experimental. Cancels 2 to 50 orders at once (`batch_cancel`).
+   *
+   * @param params The orders.
+   * @param options Timeout and whether to wait for the connection.
+   * @returns How many were cancelled.
+   */
+  async batchCancel(
+    params: BatchCancelParams,
+    options?: TradingCallOptions,
+  ): Promise<BatchCancelResult> {
+    const [result] = await this.#authenticated().call("batch_cancel", params, options);
+    return result as BatchCancelResult;
+  }
+
+  /**
+   * Experimental. The dead man's switch: keeps Kraken's `cancel_all_orders_after` countdown armed
+   * while the authenticated connection is up, refreshing it every quarter of the countdown, and
+   * arms it again after a reconnect. If this process dies or loses Kraken for longer than the
+   * countdown, Kraken cancels every open order. `close()` turns it off first; so does 0. Its
+   * state comes as `dead_man_switch` events on `events()`.
+   *
+   * @param timeoutSeconds The countdown in seconds (Kraken suggests 60), or 0 to turn it off.
+   * @throws {TypeError} Without `auth`.
+   * @throws {RangeError} When the countdown is not an integer from 0 to 86 399.
+   */
+  deadManSwitch(timeoutSeconds: number): void {
+    const account = this.#authenticated();
+    if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 0 || timeoutSeconds >= 86_400) {
+      throw new RangeError(
+        `the countdown must be whole seconds from 0 to 86399, not ${timeoutSeconds}`,
+      );
+    }
+    account.driver.dispatch({ type: "deadManSwitch", timeoutSeconds });
   }
 
   /**
@@ -436,9 +747,12 @@ export class KrakenWs implements AsyncDisposable {
     const wanted = symbols === undefined
       ? undefined
       : new Set(typeof symbols === "string" ? [symbols] : symbols);
-    return this.#driver.ready((status) =>
-      wanted === undefined || (status.symbol !== undefined && wanted.has(status.symbol))
-    );
+    const concerns = (status: SubscriptionStatus) =>
+      wanted === undefined || (status.symbol !== undefined && wanted.has(status.symbol));
+    const account = this.#account;
+    return account === undefined || wanted !== undefined
+      ? this.#driver.ready(concerns)
+      : Promise.all([this.#driver.ready(concerns), account.driver.ready(concerns)]).then(() => {});
   }
 
   /**
@@ -450,7 +764,10 @@ export class KrakenWs implements AsyncDisposable {
   close(): Promise<void> {
     if (this.#closing === undefined) {
       this.#signal?.removeEventListener("abort", this.#onAbort);
-      this.#closing = this.#driver.stop();
+      const account = this.#account;
+      this.#closing = account === undefined
+        ? this.#driver.stop()
+        : Promise.all([this.#driver.stop(), account.driver.stop()]).then(() => {});
     }
     return this.#closing;
   }
@@ -458,6 +775,16 @@ export class KrakenWs implements AsyncDisposable {
   /** Closes the client at the end of an `await using` block. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  #authenticated(): AccountConnection {
+    this.#assertOpen();
+    if (this.#account === undefined) {
+      throw new TypeError(
+        "the account needs `auth`: new KrakenWs({ auth: { apiKey, apiSecret } })",
+      );
+    }
+    return this.#account;
   }
 
   #assertOpen(): void {

@@ -9,6 +9,7 @@ import type { BookSync } from "./book_sync.ts";
 import type { InFlight } from "./answer_matching.ts";
 import type { Requests } from "./requests.ts";
 import type { SessionContext } from "./session_context.ts";
+import type { Subscription } from "./subscription.ts";
 import type { SubscriptionRegistry } from "./subscription_registry.ts";
 
 /**
@@ -36,6 +37,7 @@ export class Answers {
   readonly #requests: Requests;
   readonly #registry: SubscriptionRegistry;
   readonly #books: BookSync;
+  readonly #tokenRefused: (subscription: Subscription) => boolean;
 
   /**
    * Creates the reactions.
@@ -44,17 +46,21 @@ export class Answers {
    * @param requests The session's requests.
    * @param registry The session's subscriptions.
    * @param books The session's books.
+   * @param tokenRefused Kraken refused a subscription's token: true when it is taken care of
+   *   (subscribed again with a fresh one), false when the refusal is final.
    */
   constructor(
     context: SessionContext,
     requests: Requests,
     registry: SubscriptionRegistry,
     books: BookSync,
+    tokenRefused: (subscription: Subscription) => boolean = () => false,
   ) {
     this.#context = context;
     this.#requests = requests;
     this.#registry = registry;
     this.#books = books;
+    this.#tokenRefused = tokenRefused;
   }
 
   /** Kraken acknowledged a request. */
@@ -90,6 +96,9 @@ export class Answers {
     subscription.lastDataAt = this.#context.now;
     // From now on a subscribe follows a loss: it asks for the snapshot that recovers it.
     subscription.wantsSnapshot = true;
+    subscription.recovering = true;
+    subscription.lastSequence = undefined;
+    subscription.tokenRetried = false;
     this.#registry.settleGap(subscription);
     if (subscription.channel === "book") {
       this.#books.expectSnapshot(subscription);
@@ -136,6 +145,7 @@ export class Answers {
       return;
     }
     if (!this.#registry.isCurrent(subscription)) return;
+    if (/invalid token/i.test(message.error) && this.#tokenRefused(subscription)) return;
     if (/already subscribed/i.test(message.error)) {
       // The server holds it and nobody wants it: the unsubscribe already queued undoes it.
       if (!this.#registry.wanted(subscription)) return;

@@ -107,6 +107,8 @@ export class ConnectionLifecycle {
   #socket = 0;
   #lastFrameAt = 0;
   #lastHeartbeatAt = -Infinity;
+  /** The authenticated connection's token; never in an event. */
+  #token: string | undefined;
 
   /**
    * Creates an idle link.
@@ -135,6 +137,21 @@ export class ConnectionLifecycle {
   /** Whether requests can go out: the socket is open. */
   get connected(): boolean {
     return this.#state === "open" || this.#state === "live";
+  }
+
+  /** The token of the authenticated connection now up; undefined on a public one or when down. */
+  get token(): string | undefined {
+    return this.#token;
+  }
+
+  /** Kraken refused the token: this one replaces it for what is sent from now on. */
+  renewToken(token: string): void {
+    this.#token = token;
+  }
+
+  /** Drops the link on our side (a token that cannot be had): it reconnects with backoff. */
+  drop(cause: string): void {
+    this.#abandon(cause);
   }
 
   /** Client time of the last heartbeat: it vouches for every subscription's silence. */
@@ -185,13 +202,19 @@ export class ConnectionLifecycle {
       });
     }
     this.#socket = 0;
+    this.#token = undefined;
     this.#move("linger", "no subscription");
     this.#context.cancelTimers();
     this.#hooks.lost(this.#lastFrameAt);
   }
 
-  /** The current socket opened. */
-  opened(): void {
+  /**
+   * The current socket opened.
+   *
+   * @param token The authenticated connection's token, fetched for it.
+   */
+  opened(token?: string): void {
+    this.#token = token;
     this.#move("opened", "opened");
     this.#context.cancelTimer(TIMER.connect);
     this.#lastFrameAt = this.#context.now;
@@ -325,6 +348,7 @@ export class ConnectionLifecycle {
   }
 
   #lost(): void {
+    this.#token = undefined;
     // The linger outlives the link: nobody needs a connection, whether or not it is up.
     this.#context.cancelTimers((id) => id === TIMER.reconnect || id === TIMER.linger);
     this.#hooks.lost(this.#lastFrameAt);

@@ -27,6 +27,8 @@ export function eventChannel(event: KrakenEvent): DataChannel | undefined {
     case "ticker":
     case "ohlc":
     case "instrument":
+    case "executions":
+    case "balances":
       return event.type;
     case "gap":
     case "error":

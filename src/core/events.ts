@@ -6,6 +6,7 @@
  */
 
 import type { BookChange } from "../book/book_side.ts";
+import type { BalancesEvent, DeadManSwitchEvent, ExecutionsEvent } from "./account_events.ts";
 import type {
   BookLevel,
   Candle,
@@ -209,9 +210,10 @@ export type SubscriptionState =
   | "rejected";
 
 /**
- * A public channel the client subscribes to. Each subscription of `book`, `trade`, `ticker` and
- * `ohlc` is for one pair; `instrument` is one subscription for every pair, so its events name no
- * `symbol`.
+ * A channel the client subscribes to. Each subscription of `book`, `trade`, `ticker` and `ohlc` is
+ * for one pair; `instrument` is one subscription for every pair, so its events name no `symbol`.
+ * `executions` and `balances` (experimental) are the account's, on the authenticated connection:
+ * one subscription each, naming no `symbol` either.
  *
  * @example
  * ```ts
@@ -220,7 +222,14 @@ export type SubscriptionState =
  * console.log(channel);
  * ```
  */
-export type DataChannel = "book" | "trade" | "ticker" | "ohlc" | "instrument";
+export type DataChannel =
+  | "book"
+  | "trade"
+  | "ticker"
+  | "ohlc"
+  | "instrument"
+  | "executions"
+  | "balances";
 
 /**
  * A transition of the connection or of one subscription, with what caused it. A subscription of
@@ -250,6 +259,8 @@ export type StateEvent =
     readonly to: ConnectionState;
     /** Why, like `opened`, `close 1006`, `stale`, `retry`, `user`. */
     readonly cause: string;
+    /** `private` for the authenticated connection (experimental); absent for the public one. */
+    readonly link?: "private";
   })
   | (EventBase & {
     /** Discriminant. */
@@ -276,7 +287,9 @@ export type StateEvent =
  * Why data was lost.
  *
  * - `checksum`, `crossed`: a book failed validation; it is resynced.
- * - `sequence`: trade ids jumped; `fromTradeId`..`toTradeId` are missing.
+ * - `sequence`: trade ids jumped; `fromTradeId`..`toTradeId` are missing. On `executions` and
+ *   `balances` (experimental): the subscription's `sequence` jumped; messages
+ *   `fromSequence`..`toSequence` are missing, and it is subscribed again for a fresh snapshot.
  * - `reconnect`: the connection was down from `fromTime` to `toTime`.
  * - `resubscribe`: the subscription went silent or its snapshot never came, and was subscribed
  *   again; nothing was delivered from `fromTime` to `toTime`.
@@ -358,6 +371,24 @@ export type GapEvent =
     readonly fromTradeId: number;
     /** Last missing trade id. */
     readonly toTradeId: number;
+    /** Only on an account channel's gap. */
+    readonly fromSequence?: undefined;
+    /** Only on an account channel's gap. */
+    readonly toSequence?: undefined;
+  })
+  | (GapEventBase & {
+    /** The account channel's `sequence` jumped: these messages are missing (experimental). */
+    readonly reason: "sequence";
+    /** `executions` or `balances`. */
+    readonly channel: "executions" | "balances";
+    /** First missing message number. */
+    readonly fromSequence: number;
+    /** Last missing message number. */
+    readonly toSequence: number;
+    /** Only on a trade gap. */
+    readonly fromTradeId?: undefined;
+    /** Only on a trade gap. */
+    readonly toTradeId?: undefined;
   })
   | (GapEventBase & {
     /** The connection was down, or the subscription was subscribed again. */
@@ -399,6 +430,8 @@ export interface StatusEvent extends EventBase {
   readonly connectionId?: string;
   /** Server software version. */
   readonly version?: string;
+  /** `private` for the authenticated connection (experimental); absent for the public one. */
+  readonly link?: "private";
 }
 
 /**
@@ -409,6 +442,8 @@ export interface StatusEvent extends EventBase {
  * - `unknown`: a frame of a channel or method this SDK does not know (with `excerpt`).
  * - `protocol`: Kraken sent something the session cannot place (an answer to no request).
  * - `internal`: a defect in the SDK; the client keeps going.
+ * - `auth`: the authenticated connection could not get a token (experimental); it retries with
+ *   backoff. The message never holds a key, a secret or a token.
  *
  * @example
  * ```ts
@@ -417,7 +452,7 @@ export interface StatusEvent extends EventBase {
  * console.log(code);
  * ```
  */
-export type ErrorCode = "rejected" | "decode" | "unknown" | "protocol" | "internal";
+export type ErrorCode = "rejected" | "decode" | "unknown" | "protocol" | "internal" | "auth";
 
 /**
  * Something went wrong; the client goes on. A `rejected` error ends its subscription's stream.
@@ -467,7 +502,10 @@ export type KrakenEvent =
   | StateEvent
   | GapEvent
   | StatusEvent
-  | ErrorEvent;
+  | ErrorEvent
+  | ExecutionsEvent
+  | BalancesEvent
+  | DeadManSwitchEvent;
 
 /**
  * An event before the client stamps its `seq` and `time`: what the session produces. Spelled out

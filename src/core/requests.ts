@@ -14,7 +14,7 @@ import {
 } from "./answer_matching.ts";
 import { type QueuedRequest, RequestPacer } from "./request_pacer.ts";
 import { type SessionContext, TIMER } from "./session_context.ts";
-import type { Subscription } from "./subscription.ts";
+import { isAccountChannel, type Subscription } from "./subscription.ts";
 
 /**
  * What the requests need to know of the connection.
@@ -31,6 +31,8 @@ export interface RequestLink {
   readonly connected: boolean;
   /** The connection they go out on. */
   readonly connection: number;
+  /** The authenticated connection's token: account channels name it in their requests. */
+  readonly token?: string;
 }
 
 /**
@@ -195,10 +197,12 @@ export class Requests {
       for (const subscription of subscriptions) subscription.wireDepth = subscription.depth;
     }
     const first = subscriptions[0].params(method);
-    const params = first.symbol === undefined ? first : {
-      ...first,
-      symbol: subscriptions.flatMap((subscription) => subscription.symbol ?? []),
-    };
+    const token = this.#link.token;
+    const params = first.symbol !== undefined
+      ? { ...first, symbol: subscriptions.flatMap((subscription) => subscription.symbol ?? []) }
+      : token !== undefined && isAccountChannel(subscriptions[0].channel)
+      ? { ...first, token }
+      : first;
     const reqId = this.#context.nextReqId();
     const text = method === "subscribe"
       ? encodeSubscribe(params, reqId)

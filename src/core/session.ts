@@ -13,20 +13,30 @@
  */
 
 import { decode } from "../protocol/decode.ts";
-import type { StatusMessage } from "../protocol/messages.ts";
+import type { RejectionMessage, StatusMessage } from "../protocol/messages.ts";
+import type { TradingReply } from "../protocol/private_messages.ts";
+import { AccountChannels } from "./account_channels.ts";
 import { Answers } from "./answers.ts";
 import { BookSync } from "./book_sync.ts";
 import { ConnectionLifecycle } from "./connection_lifecycle.ts";
 import { IllegalInputError } from "./connection_machine.ts";
 import { DataChannels } from "./data_channels.ts";
+import { DeadManSwitch } from "./dead_man_switch.ts";
+import type { EventCounter } from "./event_counter.ts";
 import type { ConnectionState, DataChannel, SubscriptionState } from "./events.ts";
 import { Instruments } from "./instruments.ts";
 import type { ReconnectOptions } from "./reconnect_policy.ts";
 import { Requests } from "./requests.ts";
 import { SessionContext, TIMER } from "./session_context.ts";
 import type { SessionEffect, SessionInput } from "./session_io.ts";
-import type { InstrumentRequest, SubscriptionRequest } from "./subscription.ts";
+import {
+  isAccountChannel,
+  type Subscription,
+  type SubscriptionRequest,
+  type UnkeyedRequest,
+} from "./subscription.ts";
 import { SubscriptionRegistry } from "./subscription_registry.ts";
+import { type TradingOrder, TradingRequests } from "./trading.ts";
 
 export type { SessionEffect, SessionInput } from "./session_io.ts";
 export { SubscriptionConflictError } from "./subscription_registry.ts";
@@ -79,6 +89,14 @@ export interface SessionOptions {
   readonly requestTimeoutMs?: number;
   /** Frames over this many bytes are decode errors (default 8 MiB). */
   readonly maxFrameBytes?: number;
+  /**
+   * `private` for the authenticated connection (experimental): it takes a token with each
+   * connection, serves the account channels and trading, and its connection states and statuses
+   * say `link: "private"`.
+   */
+  readonly link?: "private";
+  /** Where event numbers come from: one counter shared by a client's sessions keeps one order. */
+  readonly counter?: EventCounter;
 }
 
 const DEFAULTS = {
@@ -135,7 +153,8 @@ export interface SubscriptionStatus {
 export class Session {
   readonly #maxFrameBytes: number | undefined;
   readonly #lingerMs: number;
-  readonly #context = new SessionContext();
+  readonly #context: SessionContext;
+  readonly #private: boolean;
   readonly #link: ConnectionLifecycle;
   readonly #requests: Requests;
   readonly #registry: SubscriptionRegistry;
@@ -143,6 +162,12 @@ export class Session {
   readonly #data: DataChannels;
   readonly #instruments: Instruments;
   readonly #answers: Answers;
+  readonly #account: AccountChannels;
+  readonly #trading: TradingRequests;
+  readonly #deadMan: DeadManSwitch;
+  /** Account subscriptions refused for their token, waiting for a fresh one. */
+  readonly #awaitingToken = new Set<Subscription>();
+  #tokenAsked = false;
 
   /**
    * Creates an idle session.
@@ -162,7 +187,8 @@ export class Session {
       requestTimeoutMs,
     );
     this.#maxFrameBytes = options.maxFrameBytes;
-    const context = this.#context;
+    this.#private = options.link === "private";
+    const context = this.#context = new SessionContext(options.counter, options.link);
     this.#lingerMs = options.lingerMs ?? DEFAULTS.lingerMs;
     this.#link = new ConnectionLifecycle(context, {
       url: options.url,
@@ -177,12 +203,21 @@ export class Session {
       opened: () => {
         this.#registry.replay();
         this.#requests.pump();
+        this.#trading.pump();
+        this.#deadMan.opened();
       },
       lost: (since) => {
         this.#requests.clear();
+        this.#awaitingToken.clear();
+        this.#tokenAsked = false;
         this.#registry.disconnected(since);
+        this.#trading.lost();
+        this.#deadMan.lost();
       },
-      ended: () => this.#registry.endAll(),
+      ended: () => {
+        this.#registry.endAll();
+        this.#trading.stop();
+      },
     });
     this.#requests = new Requests(
       context,
@@ -207,7 +242,16 @@ export class Session {
       (symbol) => instruments.precisionOf(symbol),
     );
     this.#data = new DataChannels(context, this.#registry);
-    this.#answers = new Answers(context, this.#requests, this.#registry, this.#books);
+    this.#account = new AccountChannels(context, this.#registry);
+    this.#trading = new TradingRequests(context, this.#link);
+    this.#deadMan = new DeadManSwitch(context, this.#link);
+    this.#answers = new Answers(
+      context,
+      this.#requests,
+      this.#registry,
+      this.#books,
+      (subscription) => this.#tokenRefused(subscription),
+    );
   }
 
   /** The connection's state. */
@@ -232,7 +276,7 @@ export class Session {
 
   /** The state of a subscription, by its request, or undefined when there is none. */
   subscriptionState(
-    request: SubscriptionRequest | InstrumentRequest,
+    request: SubscriptionRequest | UnkeyedRequest,
   ): SubscriptionState | undefined {
     return this.#registry.stateOf(request);
   }
@@ -268,13 +312,30 @@ export class Session {
         link.start();
         break;
       case "stop":
+        this.#deadMan.stop();
         link.stop();
         this.#requests.clear();
+        this.#trading.stop();
         break;
       // Events of a socket the session already left (closed, or dropped as dead) are stale.
       case "opened":
         // A socket may finish opening after stop() already asked it to close.
-        if (link.accepts(input.connection) && link.state !== "closing") link.opened();
+        if (link.accepts(input.connection) && link.state !== "closing") link.opened(input.token);
+        break;
+      case "token":
+        if (link.accepts(input.connection) && link.connected) this.#tokenRenewed(input.token);
+        break;
+      case "authFailed":
+        if (link.accepts(input.connection)) {
+          this.#context.emit({ type: "error", code: "auth", message: input.message });
+          link.drop("no token");
+        }
+        break;
+      case "order":
+        this.#order(input.order);
+        break;
+      case "deadManSwitch":
+        this.#deadManSwitch(input.timeoutSeconds);
         break;
       case "closed":
         if (link.accepts(input.connection)) link.closed(input.code, input.reason);
@@ -305,15 +366,76 @@ export class Session {
     return effects;
   }
 
+  /** Whether anything needs the connection: a subscription, a trading request, the switch. */
+  get #needed(): boolean {
+    return this.#registry.anyWanted || this.#trading.busy || this.#deadMan.on;
+  }
+
+  #order(order: TradingOrder): void {
+    const state = this.#link.state;
+    if (state === "closed" || state === "closing") {
+      this.#context.push({
+        type: "settle",
+        id: order.id,
+        outcome: { status: "unsent", reason: "the client closed" },
+      });
+      return;
+    }
+    this.#trading.submit(order);
+    if (state === "idle" && this.#trading.busy) this.#link.start();
+  }
+
+  #deadManSwitch(timeoutSeconds: number): void {
+    const state = this.#link.state;
+    if (state === "closed" || state === "closing") {
+      throw new IllegalInputError(state, "deadManSwitch");
+    }
+    this.#deadMan.set(timeoutSeconds);
+    if (state === "idle" && this.#deadMan.on) this.#link.start();
+  }
+
+  /**
+   * Kraken said an account subscription's token is not valid: once per subscription, a fresh
+   * token is fetched and it is subscribed again with it; a second refusal is final.
+   */
+  #tokenRefused(subscription: Subscription): boolean {
+    if (subscription.tokenRetried || !isAccountChannel(subscription.channel)) return false;
+    subscription.tokenRetried = true;
+    this.#requests.discard(subscription);
+    this.#awaitingToken.add(subscription);
+    this.#askToken();
+    return true;
+  }
+
+  /** A fresh token for the connection up now: what waited for one goes out. */
+  #tokenRenewed(token: string): void {
+    this.#link.renewToken(token);
+    this.#tokenAsked = false;
+    for (const subscription of this.#awaitingToken) {
+      if (this.#registry.isCurrent(subscription) && this.#registry.wanted(subscription)) {
+        this.#requests.queue({ method: "subscribe", subscription });
+      }
+    }
+    this.#awaitingToken.clear();
+  }
+
+  #askToken(): void {
+    if (this.#tokenAsked) return;
+    this.#tokenAsked = true;
+    this.#context.push({ type: "fetchToken", connection: this.#link.connection });
+  }
+
   /**
    * Nobody needs the connection: an open one lingers, then closes; one still backing off has
    * nothing to keep, and stops at once. Needed again before then, it stays.
    */
   #linger(): void {
-    if (!this.#registry.takeMembershipChange()) return;
+    // Trading and the switch need the link too, and change with no membership change.
+    const changed = this.#registry.takeMembershipChange();
+    if (!changed && !this.#private) return;
     const state = this.#link.state;
     const held = state === "connecting" || state === "open" || state === "live";
-    if (this.#registry.anyWanted || (!held && state !== "backoff")) {
+    if (this.#needed || (!held && state !== "backoff")) {
       this.#context.cancelTimer(TIMER.linger);
     } else if (state === "backoff") {
       this.#link.idle();
@@ -322,7 +444,7 @@ export class Session {
     }
   }
 
-  #subscribe(consumer: number, request: SubscriptionRequest | InstrumentRequest): void {
+  #subscribe(consumer: number, request: SubscriptionRequest | UnkeyedRequest): void {
     const state = this.#link.state;
     if (state === "closed" || state === "closing") throw new IllegalInputError(state, "subscribe");
     const { subscription, born } = this.#registry.add(consumer, request);
@@ -379,8 +501,10 @@ export class Session {
     if (!this.#context.fired(id)) throw new IllegalInputError(this.#link.state, `timer ${id}`);
     if (id === TIMER.tick) this.#tick();
     else if (id === TIMER.linger) {
-      if (!this.#registry.anyWanted) this.#link.idle();
+      if (!this.#needed) this.#link.idle();
     } else if (id === TIMER.pace) this.#requests.pump();
+    else if (id === TIMER.deadMan) this.#deadMan.refresh();
+    else if (id === TIMER.trading) this.#trading.expire();
     else if (id.startsWith(TIMER.resyncPrefix)) {
       this.#books.resyncDue(id.slice(TIMER.resyncPrefix.length));
     } else this.#link.timer(id);
@@ -426,7 +550,16 @@ export class Session {
         this.#answers.acknowledged(message);
         return;
       case "rejection":
-        this.#answers.refused(message);
+        this.#rejection(message);
+        return;
+      case "tradingReply":
+        this.#tradingReply(message);
+        return;
+      case "executions":
+        this.#account.executions(message);
+        return;
+      case "balances":
+        this.#account.balances(message);
         return;
       case "book":
         this.#books.apply(message);
@@ -443,6 +576,10 @@ export class Session {
       case "instrument":
         for (const symbol of this.#instruments.apply(message)) this.#books.precisionChanged(symbol);
         return;
+      case "level3":
+        // Level 3 has its own endpoint: on this connection it answers nothing asked for.
+        this.#context.emit({ type: "error", code: "unknown", message: "unexpected level3 frame" });
+        return;
       case "unknown":
         this.#context.emit({
           type: "error",
@@ -454,20 +591,54 @@ export class Session {
     }
   }
 
+  /** A refusal: of a trading request, of the switch, or of a subscription. */
+  #rejection(message: RejectionMessage): void {
+    const invalidToken = /invalid token/i.test(message.error);
+    if (this.#trading.owns(message.reqId)) {
+      this.#trading.refused(message);
+      // Never sent again: the next request goes out with a fresh token.
+      if (invalidToken) this.#askToken();
+    } else if (this.#deadMan.owns(message.reqId)) {
+      this.#deadMan.refused(message);
+      if (invalidToken) this.#askToken();
+    } else {
+      this.#answers.refused(message);
+    }
+  }
+
+  #tradingReply(message: TradingReply): void {
+    if (this.#deadMan.owns(message.reqId)) this.#deadMan.answered(message);
+    else if (this.#trading.owns(message.reqId)) this.#trading.answered(message);
+    else {
+      this.#context.emit({
+        type: "error",
+        code: "protocol",
+        message: `${message.method} answer to no request of this connection`,
+      });
+    }
+  }
+
   /**
    * A frame that did not decode is a loss. When its start still names a channel and a symbol,
    * the gap is theirs, and a book resyncs.
    */
   #undecodable(text: string): void {
     const head = text.slice(0, 512);
-    const channel = /"channel"\s*:\s*"(book|trade|ticker|ohlc|instrument)"/.exec(head)?.[1] as
-      | DataChannel
-      | undefined;
+    const channel = /"channel"\s*:\s*"(book|trade|ticker|ohlc|instrument|executions|balances)"/
+      .exec(head)?.[1] as
+        | DataChannel
+        | undefined;
     if (channel === "instrument") {
       // The loss is the instrument stream's (a symbol in the frame is one of the pairs it lists).
       // Not subscribed again, as a book would be: the whole list fails to decode again as likely
       // as not, and what the frame carried comes back with the next snapshot.
       this.#context.emit({ type: "gap", reason: "decode", channel });
+      return;
+    }
+    if (channel === "executions" || channel === "balances") {
+      // What the message carried is lost for the state a consumer rebuilds: start over.
+      this.#context.emit({ type: "gap", reason: "decode", channel });
+      this.#account.undecodable(channel);
       return;
     }
     const symbol = /"symbol"\s*:\s*"([^"\\]{1,40})"/.exec(head)?.[1];

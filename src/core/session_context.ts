@@ -5,6 +5,7 @@
  * @module
  */
 
+import { EventCounter } from "./event_counter.ts";
 import type { KrakenEvent, UnstampedEvent } from "./events.ts";
 import type { SessionEffect } from "./session_io.ts";
 
@@ -27,6 +28,8 @@ export const TIMER = {
   pace: "pace",
   close: "close",
   linger: "linger",
+  deadMan: "dead_man_switch",
+  trading: "trading",
   resyncPrefix: "resync:",
 } as const;
 
@@ -60,11 +63,24 @@ export function resyncTimer(key: string): string {
  */
 export class SessionContext {
   #now = 0;
-  #seq = 0;
+  readonly #counter: EventCounter;
+  readonly #link: "private" | undefined;
   #reqId = 0;
   #effects: SessionEffect[] = [];
   /** Timers the driver holds: firing or cancelling one that is not set is a defect. */
   readonly #timers = new Set<string>();
+
+  /**
+   * Creates the context.
+   *
+   * @param counter Where event numbers come from (shared by a client's sessions).
+   * @param link `private` for the authenticated connection: its connection states and statuses
+   *   say so.
+   */
+  constructor(counter: EventCounter = new EventCounter(), link?: "private") {
+    this.#counter = counter;
+    this.#link = link;
+  }
 
   /** Client time of the input being handled. */
   get now(): number {
@@ -90,7 +106,11 @@ export class SessionContext {
 
   /** The event with the next `seq` and the time `now`. */
   stamp(event: UnstampedEvent, now: number = this.#now): KrakenEvent {
-    return { ...event, seq: ++this.#seq, time: now } as KrakenEvent;
+    const linked = this.#link !== undefined &&
+      (event.type === "status" || (event.type === "state" && event.scope === "connection"));
+    return linked
+      ? { ...event, link: this.#link, seq: this.#counter.next(), time: now } as KrakenEvent
+      : { ...event, seq: this.#counter.next(), time: now } as KrakenEvent;
   }
 
   /** Emits `event`, for `consumer`'s stream alone when one is named. */

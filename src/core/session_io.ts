@@ -6,7 +6,8 @@
  */
 
 import type { DataChannel, KrakenEvent } from "./events.ts";
-import type { InstrumentRequest, SubscriptionRequest } from "./subscription.ts";
+import type { TradingOrder, TradingOutcome } from "./trading.ts";
+import type { SubscriptionRequest, UnkeyedRequest } from "./subscription.ts";
 
 /**
  * An input to the session. Socket inputs name the connection they belong to; inputs of a
@@ -21,6 +22,11 @@ import type { InstrumentRequest, SubscriptionRequest } from "./subscription.ts";
  * connection's state, then each subscription's, each with `from` equal to `to` and the cause
  * `current`; a stream that starts late starts from the present, not from nothing.
  *
+ * The authenticated connection (experimental): `opened` carries the token fetched for that
+ * connection; `token` a fresh one asked for with a `fetchToken` effect; `authFailed` says no token
+ * could be had (the attempt fails, and it retries with backoff); `order` is a trading request and
+ * `deadManSwitch` sets the countdown (0: off).
+ *
  * @example
  * ```ts
  * import type { SessionInput } from "@kraken-ws/sdk/extended";
@@ -31,7 +37,11 @@ import type { InstrumentRequest, SubscriptionRequest } from "./subscription.ts";
 export type SessionInput =
   | { readonly type: "start" }
   | { readonly type: "stop" }
-  | { readonly type: "opened"; readonly connection: number }
+  | { readonly type: "opened"; readonly connection: number; readonly token?: string }
+  | { readonly type: "token"; readonly connection: number; readonly token: string }
+  | { readonly type: "authFailed"; readonly connection: number; readonly message: string }
+  | { readonly type: "order"; readonly order: TradingOrder }
+  | { readonly type: "deadManSwitch"; readonly timeoutSeconds: number }
   | {
     readonly type: "closed";
     readonly connection: number;
@@ -43,7 +53,7 @@ export type SessionInput =
   | {
     readonly type: "subscribe";
     readonly consumer: number;
-    readonly request: SubscriptionRequest | InstrumentRequest;
+    readonly request: SubscriptionRequest | UnkeyedRequest;
   }
   | { readonly type: "unsubscribe"; readonly consumer: number }
   | {
@@ -59,7 +69,9 @@ export type SessionInput =
 /**
  * What the driver must do. An `emit` with a `consumer` is for that consumer's stream alone (a
  * stream's own overflow gap, or the books it starts from); without one, it goes to every stream it
- * concerns, to taps and to the unified event stream.
+ * concerns, to taps and to the unified event stream. On the authenticated connection,
+ * `fetchToken` asks for a fresh token for `connection` (answered with a `token` or `authFailed`
+ * input) and `settle` ends a trading request.
  *
  * @example
  * ```ts
@@ -79,4 +91,6 @@ export type SessionEffect =
   | { readonly type: "send"; readonly connection: number; readonly text: string }
   | { readonly type: "setTimer"; readonly id: string; readonly delayMs: number }
   | { readonly type: "cancelTimer"; readonly id: string }
-  | { readonly type: "emit"; readonly event: KrakenEvent; readonly consumer?: number };
+  | { readonly type: "emit"; readonly event: KrakenEvent; readonly consumer?: number }
+  | { readonly type: "fetchToken"; readonly connection: number }
+  | { readonly type: "settle"; readonly id: number; readonly outcome: TradingOutcome };

@@ -70,6 +70,85 @@ export interface InstrumentRequest {
 }
 
 /**
+ * What the `executions` stream asks of the authenticated session (experimental), in Kraken's
+ * terms: `snapOrders` (default true) and `snapTrades` (default false) shape the first snapshot;
+ * after a loss the client always asks for both, so what it missed is recovered. `orderStatus`
+ * (default true) streams every status transition; `ratecounter` (default false) adds Kraken's rate
+ * counter.
+ *
+ * @experimental
+ *
+ * @example
+ * ```ts
+ * import type { ExecutionsRequest } from "@kraken-ws/sdk/extended";
+ * const request: ExecutionsRequest = { channel: "executions", snapTrades: true };
+ * console.log(request.channel);
+ * ```
+ */
+export interface ExecutionsRequest {
+  /** The channel. */
+  readonly channel: "executions";
+  /** Open orders in the first snapshot (default true). */
+  readonly snapOrders?: boolean;
+  /** The last 50 fills in the first snapshot (default false). */
+  readonly snapTrades?: boolean;
+  /** Every status transition, not only open and close (default true). */
+  readonly orderStatus?: boolean;
+  /** Kraken's rate counter in the stream (default false). */
+  readonly ratecounter?: boolean;
+}
+
+/**
+ * What the `balances` stream asks of the authenticated session (experimental): `snapshot`
+ * (default true) starts it with every asset's balance; after a loss the snapshot is always asked
+ * for.
+ *
+ * @experimental
+ *
+ * @example
+ * ```ts
+ * import type { BalancesRequest } from "@kraken-ws/sdk/extended";
+ * const request: BalancesRequest = { channel: "balances" };
+ * console.log(request.channel);
+ * ```
+ */
+export interface BalancesRequest {
+  /** The channel. */
+  readonly channel: "balances";
+  /** Start with every asset's balance (default true). */
+  readonly snapshot?: boolean;
+}
+
+/**
+ * A request that names no symbol: `instrument`, or an account channel. Each is one subscription
+ * per session.
+ *
+ * @example
+ * ```ts
+ * import type { UnkeyedRequest } from "./subscription.ts";
+ * const request: UnkeyedRequest = { channel: "balances" };
+ * console.log(request.channel);
+ * ```
+ */
+export type UnkeyedRequest = InstrumentRequest | ExecutionsRequest | BalancesRequest;
+
+/**
+ * Whether `channel` is one of the account's, on the authenticated connection.
+ *
+ * @param channel A channel.
+ * @returns True for `executions` and `balances`.
+ *
+ * @example
+ * ```ts
+ * import { isAccountChannel } from "./subscription.ts";
+ * console.log(isAccountChannel("executions"), isAccountChannel("book")); // true false
+ * ```
+ */
+export function isAccountChannel(channel: DataChannel): channel is "executions" | "balances" {
+  return channel === "executions" || channel === "balances";
+}
+
+/**
  * The key of the one `instrument` subscription of a session.
  *
  * @example
@@ -95,10 +174,13 @@ export const INSTRUMENT_KEY = "instrument";
  * console.log(subscriptionKey({ channel: "instrument" })); // "instrument"
  * ```
  */
-export function subscriptionKey(request: SubscriptionRequest | InstrumentRequest): string {
+export function subscriptionKey(request: SubscriptionRequest | UnkeyedRequest): string {
   switch (request.channel) {
     case "instrument":
       return INSTRUMENT_KEY;
+    case "executions":
+    case "balances":
+      return request.channel;
     case "ohlc":
       return `ohlc|${request.symbol}|${request.interval}`;
     default:
@@ -124,6 +206,13 @@ export interface SubscriptionTopic {
   readonly symbol?: string;
   /** The interval, for `ohlc`. */
   readonly interval?: OhlcInterval;
+}
+
+/** The options of an `executions` subscription the user set, in Kraken's wire names. */
+interface ExecutionsOptions {
+  readonly snap_trades?: boolean;
+  readonly order_status?: boolean;
+  readonly ratecounter?: boolean;
 }
 
 /**
@@ -169,6 +258,14 @@ export class Subscription {
    * snapshot (Kraken's last 50 trades, the open candle) is how it is recovered.
    */
   wantsSnapshot: boolean;
+  /** Last `sequence` of an account channel on this subscription; undefined until its first message. */
+  lastSequence: number | undefined;
+  /** An `executions` subscription's options, as first asked for. */
+  readonly executions: ExecutionsOptions | undefined;
+  /** Whether it was acknowledged before: its next subscribe follows a loss. */
+  recovering = false;
+  /** Whether a refreshed token was already tried for it since its last acknowledgement. */
+  tokenRetried = false;
   /** Client time of the last data or acknowledgement. */
   lastDataAt: number;
   /** Since when nothing can have been delivered: a gap is owed from then, for `gapReason`. */
@@ -189,12 +286,12 @@ export class Subscription {
    * @param order Its place in the replay order.
    * @param now Client time.
    */
-  constructor(request: SubscriptionRequest | InstrumentRequest, order: number, now: number) {
+  constructor(request: SubscriptionRequest | UnkeyedRequest, order: number, now: number) {
     this.key = subscriptionKey(request);
     this.channel = request.channel;
-    this.symbol = request.channel === "instrument" ? undefined : request.symbol;
-    this.topic = request.channel === "instrument"
-      ? { channel: "instrument" }
+    this.symbol = "symbol" in request ? request.symbol : undefined;
+    this.topic = !("symbol" in request)
+      ? { channel: request.channel }
       : request.channel === "ohlc"
       ? { channel: "ohlc", symbol: request.symbol, interval: request.interval }
       : { channel: request.channel, symbol: request.symbol };
@@ -204,9 +301,18 @@ export class Subscription {
     this.interval = request.channel === "ohlc" ? request.interval : undefined;
     this.wantsSnapshot = request.channel === "trade"
       ? request.snapshot ?? false
-      : request.channel === "ohlc"
+      : request.channel === "ohlc" || request.channel === "balances"
       ? request.snapshot ?? true
+      : request.channel === "executions"
+      ? request.snapOrders ?? true
       : true;
+    this.executions = request.channel === "executions"
+      ? {
+        ...(request.snapTrades === undefined ? {} : { snap_trades: request.snapTrades }),
+        ...(request.orderStatus === undefined ? {} : { order_status: request.orderStatus }),
+        ...(request.ratecounter === undefined ? {} : { ratecounter: request.ratecounter }),
+      }
+      : undefined;
     this.lastDataAt = now;
   }
 
@@ -251,6 +357,20 @@ export class Subscription {
             snapshot: this.wantsSnapshot,
           }
           : { channel: "ohlc", symbol, interval: this.interval };
+      case "executions": {
+        if (method === "unsubscribe") return { channel: "executions" };
+        // After a loss both snapshots are asked for: the open orders, and the fills missed.
+        return {
+          channel: "executions",
+          ...this.executions,
+          snap_orders: this.wantsSnapshot,
+          ...(this.recovering ? { snap_trades: true } : {}),
+        };
+      }
+      case "balances":
+        return method === "subscribe"
+          ? { channel: "balances", snapshot: this.wantsSnapshot }
+          : { channel: "balances" };
     }
   }
 }

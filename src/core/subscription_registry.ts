@@ -10,10 +10,10 @@ import type { SubscriptionState } from "./events.ts";
 import type { Requests } from "./requests.ts";
 import { resyncTimer, type SessionContext } from "./session_context.ts";
 import {
-  type InstrumentRequest,
   Subscription,
   subscriptionKey,
   type SubscriptionRequest,
+  type UnkeyedRequest,
 } from "./subscription.ts";
 import { nextSubscriptionState, type SubscriptionTrigger } from "./subscription_machine.ts";
 
@@ -106,7 +106,7 @@ export class SubscriptionRegistry {
   }
 
   /** The state of the subscription serving `request`, or undefined when there is none. */
-  stateOf(request: SubscriptionRequest | InstrumentRequest): SubscriptionState | undefined {
+  stateOf(request: SubscriptionRequest | UnkeyedRequest): SubscriptionState | undefined {
     return this.#subscriptions.get(subscriptionKey(request))?.state;
   }
 
@@ -189,7 +189,7 @@ export class SubscriptionRegistry {
    */
   add(
     consumer: number,
-    request: SubscriptionRequest | InstrumentRequest,
+    request: SubscriptionRequest | UnkeyedRequest,
   ): { readonly subscription: Subscription; readonly born: boolean } {
     const key = subscriptionKey(request);
     const existing = this.#subscriptions.get(key);

@@ -72,6 +72,29 @@ export function decimalMidpoint(a: string, b: string): string {
   return decimalText(sum / 2n, places);
 }
 
+/**
+ * The exact sum of decimal texts, with as many decimals as the most precise of them: the
+ * quantity resting ahead of an order, say, without float noise.
+ *
+ * @param texts JSON number texts, like order quantities' `orderQtyText`.
+ * @returns The sum as plain decimal text; `"0"` for no texts.
+ *
+ * @example
+ * ```ts
+ * import { decimalSum } from "@kraken-ws/sdk/extended";
+ * console.log(decimalSum(["0.10000000", "0.2", "1.2e-7"])); // "0.30000012"
+ * console.log(decimalSum([])); // "0"
+ * ```
+ */
+export function decimalSum(texts: readonly string[]): string {
+  const plain = texts.map(plainDecimalText);
+  let places = 0;
+  for (const text of plain) places = Math.max(places, decimalPlaces(text));
+  let sum = 0n;
+  for (const text of plain) sum += scaledInteger(text, places);
+  return decimalText(sum, places);
+}
+
 /** `value` counted in `10^-places`, printed as plain decimal text. */
 function decimalText(value: bigint, places: number): string {
   const negative = value < 0n;

@@ -5,6 +5,13 @@
  */
 
 import { JsonCursor, JsonFailure } from "./json_cursor.ts";
+import { readLevel3 } from "./level3_decode.ts";
+import {
+  isPrivateChannel,
+  isTradingMethod,
+  readPrivateFrame,
+  readTradingReply,
+} from "./decode_private.ts";
 import type {
   AckMessage,
   BookLevel,
@@ -346,6 +353,7 @@ function readMethodReply(cursor: JsonCursor, envelope: Envelope, method: string)
     }
     return rejection(cursor, envelope, method);
   }
+  if (isTradingMethod(method)) return readTradingReply(cursor, method, envelope);
   if (method !== "subscribe" && method !== "unsubscribe") return unknown(cursor, undefined, method);
   const result = readResultAt(cursor, envelope);
   if (result === undefined) throw missing(cursor, "result");
@@ -428,6 +436,7 @@ function readData(cursor: JsonCursor, envelope: Envelope): void {
 
 function readChannelFrame(cursor: JsonCursor, envelope: Envelope, channel: string): KrakenMessage {
   if (channel === "heartbeat") return { kind: "heartbeat" };
+  if (isPrivateChannel(channel)) return readPrivateFrame(cursor, channel);
   const reader = dataReader(channel);
   if (reader === undefined) return unknown(cursor, channel);
   const type = envelope.type;
@@ -491,6 +500,8 @@ function dataReader(channel: string): DataReader | undefined {
       return readStatus;
     case "instrument":
       return readInstrument;
+    case "level3":
+      return readLevel3;
     default:
       return undefined;
   }

@@ -27,6 +27,16 @@ export interface SubscriptionParams {
   readonly event_trigger?: "trades" | "bbo";
   /** OHLC interval in minutes. */
   readonly interval?: number;
+  /** `executions`: open orders in the snapshot. */
+  readonly snap_orders?: boolean;
+  /** `executions`: the last fills in the snapshot. */
+  readonly snap_trades?: boolean;
+  /** `executions`: every status transition. */
+  readonly order_status?: boolean;
+  /** `executions`: Kraken's rate counter in the stream. */
+  readonly ratecounter?: boolean;
+  /** The session token of an account channel; the session adds it when it sends. */
+  readonly token?: string;
 }
 
 /**

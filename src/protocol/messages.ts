@@ -8,6 +8,9 @@
  * @module
  */
 
+import type { Level3Message } from "./level3_messages.ts";
+import type { BalancesMessage, ExecutionsMessage, TradingReply } from "./private_messages.ts";
+
 /**
  * Plain JSON data, as kept for parts of a frame the SDK does not interpret.
  *
@@ -695,9 +698,13 @@ export type KrakenMessage =
   | TickerMessage
   | OhlcMessage
   | InstrumentMessage
+  | Level3Message
   | StatusMessage
   | HeartbeatMessage
   | PongMessage
   | AckMessage
   | RejectionMessage
+  | ExecutionsMessage
+  | BalancesMessage
+  | TradingReply
   | UnknownMessage;

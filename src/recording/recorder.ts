@@ -9,6 +9,7 @@
 
 import { Fifo } from "../core/fifo.ts";
 import type { KrakenWsTap } from "../core/tap.ts";
+import { redactToken } from "../protocol/trading_requests.ts";
 import type { KrakenEvent } from "../core/events.ts";
 import {
   encodeEvent,
@@ -133,7 +134,9 @@ export class Recorder {
     this.#maxQueuedBytes = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
     this.#onFailure = options.onFailure;
     this.tap = {
-      frame: (text, receivedAt) => this.#offer(receivedAt, encodeFrame(receivedAt, text), "frame"),
+      // A recording is shared and kept: a session token must never be in one.
+      frame: (text, receivedAt) =>
+        this.#offer(receivedAt, encodeFrame(receivedAt, redactToken(text)), "frame"),
       event: (event) => this.#event(event),
     };
   }

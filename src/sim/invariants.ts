@@ -652,7 +652,7 @@ export class Invariants {
       case "gap": {
         this.stats.gaps++;
         if (event.reason === "checksum" || event.reason === "crossed") this.stats.resyncs++;
-        if (event.reason === "sequence" && event.symbol !== undefined) {
+        if (event.reason === "sequence" && "fromTradeId" in event && event.symbol !== undefined) {
           const ranges = this.#sequenceGaps.get(event.symbol) ?? [];
           ranges.push([event.fromTradeId!, event.toTradeId!]);
           this.#sequenceGaps.set(event.symbol, ranges);

@@ -12,7 +12,8 @@ import {
   type SessionInput,
   type SessionOptions,
 } from "../../src/core/session.ts";
-import type { InstrumentRequest, SubscriptionRequest } from "../../src/core/subscription.ts";
+import type { SubscriptionRequest, UnkeyedRequest } from "../../src/core/subscription.ts";
+import type { TradingOutcome } from "../../src/core/trading.ts";
 
 /** A request the session sent, parsed. */
 export interface SentRequest {
@@ -32,6 +33,12 @@ export class SessionHarness {
   readonly addressed: { readonly consumer: number; readonly event: KrakenEvent }[] = [];
   readonly opens: { connection: number; at: number }[] = [];
   readonly closes: { connection: number; code: number; reason: string; at: number }[] = [];
+  /** Trading requests settled, by the driver's number. */
+  readonly settled: { id: number; outcome: TradingOutcome; at: number }[] = [];
+  /** Fresh tokens asked for, by connection. */
+  readonly tokenRequests: number[] = [];
+  /** Every text sent, as sent. */
+  readonly texts: string[] = [];
   readonly #timers = new Map<string, unknown>();
   #consumer = 0;
 
@@ -52,7 +59,14 @@ export class SessionHarness {
         case "close":
           this.closes.push({ ...effect, at: this.clock.now() });
           break;
+        case "fetchToken":
+          this.tokenRequests.push(effect.connection);
+          break;
+        case "settle":
+          this.settled.push({ id: effect.id, outcome: effect.outcome, at: this.clock.now() });
+          break;
         case "send": {
+          this.texts.push(effect.text);
           const parsed = JSON.parse(effect.text);
           this.sent.push({
             connection: effect.connection,
@@ -102,7 +116,7 @@ export class SessionHarness {
   }
 
   subscribe(
-    request: SubscriptionRequest | InstrumentRequest,
+    request: SubscriptionRequest | UnkeyedRequest,
     consumer = ++this.#consumer,
   ): number {
     this.input({ type: "subscribe", consumer, request });
@@ -117,8 +131,12 @@ export class SessionHarness {
     return this.session.connection;
   }
 
-  opened(): void {
-    this.input({ type: "opened", connection: this.connection });
+  opened(token?: string): void {
+    this.input(
+      token === undefined
+        ? { type: "opened", connection: this.connection }
+        : { type: "opened", connection: this.connection, token },
+    );
   }
 
   frame(message: unknown): void {
@@ -131,8 +149,8 @@ export class SessionHarness {
   }
 
   /** Opens the socket and sends Kraken's status frame: the connection goes live. */
-  goLive(): void {
-    this.opened();
+  goLive(token?: string): void {
+    this.opened(token);
     this.frame(STATUS_ONLINE);
   }
 

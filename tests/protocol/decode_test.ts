@@ -157,8 +157,8 @@ Deno.test("decode: pong, heartbeat and unknown channels", () => {
     value: { channel: "level9", type: "update", data: [{ x: 0.1 }] },
     raw,
   });
-  const method = decoded('{"method":"add_order","success":true,"result":{"order_id":"X"}}');
-  assert.ok(method.kind === "unknown" && method.method === "add_order");
+  const method = decoded('{"method":"withdraw","success":true,"result":{"refid":"X"}}');
+  assert.ok(method.kind === "unknown" && method.method === "withdraw");
 });
 
 Deno.test("decode: trade, ticker and ohlc keep every decimal's text", () => {

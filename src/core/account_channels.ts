@@ -1,0 +1,118 @@
+/**
+ * The account's feeds, `executions` and `balances`: delivered only for a synced subscription,
+ * each message checked against the subscription's `sequence`. A jump is a loss nobody can repair
+ * from what follows, so it is a `sequence` gap and the subscription starts over with a fresh
+ * snapshot: the order and balance state a consumer rebuilds is never silently wrong.
+ *
+ * @module
+ */
+
+import type { BalancesMessage, ExecutionsMessage } from "../protocol/private_messages.ts";
+import type { SessionContext } from "./session_context.ts";
+import type { Subscription } from "./subscription.ts";
+import type { SubscriptionRegistry } from "./subscription_registry.ts";
+
+/**
+ * The account feeds of one authenticated session.
+ *
+ * @example
+ * ```ts
+ * import { AccountChannels } from "./account_channels.ts";
+ * import { Requests } from "./requests.ts";
+ * import { SessionContext } from "./session_context.ts";
+ * import { SubscriptionRegistry } from "./subscription_registry.ts";
+ * const context = new SessionContext();
+ * const link = { connected: true, connection: 1 };
+ * const registry = new SubscriptionRegistry(context, new Requests(context, link, 10, 10_000, 100), link, 60_000);
+ * const account = new AccountChannels(context, registry);
+ * const effects = context.begin(0);
+ * account.executions({ kind: "executions", type: "update", sequence: 4, data: [] });
+ * console.log(effects.length); // 0: nothing subscribed
+ * ```
+ */
+export class AccountChannels {
+  readonly #context: SessionContext;
+  readonly #registry: SubscriptionRegistry;
+
+  /**
+   * Creates the feeds.
+   *
+   * @param context The session's shared outbox.
+   * @param registry The session's subscriptions.
+   */
+  constructor(context: SessionContext, registry: SubscriptionRegistry) {
+    this.#context = context;
+    this.#registry = registry;
+  }
+
+  /** An `executions` message. */
+  executions(message: ExecutionsMessage): void {
+    const subscription = this.#accept("executions", message.sequence);
+    if (subscription === undefined) return;
+    this.#context.emit({
+      type: "executions",
+      snapshot: message.type === "snapshot",
+      sequence: message.sequence,
+      executions: message.data,
+    });
+  }
+
+  /** A `balances` message. */
+  balances(message: BalancesMessage): void {
+    const subscription = this.#accept("balances", message.sequence);
+    if (subscription === undefined) return;
+    this.#context.emit(
+      message.type === "snapshot"
+        ? {
+          type: "balances",
+          snapshot: true,
+          sequence: message.sequence,
+          balances: message.data,
+        }
+        : {
+          type: "balances",
+          snapshot: false,
+          sequence: message.sequence,
+          entries: message.data,
+        },
+    );
+  }
+
+  /** A frame of `channel` could not be decoded: the subscription starts over. */
+  undecodable(channel: "executions" | "balances"): void {
+    const subscription = this.#registry.get(channel);
+    if (subscription?.state !== "synced") return;
+    this.#registry.move(subscription, "undecodable", "undecodable frame");
+    this.#registry.again(subscription);
+  }
+
+  /**
+   * The subscription a message of `channel` numbered `sequence` is delivered on, or undefined
+   * when it is not delivered: nobody is synced on it, it repeats one already delivered, or it
+   * jumped (then the gap is told and the subscription starts over).
+   */
+  #accept(channel: "executions" | "balances", sequence: number): Subscription | undefined {
+    const subscription = this.#registry.receive(channel);
+    if (subscription === undefined || subscription.state !== "synced") return undefined;
+    const last = subscription.lastSequence;
+    // The first message after an acknowledgement sets the count: Kraken numbers each
+    // subscription's messages from its snapshot.
+    if (last !== undefined) {
+      if (sequence <= last) return undefined;
+      if (sequence > last + 1) {
+        this.#context.emit({
+          type: "gap",
+          reason: "sequence",
+          channel,
+          fromSequence: last + 1,
+          toSequence: sequence - 1,
+        });
+        this.#registry.move(subscription, "validation_failed", "sequence");
+        this.#registry.again(subscription);
+        return undefined;
+      }
+    }
+    subscription.lastSequence = sequence;
+    return subscription;
+  }
+}

@@ -2,7 +2,9 @@
  * Kraken's side of one connection, sans I/O: Kraken's request rules, written once for every feed
  * (one answer per symbol, `Currency pair not supported …`, `Already subscribed`, `Subscription Not
  * Found`, pong, instrument), the `status` frame with one connection id, heartbeats while
- * subscribed and otherwise silent, and the data frames of the feed's view.
+ * subscribed and otherwise silent, and the data frames of the feed's view. An authenticated
+ * connection also has a private side (executions, balances, trading); a public one refuses
+ * private requests, as Kraken's public endpoint does.
  *
  * @module
  */
@@ -22,7 +24,23 @@ import {
   pongFrame,
   statusFrame,
 } from "./frames.ts";
+import type { AccountEvent } from "./account.ts";
+import type { PrivateFeed } from "./private_feed.ts";
+import { parsePrivateRequest } from "./private_requests.ts";
 import { parseClientRequest } from "./requests.ts";
+
+/**
+ * What Kraken's public endpoint answers a private subscription or a trading request (the words
+ * of its v1 endpoint; v2's are not documented).
+ *
+ * @example
+ * ```ts
+ * import { PRIVATE_ON_PUBLIC } from "./connection_feed.ts";
+ * console.log(PRIVATE_ON_PUBLIC.startsWith("Private data")); // true
+ * ```
+ */
+export const PRIVATE_ON_PUBLIC =
+  "Private data and trading are unavailable in this endpoint. Try ws-auth.kraken.com";
 
 /** Silence after which a subscribed connection gets a heartbeat. */
 const HEARTBEAT_MS = 1000;
@@ -44,6 +62,7 @@ export class ConnectionFeed<Step = unknown> {
   readonly #feed: Feed<Step>;
   readonly #view: FeedView<Step>;
   readonly #subscriptions = new Map<string, SimSubscription>();
+  readonly #private: PrivateFeed | undefined;
   #lastSentAt = 0;
   /** Set by the first `status`: one connection keeps one id. */
   #connectionId: bigint | undefined;
@@ -52,15 +71,34 @@ export class ConnectionFeed<Step = unknown> {
    * Creates the server side of a new connection.
    *
    * @param feed What it serves.
+   * @param privateSide The private side of an authenticated connection (none: a public one).
    */
-  constructor(feed: Feed<Step>) {
+  constructor(feed: Feed<Step>, privateSide?: PrivateFeed) {
     this.#feed = feed;
     this.#view = feed.view();
+    this.#private = privateSide;
   }
 
   /** Subscriptions held. */
   get subscriptions(): SimSubscription[] {
     return [...this.#subscriptions.values()];
+  }
+
+  /** Private subscriptions held (an authenticated connection's). */
+  get privateSubscriptions(): ("executions" | "balances")[] {
+    return this.#private?.subscriptions ?? [];
+  }
+
+  /**
+   * The update frames of the account's events for this connection's private subscriptions.
+   *
+   * @param events What the account did.
+   * @param now Server time in ms.
+   * @returns The frames, in order.
+   */
+  account(events: readonly AccountEvent[], now: number): SimFrame[] {
+    if (this.#private === undefined || events.length === 0) return [];
+    return this.#private.events(events).map((frame) => this.#frame(now, frame));
   }
 
   /** The `status` frame Kraken sends on connect, or later with another system state. */
@@ -86,6 +124,14 @@ export class ConnectionFeed<Step = unknown> {
    * @returns The frames to send back, in order.
    */
   receive(text: string, now: number): SimFrame[] {
+    const privateRequest = parsePrivateRequest(text);
+    if (privateRequest.kind !== "public") {
+      if (this.#private === undefined) {
+        const { method, reqId } = privateRequest;
+        return [this.#reply(now, errorFrame(now, method, PRIVATE_ON_PUBLIC, reqId))];
+      }
+      return this.#private.receive(privateRequest, now).map((frame) => this.#frame(now, frame));
+    }
     const request = parseClientRequest(text, now);
     switch (request.kind) {
       case "invalid":
@@ -169,7 +215,9 @@ export class ConnectionFeed<Step = unknown> {
 
   /** A heartbeat, when subscribed and nothing was sent for a second. */
   heartbeat(now: number): SimFrame | undefined {
-    if (this.#subscriptions.size === 0 || now - this.#lastSentAt < HEARTBEAT_MS) return undefined;
+    const subscribed = this.#subscriptions.size > 0 ||
+      (this.#private?.subscriptions.length ?? 0) > 0;
+    if (!subscribed || now - this.#lastSentAt < HEARTBEAT_MS) return undefined;
     return this.#frame(now, { kind: "heartbeat", text: HEARTBEAT_FRAME });
   }
 }

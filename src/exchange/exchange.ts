@@ -5,10 +5,15 @@
  * sets no timer: time comes in with every input, and `advance(now)` hands out what is due. The
  * socket simulator and the seeded simulation are two drivers of this one core.
  *
+ * Connections are public or private (authenticated). Private ones also serve the exchange's one
+ * {@link Account}: executions, balances and trading, with tokens the exchange issues after the
+ * token endpoint checked a request's signature (see `token_endpoint.ts`).
+ *
  * @module
  */
 
 import { SeededRandom } from "../core/seeded_random.ts";
+import { Account, type AccountOptions } from "./account.ts";
 import { Agenda } from "./agenda.ts";
 import { ConnectionFeed } from "./connection_feed.ts";
 import {
@@ -16,13 +21,17 @@ import {
   FAULT_KINDS,
   type FaultKind,
   FrameFaults,
+  isPrivateFault,
   MALFORMED_FRAME,
   oversizedFrame,
+  PRIVATE_FAULT_KINDS,
   type ScheduledFault,
   UNKNOWN_CHANNEL_FRAME,
 } from "./faults.ts";
 import type { Feed, SimFrame, SimSubscription } from "./feed.ts";
 import { errorFrame } from "./frames.ts";
+import { MarketFeed } from "./market_feed.ts";
+import { PrivateFeed } from "./private_feed.ts";
 
 /**
  * Faults to throw: on a timeline, per connection on a script, or at random from the seed.
@@ -40,7 +49,7 @@ import { errorFrame } from "./frames.ts";
 export interface ExchangeFaults {
   /**
    * Faults at times after the exchange started, each thrown at the newest open connection (an
-   * outage or maintenance needs none).
+   * outage or maintenance needs none; a private fault, the newest private one).
    */
   readonly schedule?: readonly ScheduledFault[];
   /** Per connection number (the first is 1): faults at times after that connection opened. */
@@ -49,7 +58,10 @@ export interface ExchangeFaults {
   readonly random?: {
     /** Mean time between two faults on one connection. */
     readonly meanGapMs: number;
-    /** Only these kinds (default: all but `close_1008`, which ends a client for good). */
+    /**
+     * Only these kinds (default: all but `close_1008`, which ends a client for good; on a private
+     * connection the private kinds too). Private kinds are only thrown at private connections.
+     */
     readonly kinds?: readonly FaultKind[];
   };
 }
@@ -83,7 +95,25 @@ export interface ExchangeOptions {
   readonly maxRequestsPerSecond?: number;
   /** Size of an oversized frame (default 9 MiB: past any client's default limit of 8 MiB). */
   readonly oversizedFrameBytes?: number;
+  /**
+   * The account private connections serve (default: one with no key the token endpoint accepts
+   * and no money). Its orders trade on the seeded market's books; with a replay feed no pair
+   * trades (balances and subscriptions still work).
+   */
+  readonly account?: AccountOptions;
 }
+
+/**
+ * Which endpoint a connection came to: Kraken's public one or its authenticated one.
+ *
+ * @example
+ * ```ts
+ * import type { ConnectionKind } from "./exchange.ts";
+ * const kind: ConnectionKind = "private";
+ * console.log(kind);
+ * ```
+ */
+export type ConnectionKind = "public" | "private";
 
 /**
  * What the exchange tells its driver, each at the time it reaches the client's side of the link:
@@ -152,6 +182,8 @@ export type ExchangeOutput =
 export interface ConnectionInfo {
   /** 1 for the first connection, counting up. */
   readonly number: number;
+  /** Public, or private (authenticated). */
+  readonly kind: ConnectionKind;
   /** Whether it is still open. */
   readonly open: boolean;
   /** Frames delivered on it. */
@@ -160,12 +192,16 @@ export interface ConnectionInfo {
   readonly requestsReceived: number;
   /** Subscriptions it holds. */
   readonly subscriptions: readonly SimSubscription[];
+  /** Private subscriptions it holds. */
+  readonly privateSubscriptions: readonly ("executions" | "balances")[];
   /** Faults thrown at it, in order. */
   readonly faults: readonly FaultKind[];
 }
 
 /** A fault drawn at random never ends a client for good unless asked for. */
 const RANDOM_KINDS: readonly FaultKind[] = FAULT_KINDS.filter((kind) => kind !== "close_1008");
+/** On a private connection the private faults join them. */
+const RANDOM_PRIVATE_KINDS: readonly FaultKind[] = [...RANDOM_KINDS, ...PRIVATE_FAULT_KINDS];
 
 /** Kraken's reasons, as seen in practice. */
 const CLOSE_REASONS: Readonly<Record<number, string>> = {
@@ -187,6 +223,7 @@ const RATE_WINDOW_MS = 1000;
 /** One client connection, seen from the exchange. */
 class Link {
   readonly number: number;
+  readonly kind: ConnectionKind;
   readonly feed: ConnectionFeed;
   readonly frameFaults = new FrameFaults();
   readonly faults: FaultKind[] = [];
@@ -198,9 +235,16 @@ class Link {
   slowUntil = 0;
   /** When the last frame in flight arrives: later frames never overtake it. */
   releaseAt = 0;
+  /** Armed private faults: executions or balances messages to lose. */
+  skipSequences = 0;
+  /** Armed private faults: trading requests whose reply the link is dropped before. */
+  dropsWithOrder = 0;
+  /** Armed private faults: trading requests whose reply is lost. */
+  swallowedReplies = 0;
 
-  constructor(number: number, feed: ConnectionFeed) {
+  constructor(number: number, kind: ConnectionKind, feed: ConnectionFeed) {
     this.number = number;
+    this.kind = kind;
     this.feed = feed;
   }
 }
@@ -231,6 +275,7 @@ export class Exchange {
   readonly #faults: ExchangeFaults;
   readonly #maxRequestsPerSecond: number;
   readonly #oversizedFrameBytes: number;
+  readonly #account: Account;
   readonly #agenda = new Agenda();
   readonly #links: Link[] = [];
   readonly #open = new Set<Link>();
@@ -241,6 +286,7 @@ export class Exchange {
   #maintenanceUntil = 0;
   #outageUntil = 0;
   #calm = false;
+  #cancelAfterScheduled: number | undefined;
 
   /**
    * Creates the exchange; its market steps and its schedule count from `options.start`.
@@ -256,6 +302,11 @@ export class Exchange {
     this.#maxRequestsPerSecond = options.maxRequestsPerSecond ?? 20;
     this.#oversizedFrameBytes = options.oversizedFrameBytes ?? 9 * 1024 * 1024;
     this.#now = options.start ?? 0;
+    this.#account = new Account(
+      options.account ?? { apiKey: "", apiSecret: "" },
+      options.feed instanceof MarketFeed ? options.feed.market : undefined,
+      this.#seed,
+    );
     const step = (at: number) => {
       this.#step(at);
       this.#agenda.add(at + this.#stepMs, step);
@@ -264,7 +315,12 @@ export class Exchange {
     for (const fault of this.#faults.schedule ?? []) {
       this.#agenda.add(
         this.#now + fault.at,
-        () => this.#fault(this.#newestOpen(), fault.kind, fault.durationMs),
+        () =>
+          this.#fault(
+            this.#newestOpen(isPrivateFault(fault.kind) ? "private" : undefined),
+            fault.kind,
+            fault.durationMs,
+          ),
       );
     }
   }
@@ -273,12 +329,35 @@ export class Exchange {
   get connections(): ConnectionInfo[] {
     return this.#links.map((link) => ({
       number: link.number,
+      kind: link.kind,
       open: link.state === "open",
       framesSent: link.framesSent,
       requestsReceived: link.requestsReceived,
       subscriptions: link.feed.subscriptions,
+      privateSubscriptions: link.feed.privateSubscriptions,
       faults: [...link.faults],
     }));
+  }
+
+  /**
+   * The account private connections serve: its open orders, balances and the log of every
+   * trading request (`openOrders()`, `balances()`, `requests`), for checks to compare a client
+   * with.
+   */
+  get account(): Account {
+    return this.#account;
+  }
+
+  /**
+   * Issues a WebSocket token of the account, as the token endpoint does once a request's
+   * signature and nonce passed.
+   *
+   * @param now The time of issue: the token must be used within 15 minutes of it.
+   * @returns The token.
+   */
+  issueToken(now: number): string {
+    this.#at(now);
+    return this.#account.issueToken(now);
   }
 
   /** Whether a connection made at `now` would be accepted: not during an outage. */
@@ -290,11 +369,18 @@ export class Exchange {
    * A client opens a connection. It is accepted (`open`) or refused (`refuse`) one latency later.
    *
    * @param now The time.
+   * @param kind `public` (default) or `private`: the authenticated endpoint, which serves the
+   *   account; a public connection refuses private requests.
    * @returns The connection's number.
    */
-  connect(now: number): number {
+  connect(now: number, kind: ConnectionKind = "public"): number {
     this.#at(now);
-    const link = new Link(this.#links.length + 1, new ConnectionFeed(this.#feed));
+    const number = this.#links.length + 1;
+    const feed = new ConnectionFeed(
+      this.#feed,
+      kind === "private" ? new PrivateFeed(this.#account, number) : undefined,
+    );
+    const link = new Link(number, kind, feed);
     this.#links.push(link);
     this.#agenda.add(now + this.#latency, (at) => this.#accept(link, at));
     return link.number;
@@ -346,7 +432,8 @@ export class Exchange {
    * @param options `connection`: its number (default the newest open one); `durationMs` for
    *   `stall`, `slow`, `maintenance` and `outage`.
    * @param now The time.
-   * @returns Whether there was an open connection to throw it at.
+   * @returns Whether there was an open connection to throw it at (a private one, for a private
+   *   fault).
    */
   inject(
     kind: FaultKind,
@@ -354,10 +441,13 @@ export class Exchange {
     now: number,
   ): boolean {
     this.#at(now);
+    const wanted = isPrivateFault(kind) ? "private" : undefined;
     const link = options.connection === undefined
-      ? this.#newestOpen()
+      ? this.#newestOpen(wanted)
       : this.#links[options.connection - 1];
     if (link?.state !== "open") return false;
+    // A private fault has nothing to hit on a public connection.
+    if (wanted !== undefined && link.kind !== wanted) return false;
     this.#fault(link, kind, options.durationMs);
     return true;
   }
@@ -380,6 +470,9 @@ export class Exchange {
       link.frameFaults.disarm();
       link.stalledUntil = 0;
       link.slowUntil = 0;
+      link.skipSequences = 0;
+      link.dropsWithOrder = 0;
+      link.swallowedReplies = 0;
     }
   }
 
@@ -413,9 +506,10 @@ export class Exchange {
     this.#outputs.push(output);
   }
 
-  #newestOpen(): Link | undefined {
+  #newestOpen(kind?: ConnectionKind): Link | undefined {
     let newest: Link | undefined;
     for (const link of this.#open) {
+      if (kind !== undefined && link.kind !== kind) continue;
       if (newest === undefined || link.number > newest.number) newest = link;
     }
     return newest;
@@ -463,7 +557,49 @@ export class Exchange {
         return;
       }
     }
-    for (const frame of link.feed.receive(text, now)) this.#send(link, frame, now);
+    const logged = this.#account.requests.length;
+    const frames = link.feed.receive(text, now);
+    if (this.#account.requests.length === logged) {
+      for (const frame of frames) this.#send(link, frame, now);
+    } else if (link.dropsWithOrder > 0) {
+      // Carried out, but the link dies before the reply leaves.
+      link.dropsWithOrder--;
+      this.#cut(link, undefined);
+      for (const frame of frames) this.#lose(link, frame, now);
+    } else if (link.swallowedReplies > 0) {
+      link.swallowedReplies--;
+      for (const frame of frames) this.#lose(link, frame, now);
+    } else {
+      for (const frame of frames) this.#send(link, frame, now);
+    }
+    this.#publishAccount(now);
+    this.#scheduleCancelAfter();
+  }
+
+  /** Sends what the account did to every private connection. */
+  #publishAccount(now: number): void {
+    const events = this.#account.takeEvents();
+    if (events.length === 0) return;
+    for (const link of this.#open) {
+      for (const frame of link.feed.account(events, now)) this.#send(link, frame, now);
+    }
+  }
+
+  /** Sets the agenda for the dead man's switch, whenever it was armed for a new time. */
+  #scheduleCancelAfter(): void {
+    const at = this.#account.cancelAfterAt;
+    if (at === undefined || at === this.#cancelAfterScheduled) return;
+    this.#cancelAfterScheduled = at;
+    this.#agenda.add(at, (now) => {
+      // A refresh since moved the time on: the account ignores this one.
+      this.#account.expireCancelAfter(now);
+      this.#publishAccount(now);
+    });
+  }
+
+  /** A frame made but never sent: for observers. */
+  #lose(link: Link, frame: SimFrame, now: number): void {
+    this.#emit({ at: now, connection: link.number, type: "lost", frame, serial: ++this.#serial });
   }
 
   // ---- the feed -------------------------------------------------------------------------------
@@ -476,10 +612,18 @@ export class Exchange {
       const heartbeat = link.feed.heartbeat(now);
       if (heartbeat !== undefined) this.#send(link, heartbeat, now);
     }
+    this.#account.step(now);
+    this.#publishAccount(now);
   }
 
   /** Sends a frame through the link's frame faults. */
   #send(link: Link, frame: SimFrame, now: number): void {
+    if ((frame.kind === "executions" || frame.kind === "balances") && link.skipSequences > 0) {
+      // Its sequence number is spent: the client sees a gap.
+      link.skipSequences--;
+      this.#lose(link, frame, now);
+      return;
+    }
     const serial = ++this.#serial;
     const { frames, fate } = link.frameFaults.apply(frame);
     if (fate === "dropped") {
@@ -526,7 +670,9 @@ export class Exchange {
     }
     const random = this.#faults.random;
     if (random === undefined) return;
-    const kinds = random.kinds ?? RANDOM_KINDS;
+    const kinds = link.kind === "private"
+      ? random.kinds ?? RANDOM_PRIVATE_KINDS
+      : (random.kinds ?? RANDOM_KINDS).filter((kind) => !isPrivateFault(kind));
     if (kinds.length === 0) return;
     const generator = new SeededRandom((this.#seed ^ (link.number * 0x9e3779b9)) >>> 0);
     // One random fault at a time: the next is drawn when this one fires.
@@ -549,6 +695,8 @@ export class Exchange {
 
   #fault(link: Link | undefined, kind: FaultKind, durationMs: number | undefined): void {
     if (this.#calm) return;
+    // A private fault has nothing to hit on a public connection (or on none).
+    if (isPrivateFault(kind) && link?.kind !== "private") return;
     const now = this.#now;
     const until = now + (durationMs ?? DEFAULT_DURATIONS[kind] ?? 0);
     link?.faults.push(kind);
@@ -595,6 +743,18 @@ export class Exchange {
           ++this.#serial,
           now,
         );
+        return;
+      case "invalidate_token":
+        this.#account.tokens.invalidateAll();
+        return;
+      case "skip_sequence":
+        link.skipSequences++;
+        return;
+      case "drop_with_order":
+        link.dropsWithOrder++;
+        return;
+      case "swallow_reply":
+        link.swallowedReplies++;
         return;
       case "oversized_frame":
         this.#deliver(

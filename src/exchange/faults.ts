@@ -27,6 +27,7 @@ import type { SimFrame } from "./feed.ts";
  * - `oversized_frame`: a frame larger than any client should accept.
  * - `outage`: every link drops and every new connection is refused for `durationMs`, as when
  *   Kraken or the network is down; only backoff keeps a client within its attempt budget.
+ * - The {@link PrivateFaultKind}s, thrown at an authenticated connection only.
  *
  * @example
  * ```ts
@@ -50,7 +51,34 @@ export type FaultKind =
   | "maintenance"
   | "slow"
   | "oversized_frame"
-  | "outage";
+  | "outage"
+  | PrivateFaultKind;
+
+/**
+ * Faults of the authenticated side, thrown at a private connection only (the newest one when no
+ * connection is named), and drawn at random only on private connections:
+ *
+ * - `invalidate_token`: every token of the account stops being good: the next private request
+ *   answers `EAPI:Invalid token` (subscriptions already made keep streaming).
+ * - `skip_sequence`: the next `executions` or `balances` message is lost: its sequence number is
+ *   skipped.
+ * - `drop_with_order`: the next trading request is carried out, but the link is dropped (no close
+ *   frame) before its reply goes out.
+ * - `swallow_reply`: the next trading request is carried out, but its reply never comes (the
+ *   executions and balances updates do).
+ *
+ * @example
+ * ```ts
+ * import type { PrivateFaultKind } from "./faults.ts";
+ * const fault: PrivateFaultKind = "swallow_reply";
+ * console.log(fault);
+ * ```
+ */
+export type PrivateFaultKind =
+  | "invalidate_token"
+  | "skip_sequence"
+  | "drop_with_order"
+  | "swallow_reply";
 
 /**
  * A fault at a time.
@@ -90,8 +118,49 @@ const WEIGHTS: readonly (readonly [FaultKind, number])[] = [
   ["outage", 1.5],
 ];
 
+/** How often each private fault is drawn, on the same scale; kept apart so public draws stay as they were. */
+const PRIVATE_WEIGHTS: readonly (readonly [FaultKind, number])[] = [
+  ["invalidate_token", 2],
+  ["skip_sequence", 5],
+  ["drop_with_order", 2],
+  ["swallow_reply", 3],
+];
+
 /**
- * Every fault kind, in a fixed order.
+ * Every private fault kind, in a fixed order.
+ *
+ * @example
+ * ```ts
+ * import { PRIVATE_FAULT_KINDS } from "./faults.ts";
+ * console.log(PRIVATE_FAULT_KINDS.includes("skip_sequence")); // true
+ * ```
+ */
+export const PRIVATE_FAULT_KINDS: readonly PrivateFaultKind[] = [
+  "invalidate_token",
+  "skip_sequence",
+  "drop_with_order",
+  "swallow_reply",
+];
+
+/**
+ * Whether a fault is one of the authenticated side's.
+ *
+ * @param kind The fault.
+ * @returns Whether it is a {@link PrivateFaultKind}.
+ *
+ * @example
+ * ```ts
+ * import { isPrivateFault } from "./faults.ts";
+ * console.log(isPrivateFault("swallow_reply"), isPrivateFault("stall")); // true false
+ * ```
+ */
+export function isPrivateFault(kind: FaultKind): kind is PrivateFaultKind {
+  return (PRIVATE_FAULT_KINDS as readonly FaultKind[]).includes(kind);
+}
+
+/**
+ * Every fault kind of a public connection, in a fixed order (the private ones are in
+ * {@link PRIVATE_FAULT_KINDS}).
  *
  * @example
  * ```ts
@@ -107,7 +176,8 @@ export const FAULT_KINDS: readonly FaultKind[] = WEIGHTS.map(([kind]) => kind);
  *
  * @param random The generator.
  * @param meanGapMs Mean time between faults.
- * @param kinds The kinds to draw from (default every kind, 1008 rarely).
+ * @param kinds The kinds to draw from (default every public kind, 1008 rarely; private kinds
+ *   only when named).
  * @returns The gap before it and the fault (its `at` is the gap).
  *
  * @example
@@ -123,7 +193,9 @@ export function drawFault(
   meanGapMs: number,
   kinds?: readonly FaultKind[],
 ): ScheduledFault {
-  const weights = kinds === undefined ? WEIGHTS : WEIGHTS.filter(([kind]) => kinds.includes(kind));
+  const weights = kinds === undefined
+    ? WEIGHTS
+    : [...WEIGHTS, ...PRIVATE_WEIGHTS].filter(([kind]) => kinds.includes(kind));
   const at = Math.floor(-Math.log(1 - random.next()) * meanGapMs);
   const total = weights.reduce((sum, [, weight]) => sum + weight, 0);
   let pick = random.next() * total;

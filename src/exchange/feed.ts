@@ -97,13 +97,17 @@ export interface SimFrame {
     | "trade"
     | "ticker"
     | "ohlc"
-    | "instrument";
+    | "instrument"
+    | "executions"
+    | "balances";
   /** For data frames: the pair. */
   readonly symbol?: string;
   /** For book frames: snapshot or update, and the subscribed view after it. */
   readonly book?: BookOracle;
   /** For trade frames: the ids carried. */
   readonly tradeIds?: readonly number[];
+  /** For `executions` and `balances` frames: the subscription's sequence number. */
+  readonly sequence?: number;
 }
 
 /**

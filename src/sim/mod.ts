@@ -18,6 +18,7 @@ export {
   KrakenSimulator,
   type KrakenSimulatorOptions,
   type SimConnectionInfo,
+  type SimulatorAccount,
   type SimulatorFaults,
 } from "./simulator.ts";
 export {
@@ -32,12 +33,30 @@ export type { StreamTarget } from "../client/driver.ts";
 export { recordedFrames } from "./recorded_frames.ts";
 export {
   type ConnectionInfo,
+  type ConnectionKind,
   Exchange,
   type ExchangeFaults,
   type ExchangeOptions,
   type ExchangeOutput,
 } from "../exchange/exchange.ts";
-export { FAULT_KINDS, type FaultKind, type ScheduledFault } from "../exchange/faults.ts";
+export {
+  FAULT_KINDS,
+  type FaultKind,
+  isPrivateFault,
+  PRIVATE_FAULT_KINDS,
+  type PrivateFaultKind,
+  type ScheduledFault,
+} from "../exchange/faults.ts";
+export {
+  Account,
+  type AccountBalance,
+  type AccountEvent,
+  type AccountOptions,
+  type AccountOrder,
+  type TradingAnswer,
+  type TradingRequestRecord,
+} from "../exchange/account.ts";
+export { answerTokenRequest, TOKEN_PATH, verifyRestSignature } from "../exchange/token_endpoint.ts";
 export type { BookOracle, Feed, FeedView, SimFrame, SimSubscription } from "../exchange/feed.ts";
 export {
   DEFAULT_SIM_SYMBOLS,
@@ -55,3 +74,12 @@ export {
   type ReplayFrame,
   ReplayView,
 } from "../exchange/replay_feed.ts";
+export { TokenBook } from "../exchange/tokens.ts";
+export {
+  NumberText,
+  type OrderRequest,
+  PRIVATE_TRADING_METHODS,
+  type PrivateTradingMethod,
+  type TradingCall,
+} from "../exchange/private_requests.ts";
+export type { WireObject, WireValue } from "../exchange/private_frames.ts";

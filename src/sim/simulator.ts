@@ -5,6 +5,10 @@
  * `Deno.serve` and `Deno.upgradeWebSocket` carry its frames, a TCP relay in front lets it drop a
  * link with no close frame, and real (or injected) timers tell it the time.
  *
+ * With an `account`, it is also Kraken's authenticated side: `authUrl` (`ws://…/auth/v2`) serves
+ * executions, balances and trading, and `restUrl` (`http://…`, the same port) answers
+ * `POST /0/private/GetWebSocketsToken`, signed with the account's key and secret.
+ *
  * @module
  */
 
@@ -21,6 +25,8 @@ import type { SimFrame } from "../exchange/feed.ts";
 import { DEFAULT_SIM_SYMBOLS, SimMarket, type SimSymbol } from "../exchange/market.ts";
 import { MarketFeed } from "../exchange/market_feed.ts";
 import { ReplayFeed } from "../exchange/replay_feed.ts";
+import type { Account } from "../exchange/account.ts";
+import { answerTokenRequest, TOKEN_PATH } from "../exchange/token_endpoint.ts";
 import { ExchangeTimer } from "./exchange_timer.ts";
 import { recordedFrames } from "./recorded_frames.ts";
 import { TcpRelay } from "./tcp_relay.ts";
@@ -51,6 +57,26 @@ export type SimConnectionInfo = ConnectionInfo;
  * ```
  */
 export type SimulatorFaults = ExchangeFaults;
+
+/**
+ * The simulator's account: the key and secret its token endpoint accepts, and its starting
+ * balances (decimal text per asset; default none).
+ *
+ * @example
+ * ```ts
+ * import type { SimulatorAccount } from "./simulator.ts";
+ * const account: SimulatorAccount = { apiKey: "sim-key", apiSecret: btoa("sim-secret"), balances: { USD: "10000" } };
+ * console.log(account.apiKey);
+ * ```
+ */
+export interface SimulatorAccount {
+  /** The API key. */
+  readonly apiKey: string;
+  /** The API secret, base64 as Kraken issues it. */
+  readonly apiSecret: string;
+  /** Starting balances per asset, as decimal text, like `{ USD: "10000", BTC: "0.5" }`. */
+  readonly balances?: Readonly<Record<string, string>>;
+}
 
 /**
  * Settings of {@link KrakenSimulator}. All are optional.
@@ -84,6 +110,11 @@ export interface KrakenSimulatorOptions {
   };
   /** Faults to throw. */
   readonly faults?: SimulatorFaults;
+  /**
+   * The account of the authenticated side (default: none the token endpoint accepts, so every
+   * private request is refused with `EAPI:Invalid token`).
+   */
+  readonly account?: SimulatorAccount;
   /** Subscribe and unsubscribe requests per second past which Kraken answers `Exceeded msg rate` (default 20). */
   readonly maxRequestsPerSecond?: number;
   /**
@@ -131,6 +162,7 @@ export class KrakenSimulator implements AsyncDisposable {
   #relay: TcpRelay | undefined;
   #timer: ExchangeTimer | undefined;
   #url: string | undefined;
+  #base: string | undefined;
   #closed = false;
 
   /**
@@ -149,9 +181,53 @@ export class KrakenSimulator implements AsyncDisposable {
     return this.#url;
   }
 
+  /**
+   * The authenticated WebSocket endpoint, once started, like `ws://127.0.0.1:41234/auth/v2`.
+   *
+   * @example
+   * ```ts ignore
+   * import { KrakenSimulator } from "@kraken-ws/sdk/sim";
+   * await using simulator = new KrakenSimulator({ account: { apiKey: "k", apiSecret: btoa("s") } });
+   * await simulator.start();
+   * console.log(simulator.authUrl.endsWith("/auth/v2")); // true
+   * ```
+   */
+  get authUrl(): string {
+    if (this.#base === undefined) throw new Error("the simulator is not started");
+    return `ws://${this.#base}/auth/v2`;
+  }
+
+  /**
+   * The REST base URL, once started, like `http://127.0.0.1:41234`: `POST
+   * /0/private/GetWebSocketsToken` there answers a token request.
+   */
+  get restUrl(): string {
+    if (this.#base === undefined) throw new Error("the simulator is not started");
+    return `http://${this.#base}`;
+  }
+
   /** Every connection so far, the first first. */
   get connections(): SimConnectionInfo[] {
     return this.#exchange?.connections ?? [];
+  }
+
+  /**
+   * The account, once started: open orders, balances and every trading request received
+   * (`openOrders()`, `balances()`, `requests`).
+   */
+  get account(): Account | undefined {
+    return this.#exchange?.account;
+  }
+
+  /**
+   * Issues a token now, as a good token request would: for tests that skip the REST round trip.
+   *
+   * @returns The token.
+   * @throws {Error} When the simulator is not started.
+   */
+  issueToken(): string {
+    if (this.#exchange === undefined) throw new Error("the simulator is not started");
+    return this.#exchange.issueToken(this.#clock.now());
   }
 
   /**
@@ -171,12 +247,13 @@ export class KrakenSimulator implements AsyncDisposable {
       seed: options.seed,
       faults: options.faults,
       maxRequestsPerSecond: options.maxRequestsPerSecond,
+      ...(options.account === undefined ? {} : { account: options.account }),
     });
     this.#exchange = exchange;
     this.#timer = new ExchangeTimer(exchange, this.#clock, (output) => this.#carry(output));
     const server = Deno.serve(
       { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-      (request, info) => this.#upgrade(exchange, request, info),
+      (request, info) => this.#handle(exchange, request, info),
     );
     this.#server = server;
     const relay = TcpRelay.listen(
@@ -185,7 +262,8 @@ export class KrakenSimulator implements AsyncDisposable {
       () => exchange.accepting(this.#clock.now()),
     );
     this.#relay = relay;
-    this.#url = `ws://${options.hostname ?? "127.0.0.1"}:${relay.port}/v2`;
+    this.#base = `${options.hostname ?? "127.0.0.1"}:${relay.port}`;
+    this.#url = `ws://${this.#base}/v2`;
     this.#timer?.run();
     return Promise.resolve(this.#url);
   }
@@ -238,14 +316,28 @@ export class KrakenSimulator implements AsyncDisposable {
     return this.close();
   }
 
+  /** One HTTP request: the token endpoint, or a WebSocket upgrade (public or private). */
+  #handle(
+    exchange: Exchange,
+    request: Request,
+    info: Deno.ServeHandlerInfo<Deno.NetAddr>,
+  ): Response | Promise<Response> {
+    const path = new URL(request.url).pathname;
+    if (path === TOKEN_PATH) {
+      return answerTokenRequest(exchange, request, () => this.#clock.now());
+    }
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+      return new Response("a Kraken v2 WebSocket endpoint\n", { status: 426 });
+    }
+    return this.#upgrade(exchange, request, info, path.startsWith("/auth/") ? "private" : "public");
+  }
+
   #upgrade(
     exchange: Exchange,
     request: Request,
     info: Deno.ServeHandlerInfo<Deno.NetAddr>,
+    kind: "public" | "private",
   ): Response {
-    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
-      return new Response("a Kraken v2 WebSocket endpoint\n", { status: 426 });
-    }
     // The peer port must be read before the upgrade takes the request.
     const innerPort = info.remoteAddr.port;
     const { socket, response } = Deno.upgradeWebSocket(request, { idleTimeout: 0 });
@@ -255,7 +347,7 @@ export class KrakenSimulator implements AsyncDisposable {
         socket.close(1001, "going away");
         return;
       }
-      connection = exchange.connect(this.#clock.now());
+      connection = exchange.connect(this.#clock.now(), kind);
       this.#sockets.set(connection, { socket, innerPort });
       this.#timer?.run();
     };

@@ -5,11 +5,16 @@
  * clock reaches them: the same core the socket simulator drives, with a virtual clock instead of
  * timers and memory instead of TCP.
  *
+ * A socket to Kraken's authenticated endpoint (`wss://ws-auth.kraken.com/v2`, or any URL whose
+ * path starts with `/auth/`) is a private connection, serving the exchange's account; the token
+ * endpoint is served by {@link VirtualExchange.fetch}, for a client's injectable `fetch`.
+ *
  * @module
  */
 
 import type { VirtualClock } from "../core/virtual_clock.ts";
-import type { Exchange, ExchangeOutput } from "../exchange/exchange.ts";
+import type { ConnectionKind, Exchange, ExchangeOutput } from "../exchange/exchange.ts";
+import { answerTokenRequest } from "../exchange/token_endpoint.ts";
 import { ExchangeTimer } from "./exchange_timer.ts";
 import { type SocketLike, VirtualSocket } from "./virtual_socket.ts";
 
@@ -42,6 +47,27 @@ export class VirtualExchange {
   readonly #timer: ExchangeTimer;
 
   /**
+   * Kraken's REST token endpoint (`POST …/0/private/GetWebSocketsToken`, any host), as a
+   * `fetch`: give it to a client as its `fetch` option. It answers at once, in no virtual time;
+   * every other path answers 404.
+   *
+   * @example
+   * ```ts
+   * import { VirtualExchange } from "./virtual_exchange.ts";
+   * import { VirtualClock } from "../core/virtual_clock.ts";
+   * import { Exchange } from "../exchange/exchange.ts";
+   * import { MarketFeed } from "../exchange/market_feed.ts";
+   * import { SimMarket } from "../exchange/market.ts";
+   * const exchange = new Exchange({ feed: new MarketFeed(new SimMarket(1)), account: { apiKey: "key", apiSecret: btoa("secret") } });
+   * const virtual = new VirtualExchange(exchange, new VirtualClock(0));
+   * const response = await virtual.fetch("https://api.kraken.com/0/private/GetWebSocketsToken", { method: "POST", body: "nonce=1" });
+   * console.log(await response.json()); // { error: [ "EAPI:Invalid key" ] }
+   * ```
+   */
+  readonly fetch: typeof fetch = (input: RequestInfo | URL, init?: RequestInit) =>
+    answerTokenRequest(this.#exchange, new Request(input, init), () => this.#clock.now());
+
+  /**
    * Drives `exchange` on `clock`.
    *
    * @param exchange The exchange.
@@ -61,14 +87,44 @@ export class VirtualExchange {
   }
 
   /**
-   * A new connection to the exchange, as the client's `webSocket` option makes it.
+   * A new connection to the exchange, as the client's `webSocket` option makes it: private when
+   * `url` is Kraken's authenticated endpoint (host `ws-auth…`, or a path starting with `/auth/`),
+   * else public.
    *
    * @param url The URL the client asked for.
    * @returns The socket, connecting.
    */
   webSocket(url: string): WebSocket {
+    return this.#open(url, isAuthenticatedUrl(url) ? "private" : "public");
+  }
+
+  /**
+   * A new private (authenticated) connection, whatever the URL.
+   *
+   * @param url The URL to report (default Kraken's authenticated endpoint).
+   * @returns The socket, connecting.
+   *
+   * @example
+   * ```ts
+   * import { VirtualExchange } from "./virtual_exchange.ts";
+   * import { VirtualClock } from "../core/virtual_clock.ts";
+   * import { Exchange } from "../exchange/exchange.ts";
+   * import { MarketFeed } from "../exchange/market_feed.ts";
+   * import { SimMarket } from "../exchange/market.ts";
+   * const clock = new VirtualClock(0);
+   * const exchange = new Exchange({ feed: new MarketFeed(new SimMarket(1)) });
+   * const socket = new VirtualExchange(exchange, clock).privateWebSocket();
+   * clock.advance(1);
+   * console.log(exchange.connections[0].kind, socket.readyState); // "private" 1
+   * ```
+   */
+  privateWebSocket(url = "wss://ws-auth.kraken.com/v2"): WebSocket {
+    return this.#open(url, "private");
+  }
+
+  #open(url: string, kind: ConnectionKind): WebSocket {
     const exchange = this.#exchange;
-    const connection = exchange.connect(this.#clock.now());
+    const connection = exchange.connect(this.#clock.now(), kind);
     const socket = new VirtualSocket(url, {
       send: (text) => {
         exchange.receive(connection, text, this.#clock.now());
@@ -107,5 +163,16 @@ export class VirtualExchange {
         socket.end();
         return;
     }
+  }
+}
+
+/** Kraken's authenticated endpoint: its host, or the simulator's `/auth/` path. */
+function isAuthenticatedUrl(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.hostname.startsWith("ws-auth.") || parsed.hostname.startsWith("beta-ws-auth.") ||
+      parsed.pathname.startsWith("/auth/");
+  } catch {
+    return false;
   }
 }

@@ -261,7 +261,18 @@ export {
   type BalancesStreamEvent,
   type ExecutionsStreamEvent,
   KRAKEN_AUTH_URL,
+  type Level3StreamEvent,
 } from "./src/client/kraken_ws.ts";
+export {
+  KRAKEN_LEVEL3_URL,
+  LEVEL3_SYMBOLS_PER_CONNECTION,
+} from "./src/client/level3_connections.ts";
+export type { Level3BookEvent } from "./src/core/level3_event.ts";
+export {
+  LEVEL3_RATE_BUDGET,
+  LEVEL3_SUBSCRIPTION_COST,
+  level3SymbolsPerRequest,
+} from "./src/core/level3_rate.ts";
 export type {
   BalancesEvent,
   DeadManSwitchEvent,

@@ -21,7 +21,7 @@ import type { BookState, BookVerdict, OrderBookOptions } from "./order_book.ts";
 /**
  * Depths Kraken's `level3` channel accepts, in price levels per side.
  *
- * @experimental Level 3 needs an authenticated connection and is not yet driven by the client.
+ * @experimental Level 3 needs an authenticated connection (a token).
  *
  * @example
  * ```ts
@@ -34,7 +34,7 @@ export const LEVEL3_DEPTHS: readonly Level3Depth[] = [10, 100, 1000];
 /**
  * A depth Kraken's `level3` channel accepts.
  *
- * @experimental Level 3 needs an authenticated connection and is not yet driven by the client.
+ * @experimental Level 3 needs an authenticated connection (a token).
  *
  * @example
  * ```ts
@@ -49,7 +49,7 @@ export type Level3Depth = 10 | 100 | 1000;
  * Where an order rests: its side, its price level (0 is the best) and its place in that level's
  * queue (0 fills first).
  *
- * @experimental Level 3 needs an authenticated connection and is not yet driven by the client.
+ * @experimental Level 3 needs an authenticated connection (a token).
  *
  * @example
  * ```ts
@@ -78,7 +78,7 @@ export interface Level3OrderLocation {
  * What rests ahead of an order at its price: how many orders and how much quantity, as exact
  * decimal text.
  *
- * @experimental Level 3 needs an authenticated connection and is not yet driven by the client.
+ * @experimental Level 3 needs an authenticated connection (a token).
  *
  * @example
  * ```ts
@@ -150,7 +150,7 @@ function aggregate(level: Level3Level): BookLevel {
  * Reads return frozen views: a level's view is shared until its queue changes, so reading the
  * book costs no copy of its orders.
  *
- * @experimental Level 3 needs an authenticated connection and is not yet driven by the client.
+ * @experimental Level 3 needs an authenticated connection (a token).
  *
  * @example
  * ```ts

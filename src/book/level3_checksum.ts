@@ -33,7 +33,7 @@ function crcSide(
  * its `limit_price` digits then its `order_qty` digits, from the wire text without the `.` and
  * without leading zeros.
  *
- * @experimental Level 3 needs an authenticated connection and is not yet driven by the client.
+ * @experimental Level 3 needs an authenticated connection (a token).
  *
  * @param asks Ask levels, best (lowest) first; only the first 10 are read.
  * @param bids Bid levels, best (highest) first; only the first 10 are read.

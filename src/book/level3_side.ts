@@ -12,7 +12,7 @@ import { concatDigests, digestPair, type Precision } from "./checksum.ts";
  * One price level of a level 3 book: the orders resting at that price, first in the queue first.
  * Handed out frozen.
  *
- * @experimental Level 3 needs an authenticated connection and is not yet driven by the client.
+ * @experimental Level 3 needs an authenticated connection (a token).
  *
  * @example
  * ```ts

@@ -529,7 +529,8 @@ export class ClientDriver implements DriverView {
     if (probed === undefined) return;
     const queue = entry.queue;
     const data = probed.type === "trade" || probed.type === "ticker" || probed.type === "ohlc" ||
-      probed.type === "instrument";
+      probed.type === "instrument" || probed.type === "executions" ||
+      probed.type === "balances" || probed.type === "level3";
     if (probed.type === "book") queue.push(probed);
     else if (data && queue instanceof StreamQueue) queue.push(probed);
     else queue.pushControl(probed);

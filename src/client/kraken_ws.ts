@@ -44,7 +44,10 @@ import type {
 import { AccountConnection, type TradingCallOptions } from "./account_connection.ts";
 import { ClientDriver, type DriverProbe, type EventFilter } from "./driver.ts";
 import { KrakenClosedError } from "./kraken_closed_error.ts";
-import { mergeStreams } from "./merge_streams.ts";
+import { StreamMerger } from "./merge_streams.ts";
+import { KRAKEN_LEVEL3_URL, Level3Connections } from "./level3_connections.ts";
+import type { Level3Depth } from "../book/level3_book.ts";
+import type { Level3BookEvent } from "../core/level3_event.ts";
 import { SYSTEM_CLOCK } from "./system_clock.ts";
 import { KRAKEN_REST_URL, type KrakenAuth, tokenSource } from "./token_source.ts";
 
@@ -124,6 +127,8 @@ export interface KrakenWsOptions {
   readonly auth?: KrakenAuth;
   /** Experimental. The authenticated WebSocket endpoint (default `wss://ws-auth.kraken.com/v2`). */
   readonly authUrl?: string;
+  /** Experimental. The level 3 WebSocket endpoint (default `wss://ws-l3.kraken.com/v2`). */
+  readonly level3Url?: string;
   /** Experimental. Kraken's REST API, for tokens (default `https://api.kraken.com`). */
   readonly restUrl?: string;
   /** Experimental. The `fetch` the token request uses (default the global one). */
@@ -165,6 +170,21 @@ export type ExecutionsStreamEvent = ExecutionsEvent | GapEvent | StateEvent | Er
  * ```
  */
 export type BalancesStreamEvent = BalancesEvent | GapEvent | StateEvent | ErrorEvent;
+
+/**
+ * What a level 3 stream carries (experimental): verified order-by-order books, the gaps of its
+ * symbols, their subscriptions' `state` events, and a final `error` if Kraken rejects one.
+ *
+ * @experimental
+ *
+ * @example
+ * ```ts
+ * import type { Level3StreamEvent } from "@kraken-ws/sdk/extended";
+ * const isBook = (event: Level3StreamEvent) => event.type === "level3";
+ * console.log(typeof isBook);
+ * ```
+ */
+export type Level3StreamEvent = Level3BookEvent | GapEvent | StateEvent | ErrorEvent;
 
 /**
  * What a book stream carries: books, the gaps of its symbols, their subscriptions' `state`
@@ -241,7 +261,11 @@ export type InstrumentStreamEvent = InstrumentEvent | GapEvent | StateEvent | Er
 /** Probes handed to clients made by {@link probedClient}, found by their options object. */
 const PROBES = new WeakMap<
   KrakenWsOptions,
-  { readonly public?: DriverProbe; readonly account?: DriverProbe }
+  {
+    readonly public?: DriverProbe;
+    readonly account?: DriverProbe;
+    readonly level3?: DriverProbe;
+  }
 >();
 
 /**
@@ -251,6 +275,7 @@ const PROBES = new WeakMap<
  * @param options The client's options.
  * @param probe The hooks of the public connection's driver.
  * @param accountProbe The hooks of the authenticated connection's driver.
+ * @param level3Probe The hooks of each level 3 connection's driver.
  * @returns The client.
  *
  * @example
@@ -266,9 +291,10 @@ export function probedClient(
   options: KrakenWsOptions,
   probe: DriverProbe,
   accountProbe?: DriverProbe,
+  level3Probe?: DriverProbe,
 ): KrakenWs {
   const own = { ...options };
-  PROBES.set(own, { public: probe, account: accountProbe });
+  PROBES.set(own, { public: probe, account: accountProbe, level3: level3Probe });
   return new KrakenWs(own);
 }
 
@@ -319,6 +345,7 @@ function symbolList(symbols: string | readonly string[]): string[] {
 export class KrakenWs implements AsyncDisposable {
   readonly #driver: ClientDriver;
   readonly #account: AccountConnection | undefined;
+  readonly #level3: Level3Connections | undefined;
   #closing: Promise<void> | undefined;
   readonly #signal: AbortSignal | undefined;
   readonly #onAbort = () => void this.close();
@@ -337,11 +364,41 @@ export class KrakenWs implements AsyncDisposable {
     const bufferSize = options.bufferSize ?? 1024;
     const tap = combineTaps(options.metrics?.clientTap(), options.tap);
     const probes = PROBES.get(options);
-    this.#account = options.auth === undefined ? undefined : new AccountConnection({
+    const token = options.auth === undefined
+      ? undefined
+      : tokenSource(options.auth, options.restUrl ?? KRAKEN_REST_URL, options.fetch);
+    const level3Url = webSocketUrl(options.level3Url ?? KRAKEN_LEVEL3_URL);
+    let level3Seed = seed ^ 0x27d4eb2f;
+    this.#level3 = token === undefined ? undefined : new Level3Connections(() =>
+      new ClientDriver({
+        session: new Session({
+          url: level3Url,
+          seed: level3Seed++,
+          link: "level3",
+          counter,
+          reconnect: options.reconnect,
+          heartbeatTimeoutMs: options.heartbeatTimeoutMs,
+          pingIntervalMs: options.pingIntervalMs,
+          snapshotTimeoutMs: options.snapshotTimeoutMs,
+          subscriptionTimeoutMs: options.subscriptionTimeoutMs,
+          // Kraken's rate counter: one request a second, each within the budget by depth.
+          requestsPerSecond: 1,
+          lingerMs: options.lingerMs,
+          connectTimeoutMs: options.connectTimeoutMs,
+        }),
+        clock,
+        webSocket,
+        bufferSize,
+        tap,
+        probe: probes?.level3,
+        token,
+      })
+    );
+    this.#account = token === undefined ? undefined : new AccountConnection({
       url: webSocketUrl(options.authUrl ?? KRAKEN_AUTH_URL),
       // Its own backoff draws, so the two connections do not retry in step.
       seed: seed ^ 0x5bd1e995,
-      token: tokenSource(options.auth, options.restUrl ?? KRAKEN_REST_URL, options.fetch),
+      token,
       counter,
       clock,
       webSocket,
@@ -524,10 +581,47 @@ export class KrakenWs implements AsyncDisposable {
   events(filter?: EventFilter): ReadableStream<KrakenEvent> {
     this.#assertOpen();
     const own = this.#driver.open(undefined, [], { filter });
-    // With `auth`, the authenticated connection's events come too, in one stream.
-    return this.#account === undefined
-      ? own
-      : mergeStreams([own, this.#account.driver.open(undefined, [], { filter })]);
+    const account = this.#account;
+    const level3 = this.#level3;
+    if (account === undefined || level3 === undefined) return own;
+    // With `auth`, the other connections' events come too, in one stream: the authenticated one,
+    // and each level 3 connection, including those opened later.
+    const merger = new StreamMerger<KrakenEvent>();
+    merger.add(own);
+    merger.add(account.driver.open(undefined, [], { filter }));
+    for (const driver of level3.drivers) merger.add(driver.open(undefined, [], { filter }));
+    const stop = level3.onConnection((driver) => {
+      if (merger.over) stop();
+      else merger.add(driver.open(undefined, [], { filter }));
+    });
+    return merger.readable;
+  }
+
+  /**
+   * Experimental. Order-by-order books of one or more symbols from Kraken's level 3 endpoint
+   * (needs `auth`: it takes the token): every resting order of the top `depth` price levels in
+   * queue order, after every message that matched Kraken's per-order checksum. A mismatch or a
+   * crossed book is a gap and a resync (unsubscribe, subscribe, fresh snapshot; backoff after
+   * repeated failures), as for `book`. Kraken takes at most 200 symbols on a connection: more open
+   * more connections, each with its own session, and their books come in this one stream.
+   * Subscriptions are paced to Kraken's rate counter (5, 25, 100 per symbol at depth 10, 100,
+   * 1000, within 200 a second).
+   *
+   * @param symbols One pair or several.
+   * @param options `depth`: 10 (default), 100 or 1000.
+   * @returns The stream.
+   * @throws {TypeError} Without `auth`.
+   */
+  level3(
+    symbols: string | readonly string[],
+    options: { readonly depth?: Level3Depth } = {},
+  ): ReadableStream<Level3StreamEvent> {
+    this.#authenticated();
+    const depth = options.depth ?? 10;
+    if (depth !== 10 && depth !== 100 && depth !== 1000) {
+      throw new RangeError(`level 3 depth must be 10, 100 or 1000, not ${depth}`);
+    }
+    return this.#level3!.open(symbolList(symbols), depth) as ReadableStream<Level3StreamEvent>;
   }
 
   /**
@@ -749,10 +843,7 @@ export class KrakenWs implements AsyncDisposable {
       : new Set(typeof symbols === "string" ? [symbols] : symbols);
     const concerns = (status: SubscriptionStatus) =>
       wanted === undefined || (status.symbol !== undefined && wanted.has(status.symbol));
-    const account = this.#account;
-    return account === undefined || wanted !== undefined
-      ? this.#driver.ready(concerns)
-      : Promise.all([this.#driver.ready(concerns), account.driver.ready(concerns)]).then(() => {});
+    return Promise.all(this.#drivers().map((driver) => driver.ready(concerns))).then(() => {});
   }
 
   /**
@@ -764,10 +855,7 @@ export class KrakenWs implements AsyncDisposable {
   close(): Promise<void> {
     if (this.#closing === undefined) {
       this.#signal?.removeEventListener("abort", this.#onAbort);
-      const account = this.#account;
-      this.#closing = account === undefined
-        ? this.#driver.stop()
-        : Promise.all([this.#driver.stop(), account.driver.stop()]).then(() => {});
+      this.#closing = Promise.all(this.#drivers().map((driver) => driver.stop())).then(() => {});
     }
     return this.#closing;
   }
@@ -775,6 +863,15 @@ export class KrakenWs implements AsyncDisposable {
   /** Closes the client at the end of an `await using` block. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  /** Every connection's driver: the public one, the authenticated one, the level 3 ones. */
+  #drivers(): ClientDriver[] {
+    return [
+      this.#driver,
+      ...(this.#account === undefined ? [] : [this.#account.driver]),
+      ...(this.#level3?.drivers ?? []),
+    ];
   }
 
   #authenticated(): AccountConnection {

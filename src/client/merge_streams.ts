@@ -1,15 +1,102 @@
 /**
- * One stream of two: what `events()` hands out when the client has two connections.
+ * One stream of several: what `events()` hands out when the client has more than one connection,
+ * and what a level 3 stream is when its symbols live on several.
  *
  * @module
  */
 
 /**
- * A stream of every chunk of `streams`, each as soon as it is read from its own stream (so each
- * keeps its order); it ends when all have ended, fails when one fails, and cancelling it cancels
- * them all.
+ * A stream fed by several: each chunk as soon as its own stream gives it (so each source keeps
+ * its order), one chunk at a time as the reader asks. Sources can be added while it runs; it ends
+ * once every source added has ended, fails when one fails, and cancelling it cancels them all.
  *
- * @param streams The streams.
+ * @example
+ * ```ts
+ * import { StreamMerger } from "./merge_streams.ts";
+ * const merger = new StreamMerger<number>();
+ * merger.add(ReadableStream.from([1, 2]));
+ * merger.add(ReadableStream.from([3]));
+ * console.log((await Array.fromAsync(merger.readable)).sort()); // [1, 2, 3]
+ * ```
+ */
+export class StreamMerger<T> {
+  /** The merged stream. */
+  readonly readable: ReadableStream<T>;
+  #controller!: ReadableStreamDefaultController<T>;
+  readonly #readers = new Set<ReadableStreamDefaultReader<T>>();
+  #over = false;
+  /** Sources waiting for the reader to ask for more. */
+  #waiting: (() => void)[] = [];
+
+  /** Creates a merger with no source yet. */
+  constructor() {
+    this.readable = new ReadableStream<T>({
+      start: (controller) => {
+        this.#controller = controller;
+      },
+      pull: () => this.#wake(),
+      cancel: async (reason) => {
+        this.#over = true;
+        this.#wake();
+        await Promise.all([...this.#readers].map((reader) => reader.cancel(reason)));
+      },
+    }, { highWaterMark: 1 });
+  }
+
+  /** Whether the merged stream is over (ended, failed or cancelled): nothing more is added. */
+  get over(): boolean {
+    return this.#over;
+  }
+
+  /**
+   * Adds a source; once the merged stream is over, the source is cancelled instead.
+   *
+   * @param stream The source.
+   */
+  add(stream: ReadableStream<T>): void {
+    if (this.#over) {
+      void stream.cancel();
+      return;
+    }
+    const reader = stream.getReader();
+    this.#readers.add(reader);
+    void this.#pump(reader);
+  }
+
+  #wake(): void {
+    for (const wake of this.#waiting.splice(0)) wake();
+  }
+
+  async #pump(reader: ReadableStreamDefaultReader<T>): Promise<void> {
+    try {
+      for (;;) {
+        while (!this.#over && (this.#controller.desiredSize ?? 0) <= 0) {
+          await new Promise<void>((resolve) => this.#waiting.push(resolve));
+        }
+        if (this.#over) return;
+        const { done, value } = await reader.read();
+        if (this.#over) return;
+        if (done) break;
+        this.#controller.enqueue(value);
+      }
+      this.#readers.delete(reader);
+      if (this.#readers.size === 0) {
+        this.#over = true;
+        this.#controller.close();
+      }
+    } catch (error) {
+      if (this.#over) return;
+      this.#over = true;
+      this.#controller.error(error);
+      for (const other of this.#readers) if (other !== reader) void other.cancel(error);
+    }
+  }
+}
+
+/**
+ * The merged stream of `streams` (see {@link StreamMerger}).
+ *
+ * @param streams The sources.
  * @returns The merged stream.
  *
  * @example
@@ -20,44 +107,7 @@
  * ```
  */
 export function mergeStreams<T>(streams: readonly ReadableStream<T>[]): ReadableStream<T> {
-  const readers = streams.map((stream) => stream.getReader());
-  const pulls = new Map<ReadableStreamDefaultReader<T>, Promise<void>>();
-  let open = readers.length;
-  return new ReadableStream<T>({
-    pull(controller) {
-      // One read outstanding per source: whichever answers first is delivered first.
-      const next = () =>
-        new Promise<void>((resolve, reject) => {
-          let delivered = false;
-          for (const reader of readers) {
-            if (pulls.has(reader)) continue;
-            pulls.set(
-              reader,
-              reader.read().then(({ done, value }) => {
-                pulls.delete(reader);
-                if (done) {
-                  readers.splice(readers.indexOf(reader), 1);
-                  if (--open === 0) controller.close();
-                } else {
-                  controller.enqueue(value);
-                  delivered = true;
-                }
-              }),
-            );
-          }
-          if (open === 0) {
-            resolve();
-            return;
-          }
-          Promise.race(pulls.values()).then(() => {
-            if (delivered || open === 0) resolve();
-            else next().then(resolve, reject);
-          }, reject);
-        });
-      return next();
-    },
-    async cancel(reason) {
-      await Promise.all(readers.map((reader) => reader.cancel(reason)));
-    },
-  });
+  const merger = new StreamMerger<T>();
+  for (const stream of streams) merger.add(stream);
+  return merger.readable;
 }

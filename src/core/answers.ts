@@ -87,7 +87,8 @@ export class Answers {
       this.#requests.queue({ method: "unsubscribe", subscription });
       return;
     }
-    if (subscription.channel === "book" && subscription.depth !== subscription.wireDepth) {
+    const booked = subscription.channel === "book" || subscription.channel === "level3";
+    if (booked && subscription.depth !== subscription.wireDepth) {
       // A deeper book was asked for while this subscribe was on the wire.
       this.#registry.move(subscription, "depth_changed", `depth ${subscription.depth}`);
       this.#registry.again(subscription);
@@ -100,7 +101,7 @@ export class Answers {
     subscription.lastSequence = undefined;
     subscription.tokenRetried = false;
     this.#registry.settleGap(subscription);
-    if (subscription.channel === "book") {
+    if (booked) {
       this.#books.expectSnapshot(subscription);
       this.#registry.move(subscription, "book_acknowledged", "acknowledged");
     } else {

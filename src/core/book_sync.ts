@@ -8,9 +8,11 @@
 
 import type { BookChange } from "../book/book_side.ts";
 import type { Precision } from "../book/checksum.ts";
+import { Level3Book, type Level3Depth } from "../book/level3_book.ts";
 import { OrderBook } from "../book/order_book.ts";
 import type { BookVerdict } from "../book/order_book.ts";
-import type { BookMessage } from "../protocol/messages.ts";
+import type { Level3Message, Level3Order } from "../protocol/level3_messages.ts";
+import type { BookMessage, FrameType } from "../protocol/messages.ts";
 import type { UnstampedEvent } from "./events.ts";
 import { resyncTimer, type SessionContext } from "./session_context.ts";
 import type { Subscription } from "./subscription.ts";
@@ -78,9 +80,11 @@ export class BookSync {
     const symbol = subscription.symbol;
     // Only a pair's subscription has a book; `instrument` is for every pair.
     if (symbol === undefined) return;
-    subscription.book = new OrderBook(symbol, subscription.wireDepth ?? 10, {
-      precision: this.#precisionOf(symbol),
-    });
+    const options = { precision: this.#precisionOf(symbol) };
+    const depth = subscription.wireDepth ?? 10;
+    subscription.book = subscription.channel === "level3"
+      ? new Level3Book(symbol, depth as Level3Depth, options)
+      : new OrderBook(symbol, depth, options);
     subscription.snapshotWaitMs ||= this.#snapshotTimeoutMs;
     subscription.snapshotDeadline = this.#context.now + subscription.snapshotWaitMs;
   }
@@ -90,7 +94,9 @@ export class BookSync {
    * known now, from its next message on.
    */
   precisionChanged(symbol: string): void {
-    this.#registry.get(`book|${symbol}`)?.book?.setPrecision(this.#precisionOf(symbol));
+    const precision = this.#precisionOf(symbol);
+    this.#registry.get(`book|${symbol}`)?.book?.setPrecision(precision);
+    this.#registry.get(`level3|${symbol}`)?.book?.setPrecision(precision);
   }
 
   /** Applies a book frame: each verified book is emitted, each failed one resynced. */
@@ -98,33 +104,65 @@ export class BookSync {
     for (const payload of message.data) {
       const subscription = this.#registry.receive(`book|${payload.symbol}`);
       const book = subscription?.book;
-      if (subscription === undefined || book === undefined) continue;
-      const snapshot = message.type === "snapshot";
-      const state = subscription.state;
-      // Until its snapshot, a (re)subscribed book drops updates: they belong to the old book.
-      if (state !== "synced" && !(state === "awaiting_snapshot" && snapshot)) continue;
+      if (subscription === undefined || !(book instanceof OrderBook)) continue;
+      if (!this.#applies(subscription, message.type)) continue;
       const verdict = book.apply(message.type, payload);
-      if (verdict.status === "ok") {
-        if (snapshot) {
-          subscription.snapshotDeadline = undefined;
-          subscription.snapshotWaitMs = this.#snapshotTimeoutMs;
-          this.#registry.move(subscription, "snapshot", "snapshot");
-        } else {
-          subscription.resyncFailures = 0;
-        }
-        this.#context.emit(bookEvent(book, snapshot, payload.timestamp));
-      } else {
-        this.#resync(subscription, verdict);
+      if (this.#verified(subscription, message.type, verdict)) {
+        this.#context.emit(bookEvent(book, message.type === "snapshot", payload.timestamp));
       }
     }
+  }
+
+  /** Applies a level 3 frame, as {@link BookSync.apply} does a book frame. */
+  applyLevel3(message: Level3Message): void {
+    for (const payload of message.data) {
+      const subscription = this.#registry.receive(`level3|${payload.symbol}`);
+      const book = subscription?.book;
+      if (subscription === undefined || !(book instanceof Level3Book)) continue;
+      if (!this.#applies(subscription, message.type)) continue;
+      const verdict = book.apply(message.type, payload);
+      if (this.#verified(subscription, message.type, verdict)) {
+        const snapshot = message.type === "snapshot";
+        this.#context.emit(
+          level3Event(
+            book,
+            snapshot,
+            payload.timestamp,
+            snapshot ? [] : [...payload.bids, ...payload.asks],
+          ),
+        );
+      }
+    }
+  }
+
+  /** Until its snapshot, a (re)subscribed book drops updates: they belong to the old book. */
+  #applies(subscription: Subscription, type: FrameType): boolean {
+    const state = subscription.state;
+    return state === "synced" || (state === "awaiting_snapshot" && type === "snapshot");
+  }
+
+  /** What a verdict does to its subscription: true when the book may be shown. */
+  #verified(subscription: Subscription, type: FrameType, verdict: BookVerdict): boolean {
+    if (verdict.status !== "ok") {
+      this.#resync(subscription, verdict);
+      return false;
+    }
+    if (type === "snapshot") {
+      subscription.snapshotDeadline = undefined;
+      subscription.snapshotWaitMs = this.#snapshotTimeoutMs;
+      this.#registry.move(subscription, "snapshot", "snapshot");
+    } else {
+      subscription.resyncFailures = 0;
+    }
+    return true;
   }
 
   /**
    * A frame naming the book of `symbol` could not be decoded. A lost update below the
    * checksummed top 10 would otherwise never be seen, so the book resyncs.
    */
-  undecodable(symbol: string): void {
-    const subscription = this.#registry.get(`book|${symbol}`);
+  undecodable(symbol: string, channel: "book" | "level3" = "book"): void {
+    const subscription = this.#registry.get(`${channel}|${symbol}`);
     if (subscription?.state === "synced" || subscription?.state === "awaiting_snapshot") {
       this.#registry.move(subscription, "undecodable", "undecodable frame");
       subscription.book = undefined;
@@ -164,12 +202,18 @@ export class BookSync {
       return undefined;
     }
     // A stream starting from this book takes it whole: nothing changed for it.
-    return bookEvent(book, false, undefined, []);
+    return book instanceof Level3Book
+      ? level3Event(book, false, undefined, [])
+      : bookEvent(book, false, undefined, []);
   }
 
   /** A book failed validation: say so, never show it, and ask for a fresh snapshot. */
   #resync(subscription: Subscription, verdict: BookVerdict): void {
-    const base = { type: "gap", channel: "book", symbol: subscription.symbol } as const;
+    const base = {
+      type: "gap",
+      channel: subscription.channel,
+      symbol: subscription.symbol,
+    } as const;
     if (verdict.status === "mismatch") {
       this.#context.emit({
         ...base,
@@ -196,6 +240,25 @@ export class BookSync {
     );
     this.#context.setTimer(resyncTimer(subscription.key), delay);
   }
+}
+
+function level3Event(
+  book: Level3Book,
+  snapshot: boolean,
+  timestamp: string | undefined,
+  updates: readonly Level3Order[],
+): UnstampedEvent {
+  return {
+    type: "level3",
+    symbol: book.symbol,
+    bids: book.bids(),
+    asks: book.asks(),
+    updates,
+    checksum: book.checksum(),
+    ...(timestamp === undefined ? {} : { timestamp }),
+    snapshot,
+    validated: true,
+  };
 }
 
 function bookEvent(

@@ -29,6 +29,7 @@ export function eventChannel(event: KrakenEvent): DataChannel | undefined {
     case "instrument":
     case "executions":
     case "balances":
+    case "level3":
       return event.type;
     case "gap":
     case "error":
@@ -58,6 +59,7 @@ export function eventSymbol(event: KrakenEvent): string | undefined {
     case "trade":
     case "ticker":
     case "ohlc":
+    case "level3":
     case "gap":
     case "error":
       return event.symbol;

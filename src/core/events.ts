@@ -7,6 +7,7 @@
 
 import type { BookChange } from "../book/book_side.ts";
 import type { BalancesEvent, DeadManSwitchEvent, ExecutionsEvent } from "./account_events.ts";
+import type { Level3BookEvent } from "./level3_event.ts";
 import type {
   BookLevel,
   Candle,
@@ -213,7 +214,8 @@ export type SubscriptionState =
  * A channel the client subscribes to. Each subscription of `book`, `trade`, `ticker` and `ohlc` is
  * for one pair; `instrument` is one subscription for every pair, so its events name no `symbol`.
  * `executions` and `balances` (experimental) are the account's, on the authenticated connection:
- * one subscription each, naming no `symbol` either.
+ * one subscription each, naming no `symbol` either. `level3` (experimental) is the order-by-order
+ * book of one pair, on Kraken's level 3 endpoint.
  *
  * @example
  * ```ts
@@ -229,7 +231,8 @@ export type DataChannel =
   | "ohlc"
   | "instrument"
   | "executions"
-  | "balances";
+  | "balances"
+  | "level3";
 
 /**
  * A transition of the connection or of one subscription, with what caused it. A subscription of
@@ -259,8 +262,11 @@ export type StateEvent =
     readonly to: ConnectionState;
     /** Why, like `opened`, `close 1006`, `stale`, `retry`, `user`. */
     readonly cause: string;
-    /** `private` for the authenticated connection (experimental); absent for the public one. */
-    readonly link?: "private";
+    /**
+     * `private` for the authenticated connection, `level3` for a level 3 one (experimental);
+     * absent for the public one.
+     */
+    readonly link?: "private" | "level3";
   })
   | (EventBase & {
     /** Discriminant. */
@@ -430,8 +436,11 @@ export interface StatusEvent extends EventBase {
   readonly connectionId?: string;
   /** Server software version. */
   readonly version?: string;
-  /** `private` for the authenticated connection (experimental); absent for the public one. */
-  readonly link?: "private";
+  /**
+   * `private` for the authenticated connection, `level3` for a level 3 one (experimental); absent
+   * for the public one.
+   */
+  readonly link?: "private" | "level3";
 }
 
 /**
@@ -505,7 +514,8 @@ export type KrakenEvent =
   | ErrorEvent
   | ExecutionsEvent
   | BalancesEvent
-  | DeadManSwitchEvent;
+  | DeadManSwitchEvent
+  | Level3BookEvent;
 
 /**
  * An event before the client stamps its `seq` and `time`: what the session produces. Spelled out

@@ -119,13 +119,14 @@ export class RequestPacer {
    * behind its unsubscribe, whatever else of its kind goes out first.
    *
    * @param now Client time.
-   * @param maxBatch The most subscriptions one request carries.
+   * @param maxBatch The most subscriptions one request carries, or how many for a batch that
+   *   starts with a given request.
    * @param kindOf What requests must share to go out together.
    * @returns The requests that go out as one, or undefined when none may go now.
    */
   take(
     now: number,
-    maxBatch: number,
+    maxBatch: number | ((first: QueuedRequest) => number),
     kindOf: (request: QueuedRequest) => string,
   ): QueuedRequest[] | undefined {
     this.#recover(now);
@@ -133,11 +134,12 @@ export class RequestPacer {
     this.#lastSentAt = now;
     const first = this.#queue[0];
     const kind = kindOf(first);
+    const most = typeof maxBatch === "number" ? maxBatch : maxBatch(first);
     const batch: QueuedRequest[] = [];
     const rest: QueuedRequest[] = [];
     const waiting = new Set<QueuedRequest["subscription"]>();
     for (const request of this.#queue) {
-      const joins = batch.length < maxBatch && kindOf(request) === kind &&
+      const joins = batch.length < most && kindOf(request) === kind &&
         !waiting.has(request.subscription);
       if (joins) batch.push(request);
       else {

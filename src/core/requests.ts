@@ -14,7 +14,9 @@ import {
 } from "./answer_matching.ts";
 import { type QueuedRequest, RequestPacer } from "./request_pacer.ts";
 import { type SessionContext, TIMER } from "./session_context.ts";
-import { isAccountChannel, type Subscription } from "./subscription.ts";
+import type { Level3Depth } from "../book/level3_book.ts";
+import { level3SymbolsPerRequest } from "./level3_rate.ts";
+import { needsToken, type Subscription } from "./subscription.ts";
 
 /**
  * What the requests need to know of the connection.
@@ -113,12 +115,23 @@ export class Requests {
   pump(): void {
     if (!this.#link.connected) return;
     const now = this.#context.now;
-    const take = () => this.#pacer.take(now, this.#maxSymbols, requestKind);
+    const take = () => this.#pacer.take(now, (first) => this.#maxFor(first), requestKind);
     for (let batch = take(); batch !== undefined; batch = take()) this.#send(batch);
     const wait = this.#pacer.waitMs(now);
     if (wait !== undefined && !this.#context.hasTimer(TIMER.pace)) {
       this.#context.setTimer(TIMER.pace, wait);
     }
+  }
+
+  /**
+   * The most symbols a request like `first` names: for `level3`, few enough that Kraken's rate
+   * counter (by depth) stays within its budget at the level 3 pace of one request a second.
+   */
+  #maxFor(first: QueuedRequest): number {
+    const subscription = first.subscription;
+    if (subscription.channel !== "level3") return this.#maxSymbols;
+    const depth = (first.method === "subscribe" ? subscription.depth : subscription.wireDepth) ?? 10;
+    return Math.min(this.#maxSymbols, level3SymbolsPerRequest(depth as Level3Depth));
   }
 
   /** Whether a request of `subscription` is queued. */
@@ -198,11 +211,12 @@ export class Requests {
     }
     const first = subscriptions[0].params(method);
     const token = this.#link.token;
-    const params = first.symbol !== undefined
-      ? { ...first, symbol: subscriptions.flatMap((subscription) => subscription.symbol ?? []) }
-      : token !== undefined && isAccountChannel(subscriptions[0].channel)
-      ? { ...first, token }
-      : first;
+    const named = first.symbol === undefined
+      ? first
+      : { ...first, symbol: subscriptions.flatMap((subscription) => subscription.symbol ?? []) };
+    const params = token !== undefined && needsToken(subscriptions[0].channel)
+      ? { ...named, token }
+      : named;
     const reqId = this.#context.nextReqId();
     const text = method === "subscribe"
       ? encodeSubscribe(params, reqId)

@@ -94,7 +94,7 @@ export interface SessionOptions {
    * connection, serves the account channels and trading, and its connection states and statuses
    * say `link: "private"`.
    */
-  readonly link?: "private";
+  readonly link?: "private" | "level3";
   /** Where event numbers come from: one counter shared by a client's sessions keeps one order. */
   readonly counter?: EventCounter;
 }
@@ -187,7 +187,7 @@ export class Session {
       requestTimeoutMs,
     );
     this.#maxFrameBytes = options.maxFrameBytes;
-    this.#private = options.link === "private";
+    this.#private = options.link !== undefined;
     const context = this.#context = new SessionContext(options.counter, options.link);
     this.#lingerMs = options.lingerMs ?? DEFAULTS.lingerMs;
     this.#link = new ConnectionLifecycle(context, {
@@ -577,8 +577,7 @@ export class Session {
         for (const symbol of this.#instruments.apply(message)) this.#books.precisionChanged(symbol);
         return;
       case "level3":
-        // Level 3 has its own endpoint: on this connection it answers nothing asked for.
-        this.#context.emit({ type: "error", code: "unknown", message: "unexpected level3 frame" });
+        this.#books.applyLevel3(message);
         return;
       case "unknown":
         this.#context.emit({
@@ -624,10 +623,11 @@ export class Session {
    */
   #undecodable(text: string): void {
     const head = text.slice(0, 512);
-    const channel = /"channel"\s*:\s*"(book|trade|ticker|ohlc|instrument|executions|balances)"/
-      .exec(head)?.[1] as
-        | DataChannel
-        | undefined;
+    const channel =
+      /"channel"\s*:\s*"(book|trade|ticker|ohlc|instrument|executions|balances|level3)"/
+        .exec(head)?.[1] as
+          | DataChannel
+          | undefined;
     if (channel === "instrument") {
       // The loss is the instrument stream's (a symbol in the frame is one of the pairs it lists).
       // Not subscribed again, as a book would be: the whole list fails to decode again as likely
@@ -647,7 +647,7 @@ export class Session {
       return;
     }
     this.#context.emit({ type: "gap", reason: "decode", channel, symbol });
-    if (channel === "book") this.#books.undecodable(symbol);
+    if (channel === "book" || channel === "level3") this.#books.undecodable(symbol, channel);
   }
 
   #status(message: StatusMessage): void {

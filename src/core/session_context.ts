@@ -64,7 +64,7 @@ export function resyncTimer(key: string): string {
 export class SessionContext {
   #now = 0;
   readonly #counter: EventCounter;
-  readonly #link: "private" | undefined;
+  readonly #link: "private" | "level3" | undefined;
   #reqId = 0;
   #effects: SessionEffect[] = [];
   /** Timers the driver holds: firing or cancelling one that is not set is a defect. */
@@ -74,10 +74,10 @@ export class SessionContext {
    * Creates the context.
    *
    * @param counter Where event numbers come from (shared by a client's sessions).
-   * @param link `private` for the authenticated connection: its connection states and statuses
-   *   say so.
+   * @param link `private` for the authenticated connection, `level3` for a level 3 one: its
+   *   connection states and statuses say so.
    */
-  constructor(counter: EventCounter = new EventCounter(), link?: "private") {
+  constructor(counter: EventCounter = new EventCounter(), link?: "private" | "level3") {
     this.#counter = counter;
     this.#link = link;
   }

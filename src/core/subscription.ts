@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { Level3Book, Level3Depth } from "../book/level3_book.ts";
 import type { BookDepth, OrderBook } from "../book/order_book.ts";
 import type { SubscriptionParams } from "../protocol/encode.ts";
 import type { DataChannel, SubscriptionState } from "./events.ts";
@@ -44,6 +45,7 @@ export type OhlcInterval = 1 | 5 | 15 | 30 | 60 | 240 | 1440 | 10080 | 21600;
  */
 export type SubscriptionRequest =
   | { readonly channel: "book"; readonly symbol: string; readonly depth: BookDepth }
+  | { readonly channel: "level3"; readonly symbol: string; readonly depth: Level3Depth }
   | { readonly channel: "trade"; readonly symbol: string; readonly snapshot?: boolean }
   | { readonly channel: "ticker"; readonly symbol: string; readonly trigger: "trades" | "bbo" }
   | {
@@ -149,6 +151,23 @@ export function isAccountChannel(channel: DataChannel): channel is "executions" 
 }
 
 /**
+ * Whether a subscribe or unsubscribe of `channel` names the connection's token: the account's
+ * channels and `level3`.
+ *
+ * @param channel A channel.
+ * @returns True for `executions`, `balances` and `level3`.
+ *
+ * @example
+ * ```ts
+ * import { needsToken } from "./subscription.ts";
+ * console.log(needsToken("level3"), needsToken("book")); // true false
+ * ```
+ */
+export function needsToken(channel: DataChannel): boolean {
+  return isAccountChannel(channel) || channel === "level3";
+}
+
+/**
  * The key of the one `instrument` subscription of a session.
  *
  * @example
@@ -246,8 +265,8 @@ export class Subscription {
   readonly consumers: Map<number, BookDepth | undefined> = new Map();
   /** State on the current connection. */
   state: SubscriptionState = "pending";
-  /** The book, for `book` subscriptions on a connection that acknowledged them. */
-  book: OrderBook | undefined;
+  /** The book, for `book` and `level3` subscriptions on a connection that acknowledged them. */
+  book: OrderBook | Level3Book | undefined;
   /** Depth of the last subscribe sent: an unsubscribe must name it. */
   wireDepth: BookDepth | undefined;
   /** Last trade id delivered, across reconnects. */
@@ -296,7 +315,9 @@ export class Subscription {
       ? { channel: "ohlc", symbol: request.symbol, interval: request.interval }
       : { channel: request.channel, symbol: request.symbol };
     this.order = order;
-    this.depth = request.channel === "book" ? request.depth : undefined;
+    this.depth = request.channel === "book" || request.channel === "level3"
+      ? request.depth
+      : undefined;
     this.trigger = request.channel === "ticker" ? request.trigger : undefined;
     this.interval = request.channel === "ohlc" ? request.interval : undefined;
     this.wantsSnapshot = request.channel === "trade"
@@ -339,9 +360,10 @@ export class Subscription {
           ? { channel: "instrument", snapshot: true }
           : { channel: "instrument" };
       case "book":
+      case "level3":
         return method === "subscribe"
-          ? { channel: "book", symbol, depth: this.depth, snapshot: true }
-          : { channel: "book", symbol, depth: this.wireDepth };
+          ? { channel: this.channel, symbol, depth: this.depth, snapshot: true }
+          : { channel: this.channel, symbol, depth: this.wireDepth };
       case "trade":
         return method === "subscribe"
           ? { channel: "trade", symbol, snapshot: this.wantsSnapshot }

@@ -193,7 +193,9 @@ export class SubscriptionRegistry {
   ): { readonly subscription: Subscription; readonly born: boolean } {
     const key = subscriptionKey(request);
     const existing = this.#subscriptions.get(key);
-    const depth = request.channel === "book" ? request.depth : undefined;
+    const depth = request.channel === "book" || request.channel === "level3"
+      ? request.depth
+      : undefined;
     this.#membershipChanged = true;
     if (existing !== undefined) {
       if (request.channel === "ticker" && existing.trigger !== request.trigger) {

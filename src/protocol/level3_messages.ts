@@ -14,7 +14,7 @@ import type { FrameType } from "./messages.ts";
  * `modify` its quantity (Kraken: "The order quantity has been modified, i.e. a fill"), `delete`
  * it (a full fill or a cancel).
  *
- * @experimental Level 3 needs an authenticated connection and is not yet driven by the client.
+ * @experimental Level 3 needs an authenticated connection (a token).
  *
  * @example
  * ```ts
@@ -29,7 +29,7 @@ export type Level3Event = "add" | "modify" | "delete";
  * One resting order, or one order event of an update, with the exact wire text of its price and
  * quantity.
  *
- * @experimental Level 3 needs an authenticated connection and is not yet driven by the client.
+ * @experimental Level 3 needs an authenticated connection (a token).
  *
  * @example
  * ```ts
@@ -65,7 +65,7 @@ export interface Level3Order {
 /**
  * The payload of a `level3` frame for one symbol.
  *
- * @experimental Level 3 needs an authenticated connection and is not yet driven by the client.
+ * @experimental Level 3 needs an authenticated connection (a token).
  *
  * @example
  * ```ts
@@ -90,7 +90,7 @@ export interface Level3Payload {
 /**
  * A `level3` channel frame.
  *
- * @experimental Level 3 needs an authenticated connection and is not yet driven by the client.
+ * @experimental Level 3 needs an authenticated connection (a token).
  *
  * @example
  * ```ts

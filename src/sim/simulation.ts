@@ -197,7 +197,8 @@ function recordedSubscriptions(feed: ReplayFeed): SubscriptionRequest[] {
 function streamName(request: SubscriptionRequest): string {
   switch (request.channel) {
     case "book":
-      return `book(${request.symbol}, depth ${request.depth})`;
+    case "level3":
+      return `${request.channel}(${request.symbol}, depth ${request.depth})`;
     case "trade":
       return `trades(${request.symbol})`;
     case "ticker":
@@ -423,6 +424,8 @@ function open(
   switch (request.channel) {
     case "book":
       return kraken.book(request.symbol, { depth: request.depth });
+    case "level3":
+      return kraken.level3(request.symbol, { depth: request.depth });
     case "trade":
       return kraken.trades(request.symbol);
     case "ticker":

@@ -18,10 +18,11 @@ export const VERIFY_USAGE: string =
   `usage: verify [--json] [--depth N] [--precision SYMBOL=PRICE_DECIMALS,QTY_DECIMALS]... FILE...
 
 Replays every book frame of every symbol in the NDJSON files through the SDK's order book and
-checks each checksum. A file holds raw Kraken v2 frames (one per line) or is a recording made by
+checks each checksum; level3 frames go through the level 3 book (reported as "level3 SYMBOL"). A file holds raw Kraken v2 frames (one per line) or is a recording made by
 \`record\` (frames with their receive time, and the client's events); both may be mixed, and the
 files are read in order as one stream (pass a recording's files in name order:
-DIR/kraken-*.ndjson). Depth comes from the subscribe acknowledgement, else --depth (default 10);
+DIR/kraken-*.ndjson). Depth comes from the subscribe acknowledgement, else --depth (default 10; for
+level3, 10 unless --depth is 100 or 1000);
 precision from instrument frames, else --precision.
 In a recording, a mismatch or crossed book that the client's own gap event marks (a checksum or
 crossed gap for that symbol before its next frame), a decode error marked by the client's decode
@@ -163,7 +164,13 @@ export function formatSummary(report: VerificationReport, passed: boolean): stri
   }
   let marked = markedErrors;
   let skippedMarked = 0;
-  for (const [symbol, book] of Object.entries(report.books)) {
+  const books = [
+    ...Object.entries(report.books),
+    ...Object.entries(report.level3 ?? {}).map(([symbol, book]) =>
+      [`level3 ${symbol}`, book] as const
+    ),
+  ];
+  for (const [symbol, book] of books) {
     marked += book.marked;
     skippedMarked += book.skippedMarked;
     lines.push(
@@ -185,7 +192,7 @@ export function formatSummary(report: VerificationReport, passed: boolean): stri
       );
     }
   }
-  if (Object.keys(report.books).length === 0) lines.push("no book frames");
+  if (books.length === 0) lines.push("no book frames");
   const excepted = [
     ...(marked > 0 ? [`${marked} failures the recording marks as gaps`] : []),
     ...(skippedMarked > 0 ? [`${skippedMarked} skipped after a loss the recording marks`] : []),

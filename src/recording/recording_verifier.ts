@@ -10,9 +10,11 @@
  */
 
 import type { Precision } from "../book/checksum.ts";
-import { BOOK_DEPTHS, type BookDepth, OrderBook } from "../book/order_book.ts";
+import { LEVEL3_DEPTHS, Level3Book, type Level3Depth } from "../book/level3_book.ts";
+import { BOOK_DEPTHS, type BookDepth, type BookVerdict, OrderBook } from "../book/order_book.ts";
 import { isRecorderOverflow, parseRecordingLine, type RecordedEvent } from "./recording_line.ts";
 import { decode } from "../protocol/decode.ts";
+import type { Level3Payload } from "../protocol/level3_messages.ts";
 import type { BookPayload, DecodeError, FrameType, KrakenMessage } from "../protocol/messages.ts";
 
 /**
@@ -171,6 +173,8 @@ export interface VerificationReport {
   errors: ErrorEntry[];
   /** Per symbol. */
   books: Record<string, BookReport>;
+  /** Per symbol, the level 3 books (experimental): present once a `level3` frame was read. */
+  level3?: Record<string, BookReport>;
   /**
    * Where the recorder lost lines; every book, seen or not yet, then waits for its next snapshot.
    */
@@ -245,12 +249,13 @@ const defaultFactory: BookFactory = (symbol, depth, precision) =>
  */
 export class RecordingVerifier {
   #report: VerificationReport = { frames: 0, errors: [], books: {}, recorderOverflows: [] };
-  #books = new Map<string, OrderBook>();
-  /** Per symbol: the last failure, until the recording marks it or the next frame settles it. */
+  /** By book key: the symbol for L2, `level3|` and the symbol for level 3. */
+  #books = new Map<string, OrderBook | Level3Book>();
+  /** Per book key: the last failure, until the recording marks it or the next frame settles it. */
   #pendingFailures = new Map<string, PendingFailure>();
   /** Decode errors of the last frame, until the recording marks them or a frame follows. */
   #pendingErrors: ErrorEntry[] = [];
-  /** Symbols waiting for a snapshot after a loss the recording marks. */
+  /** Book keys waiting for a snapshot after a loss the recording marks. */
   #markedWaits = new Set<string>();
   /**
    * Whether a book first seen from now on starts waiting as well: set once the recorder dropped
@@ -325,15 +330,17 @@ export class RecordingVerifier {
     }
     const symbol = typeof event.symbol === "string" ? event.symbol : undefined;
     if (symbol === undefined) return;
+    const key = event.channel === "level3" ? level3Key(symbol) : symbol;
     if (reason === "checksum" || reason === "crossed") {
-      const pending = this.#pendingFailures.get(symbol);
+      const pending = this.#pendingFailures.get(key);
       const sameChecksum = reason === "crossed" || typeof event.expected !== "number" ||
         event.expected === pending?.expected;
-      if (pending?.reason === reason && sameChecksum) this.#markFailure(symbol, pending);
+      if (pending?.reason === reason && sameChecksum) this.#markFailure(key, pending);
     } else if (
-      typeof reason === "string" && RESTARTING_GAPS.has(reason) && event.channel === "book"
+      typeof reason === "string" && RESTARTING_GAPS.has(reason) &&
+      (event.channel === "book" || event.channel === "level3")
     ) {
-      this.#restart(symbol);
+      this.#restart(key);
     }
   }
 
@@ -346,8 +353,9 @@ export class RecordingVerifier {
     const dropped = typeof event.dropped === "number" ? event.dropped : 0;
     this.#report.recorderOverflows.push({ ...ref, dropped });
     this.#markPendingErrors();
-    for (const [symbol, pending] of this.#pendingFailures) this.#markFailure(symbol, pending);
+    for (const [key, pending] of this.#pendingFailures) this.#markFailure(key, pending);
     for (const symbol of Object.keys(this.#report.books)) this.#restart(symbol);
+    for (const symbol of Object.keys(this.#report.level3 ?? {})) this.#restart(level3Key(symbol));
     this.#unseenBooksWait = true;
   }
 
@@ -357,18 +365,18 @@ export class RecordingVerifier {
     this.#pendingErrors = [];
   }
 
-  /** The recording marks `symbol`'s last failure: its book waits for the next snapshot. */
-  #markFailure(symbol: string, pending: PendingFailure): void {
+  /** The recording marks a book's last failure: it waits for the next snapshot. */
+  #markFailure(key: string, pending: PendingFailure): void {
     pending.entry.marked = true;
     pending.report.marked++;
-    this.#pendingFailures.delete(symbol);
-    this.#markedWaits.add(symbol);
+    this.#pendingFailures.delete(key);
+    this.#markedWaits.add(key);
   }
 
   /** The recording lost this book's data: like the client, wait for the next snapshot. */
-  #restart(symbol: string): void {
-    this.#books.delete(symbol);
-    this.#markedWaits.add(symbol);
+  #restart(key: string): void {
+    this.#books.delete(key);
+    this.#markedWaits.add(key);
   }
 
   #handle(message: KrakenMessage | DecodeError, ref: LineRef): void {
@@ -379,11 +387,12 @@ export class RecordingVerifier {
         this.#pendingErrors.push(entry);
         return;
       }
-      case "ack":
-        if (message.result.channel === "book" && message.result.symbol !== undefined) {
-          this.#noteDepth(message.result.symbol, message.result.depth, ref);
-        }
+      case "ack": {
+        const { channel, symbol, depth } = message.result;
+        if (channel === "book" && symbol !== undefined) this.#noteDepth(symbol, depth, ref);
+        if (channel === "level3" && symbol !== undefined) this.#noteLevel3Depth(symbol, depth, ref);
         return;
+      }
       case "instrument":
         for (const pair of message.pairs) {
           const precision = { price: pair.pricePrecision, qty: pair.qtyPrecision };
@@ -393,6 +402,9 @@ export class RecordingVerifier {
         return;
       case "book":
         for (const payload of message.data) this.#applyBook(message.type, payload, ref);
+        return;
+      case "level3":
+        for (const payload of message.data) this.#applyLevel3(message.type, payload, ref);
         return;
       default:
         return;
@@ -412,13 +424,25 @@ export class RecordingVerifier {
     this.#depths.set(symbol, accepted);
   }
 
+  #noteLevel3Depth(symbol: string, depth: number | undefined, ref: LineRef): void {
+    const accepted = LEVEL3_DEPTHS.find((known) => known === (depth ?? 10));
+    if (accepted === undefined) {
+      this.#report.errors.push({
+        ...ref,
+        reason: `unsupported level3 depth ${depth} for ${symbol}`,
+        marked: false,
+      });
+      return;
+    }
+    this.#depths.set(level3Key(symbol), accepted);
+  }
+
   #precisionOf(symbol: string): Precision | undefined {
     return this.#instrumentPrecision.get(symbol) ??
       (Object.hasOwn(this.#givenPrecision, symbol) ? this.#givenPrecision[symbol] : undefined);
   }
 
-  #bookReport(symbol: string): BookReport {
-    const books = this.#report.books;
+  #bookReport(symbol: string, books: Record<string, BookReport> = this.#report.books): BookReport {
     if (!Object.hasOwn(books, symbol)) {
       Object.defineProperty(books, symbol, {
         value: {
@@ -441,26 +465,67 @@ export class RecordingVerifier {
 
   #applyBook(type: FrameType, payload: BookPayload, ref: LineRef): void {
     const symbol = payload.symbol;
-    // The next frame of a symbol settles its last failure: the client's mark came before it or
-    // never.
-    this.#pendingFailures.delete(symbol);
-    if (this.#unseenBooksWait && !Object.hasOwn(this.#report.books, symbol)) {
-      this.#markedWaits.add(symbol);
-    }
-    const report = this.#bookReport(symbol);
-    if (type === "snapshot") report.snapshots++;
-    else report.updates++;
+    const report = this.#startFrame(symbol, symbol, type, this.#report.books);
     const depth = this.#depths.get(symbol) ?? this.#defaultDepth;
     let book = this.#books.get(symbol);
-    if (type === "snapshot" && (book === undefined || book.depth !== depth)) {
+    if (type === "snapshot" && (!(book instanceof OrderBook) || book.depth !== depth)) {
       book = this.#factory(symbol, depth, this.#precisionOf(symbol));
       this.#books.set(symbol, book);
     }
-    const verdict = book?.apply(type, payload) ?? { status: "refused" };
+    const verdict = book instanceof OrderBook
+      ? book.apply(type, payload)
+      : { status: "refused" as const };
+    this.#judge(symbol, type, verdict, report, ref);
+  }
+
+  /** A level 3 frame: verified with a {@link Level3Book}, reported under `level3`. */
+  #applyLevel3(type: FrameType, payload: Level3Payload, ref: LineRef): void {
+    const symbol = payload.symbol;
+    const key = level3Key(symbol);
+    this.#report.level3 ??= {};
+    const report = this.#startFrame(key, symbol, type, this.#report.level3);
+    const fallback = LEVEL3_DEPTHS.find((known) => known === this.#defaultDepth) ?? 10;
+    const depth = (this.#depths.get(key) ?? fallback) as Level3Depth;
+    let book = this.#books.get(key);
+    if (type === "snapshot" && (!(book instanceof Level3Book) || book.depth !== depth)) {
+      book = new Level3Book(symbol, depth, { precision: this.#precisionOf(symbol) });
+      this.#books.set(key, book);
+    }
+    const verdict = book instanceof Level3Book
+      ? book.apply(type, payload)
+      : { status: "refused" as const };
+    this.#judge(key, type, verdict, report, ref);
+  }
+
+  /**
+   * A frame of the book `key` begins: it settles the book's last failure (the client's mark came
+   * before it or never), and is counted.
+   */
+  #startFrame(
+    key: string,
+    symbol: string,
+    type: FrameType,
+    books: Record<string, BookReport>,
+  ): BookReport {
+    this.#pendingFailures.delete(key);
+    if (this.#unseenBooksWait && !Object.hasOwn(books, symbol)) this.#markedWaits.add(key);
+    const report = this.#bookReport(symbol, books);
+    if (type === "snapshot") report.snapshots++;
+    else report.updates++;
+    return report;
+  }
+
+  #judge(
+    key: string,
+    type: FrameType,
+    verdict: BookVerdict | { readonly status: "refused" },
+    report: BookReport,
+    ref: LineRef,
+  ): void {
     switch (verdict.status) {
       case "ok":
         report.verified++;
-        if (type === "snapshot") this.#markedWaits.delete(symbol);
+        if (type === "snapshot") this.#markedWaits.delete(key);
         return;
       case "mismatch": {
         const entry: MismatchEntry = {
@@ -470,7 +535,7 @@ export class RecordingVerifier {
           marked: false,
         };
         report.mismatches.push(entry);
-        this.#failed(symbol, report, "checksum", verdict.expected, entry);
+        this.#failed(key, report, "checksum", verdict.expected, entry);
         return;
       }
       case "crossed": {
@@ -481,25 +546,25 @@ export class RecordingVerifier {
           marked: false,
         };
         report.crossed.push(entry);
-        this.#failed(symbol, report, "crossed", undefined, entry);
+        this.#failed(key, report, "crossed", undefined, entry);
         return;
       }
       case "refused":
         report.skipped++;
-        if (this.#markedWaits.has(symbol)) report.skippedMarked++;
+        if (this.#markedWaits.has(key)) report.skippedMarked++;
         return;
     }
   }
 
   #failed(
-    symbol: string,
+    key: string,
     report: BookReport,
     reason: PendingFailure["reason"],
     expected: number | undefined,
     entry: MismatchEntry | CrossedEntry,
   ): void {
-    this.#markedWaits.delete(symbol);
-    this.#pendingFailures.set(symbol, { reason, expected, entry, report });
+    this.#markedWaits.delete(key);
+    this.#pendingFailures.set(key, { reason, expected, entry, report });
   }
 
   /** The report so far (a live object: copy it to keep a moment). */
@@ -514,8 +579,13 @@ export class RecordingVerifier {
   passed(): boolean {
     const report = this.#report;
     if (report.errors.some((error) => !error.marked)) return false;
-    return Object.values(report.books).every((book) =>
+    return [...Object.values(report.books), ...Object.values(report.level3 ?? {})].every((book) =>
       book.verified + book.marked + book.skippedMarked === book.snapshots + book.updates
     );
   }
+}
+
+/** The key of a level 3 book among the verifier's books, apart from the L2 book of its symbol. */
+function level3Key(symbol: string): string {
+  return `level3|${symbol}`;
 }

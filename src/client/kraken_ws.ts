@@ -123,19 +123,39 @@ export interface KrakenWsOptions {
    * Experimental. Credentials for the authenticated connection (`executions`, `balances`,
    * trading): `{ apiKey, apiSecret }` (the client fetches a token itself for every connection) or
    * `{ token }` (your own token source). Without it, those methods throw.
+   *
+   * @experimental
    */
   readonly auth?: KrakenAuth;
-  /** Experimental. The authenticated WebSocket endpoint (default `wss://ws-auth.kraken.com/v2`). */
+  /**
+   * Experimental. The authenticated WebSocket endpoint (default `wss://ws-auth.kraken.com/v2`).
+   *
+   * @experimental
+   */
   readonly authUrl?: string;
-  /** Experimental. The level 3 WebSocket endpoint (default `wss://ws-l3.kraken.com/v2`). */
+  /**
+   * Experimental. The level 3 WebSocket endpoint (default `wss://ws-l3.kraken.com/v2`).
+   *
+   * @experimental
+   */
   readonly level3Url?: string;
-  /** Experimental. Kraken's REST API, for tokens (default `https://api.kraken.com`). */
+  /**
+   * Experimental. Kraken's REST API, for tokens (default `https://api.kraken.com`).
+   *
+   * @experimental
+   */
   readonly restUrl?: string;
-  /** Experimental. The `fetch` the token request uses (default the global one). */
+  /**
+   * Experimental. The `fetch` the token request uses (default the global one).
+   *
+   * @experimental
+   */
   readonly fetch?: typeof fetch;
   /**
    * Experimental. A trading call's default timeout, from the call to Kraken's answer, waiting for
    * the connection included (default 10 000 ms).
+   *
+   * @experimental
    */
   readonly tradingTimeoutMs?: number;
 }
@@ -444,7 +464,11 @@ export class KrakenWs implements AsyncDisposable {
     return this.#driver.state;
   }
 
-  /** Experimental. The authenticated connection's state; undefined without `auth`. */
+  /**
+   * Experimental. The authenticated connection's state; undefined without `auth`.
+   *
+   * @experimental
+   */
   get authState(): ConnectionState | undefined {
     return this.#account?.driver.state;
   }
@@ -607,6 +631,8 @@ export class KrakenWs implements AsyncDisposable {
    * Subscriptions are paced to Kraken's rate counter (5, 25, 100 per symbol at depth 10, 100,
    * 1000, within 200 a second).
    *
+   * @experimental
+   *
    * @param symbols One pair or several.
    * @param options `depth`: 10 (default), 100 or 1000.
    * @returns The stream.
@@ -630,6 +656,8 @@ export class KrakenWs implements AsyncDisposable {
    * message as one event with its `sequence`, which the client checks. A jump is a `sequence`
    * gap, and the client subscribes again for a fresh snapshot, which a consumer takes as the
    * whole truth; after a reconnect the fresh snapshot carries the last 50 fills too.
+   *
+   * @experimental
    *
    * @param options `snapOrders` (default true), `snapTrades` (default false), `orderStatus`
    *   (default true), `ratecounter` (default false), as Kraken names them.
@@ -658,6 +686,8 @@ export class KrakenWs implements AsyncDisposable {
    * asset, then ledger entries with the balance after each, with the same `sequence` checks as
    * {@link KrakenWs.executions}.
    *
+   * @experimental
+   *
    * @param options `snapshot` (default true).
    * @returns The stream.
    * @throws {TypeError} Without `auth`.
@@ -675,6 +705,8 @@ export class KrakenWs implements AsyncDisposable {
    * your `clOrdId`) says whether it exists. Decimal values are best given as text (`"0.10000000"`):
    * they are sent exactly.
    *
+   * @experimental
+   *
    * @param params The order.
    * @param options Timeout and whether to wait for the connection.
    * @returns Kraken's result, with the order id.
@@ -687,6 +719,8 @@ export class KrakenWs implements AsyncDisposable {
   /**
    * Experimental. Amends an open order in place (`amend_order`): same id, queue priority kept
    * where Kraken can.
+   *
+   * @experimental
    *
    * @param params The order (`orderId` or `clOrdId`) and what changes.
    * @param options Timeout and whether to wait for the connection.
@@ -704,6 +738,8 @@ export class KrakenWs implements AsyncDisposable {
    * Experimental. Replaces an open order with a new one (`edit_order`: a new id, queue priority
    * lost). Prefer {@link KrakenWs.amendOrder}.
    *
+   * @experimental
+   *
    * @param params The order and what changes.
    * @param options Timeout and whether to wait for the connection.
    * @returns Kraken's result, with the new and the original order id.
@@ -716,6 +752,8 @@ export class KrakenWs implements AsyncDisposable {
   /**
    * Experimental. Cancels orders (`cancel_order`) by id, client id or user reference. Kraken
    * answers once per order named: the promise resolves with every answer.
+   *
+   * @experimental
    *
    * @param params The orders.
    * @param options Timeout and whether to wait for the connection.
@@ -741,6 +779,8 @@ export class KrakenWs implements AsyncDisposable {
   /**
    * Experimental. Cancels every open order of the account (`cancel_all`).
    *
+   * @experimental
+   *
    * @param options Timeout and whether to wait for the connection.
    * @returns How many were cancelled.
    */
@@ -753,6 +793,8 @@ export class KrakenWs implements AsyncDisposable {
    * Experimental. Starts, extends or (with 0) stops Kraken's countdown that cancels every order
    * of the account when it runs out (`cancel_all_orders_after`), once. To keep it armed while the
    * client runs, use {@link KrakenWs.deadManSwitch}.
+   *
+   * @experimental
    *
    * @param timeoutSeconds Seconds of countdown (below 86 400), or 0 to stop it.
    * @param options Timeout and whether to wait for the connection.
@@ -773,6 +815,8 @@ export class KrakenWs implements AsyncDisposable {
   /**
    * Experimental. Places 2 to 15 orders of one pair at once (`batch_add`).
    *
+   * @experimental
+   *
    * @param params The pair and the orders.
    * @param options Timeout and whether to wait for the connection.
    * @returns One result per order, in order.
@@ -784,6 +828,8 @@ export class KrakenWs implements AsyncDisposable {
 
   /**
    * Experimental. Cancels 2 to 50 orders at once (`batch_cancel`).
+   *
+   * @experimental
    *
    * @param params The orders.
    * @param options Timeout and whether to wait for the connection.
@@ -803,6 +849,8 @@ export class KrakenWs implements AsyncDisposable {
    * arms it again after a reconnect. If this process dies or loses Kraken for longer than the
    * countdown, Kraken cancels every open order. `close()` turns it off first; so does 0. Its
    * state comes as `dead_man_switch` events on `events()`.
+   *
+   * @experimental
    *
    * @param timeoutSeconds The countdown in seconds (Kraken suggests 60), or 0 to turn it off.
    * @throws {TypeError} Without `auth`.

@@ -4,7 +4,9 @@
  * Found`, pong, instrument), the `status` frame with one connection id, heartbeats while
  * subscribed and otherwise silent, and the data frames of the feed's view. An authenticated
  * connection also has a private side (executions, balances, trading); a public one refuses
- * private requests, as Kraken's public endpoint does.
+ * private requests, as Kraken's public endpoint does. A connection to the level 3 endpoint
+ * (`ws-l3`) serves the `level3` channel and nothing else (see `level3_feed.ts`), with the same
+ * status, pong and heartbeats.
  *
  * @module
  */
@@ -25,6 +27,7 @@ import {
   statusFrame,
 } from "./frames.ts";
 import type { AccountEvent } from "./account.ts";
+import type { Level3Feed } from "./level3_feed.ts";
 import type { PrivateFeed } from "./private_feed.ts";
 import { parsePrivateRequest } from "./private_requests.ts";
 import { parseClientRequest } from "./requests.ts";
@@ -63,6 +66,7 @@ export class ConnectionFeed<Step = unknown> {
   readonly #view: FeedView<Step>;
   readonly #subscriptions = new Map<string, SimSubscription>();
   readonly #private: PrivateFeed | undefined;
+  readonly #level3: Level3Feed | undefined;
   #lastSentAt = 0;
   /** Set by the first `status`: one connection keeps one id. */
   #connectionId: bigint | undefined;
@@ -72,16 +76,19 @@ export class ConnectionFeed<Step = unknown> {
    *
    * @param feed What it serves.
    * @param privateSide The private side of an authenticated connection (none: a public one).
+   * @param level3 The `level3` channel of a connection to the level 3 endpoint: it then answers
+   *   every request.
    */
-  constructor(feed: Feed<Step>, privateSide?: PrivateFeed) {
+  constructor(feed: Feed<Step>, privateSide?: PrivateFeed, level3?: Level3Feed) {
     this.#feed = feed;
     this.#view = feed.view();
     this.#private = privateSide;
+    this.#level3 = level3;
   }
 
-  /** Subscriptions held. */
+  /** Subscriptions held (a level 3 connection's `level3` ones included). */
   get subscriptions(): SimSubscription[] {
-    return [...this.#subscriptions.values()];
+    return [...this.#subscriptions.values(), ...(this.#level3?.subscriptions ?? [])];
   }
 
   /** Private subscriptions held (an authenticated connection's). */
@@ -124,6 +131,9 @@ export class ConnectionFeed<Step = unknown> {
    * @returns The frames to send back, in order.
    */
   receive(text: string, now: number): SimFrame[] {
+    if (this.#level3 !== undefined) {
+      return this.#level3.receive(text, now).map((frame) => this.#frame(now, frame));
+    }
     const privateRequest = parsePrivateRequest(text);
     if (privateRequest.kind !== "public") {
       if (this.#private === undefined) {
@@ -209,6 +219,7 @@ export class ConnectionFeed<Step = unknown> {
    */
   step(step: Step, now: number): SimFrame[] {
     const frames = this.#view.step(step, now);
+    if (this.#level3 !== undefined) frames.push(...this.#level3.step(now));
     if (frames.length > 0) this.#lastSentAt = now;
     return frames;
   }
@@ -216,7 +227,8 @@ export class ConnectionFeed<Step = unknown> {
   /** A heartbeat, when subscribed and nothing was sent for a second. */
   heartbeat(now: number): SimFrame | undefined {
     const subscribed = this.#subscriptions.size > 0 ||
-      (this.#private?.subscriptions.length ?? 0) > 0;
+      (this.#private?.subscriptions.length ?? 0) > 0 ||
+      (this.#level3?.subscriptions.length ?? 0) > 0;
     if (!subscribed || now - this.#lastSentAt < HEARTBEAT_MS) return undefined;
     return this.#frame(now, { kind: "heartbeat", text: HEARTBEAT_FRAME });
   }

@@ -7,7 +7,9 @@
  *
  * Connections are public or private (authenticated). Private ones also serve the exchange's one
  * {@link Account}: executions, balances and trading, with tokens the exchange issues after the
- * token endpoint checked a request's signature (see `token_endpoint.ts`).
+ * token endpoint checked a request's signature (see `token_endpoint.ts`). Level 3 connections (Kraken's
+ * `ws-l3` endpoint) serve the `level3` channel: the orders behind the seeded market's levels,
+ * behind the same tokens.
  *
  * @module
  */
@@ -23,6 +25,7 @@ import {
   FrameFaults,
   isPrivateFault,
   MALFORMED_FRAME,
+  MALFORMED_LEVEL3_FRAME,
   oversizedFrame,
   PRIVATE_FAULT_KINDS,
   type ScheduledFault,
@@ -30,6 +33,7 @@ import {
 } from "./faults.ts";
 import type { Feed, SimFrame, SimSubscription } from "./feed.ts";
 import { errorFrame } from "./frames.ts";
+import { Level3Feed } from "./level3_feed.ts";
 import { MarketFeed } from "./market_feed.ts";
 import { PrivateFeed } from "./private_feed.ts";
 
@@ -104,16 +108,17 @@ export interface ExchangeOptions {
 }
 
 /**
- * Which endpoint a connection came to: Kraken's public one or its authenticated one.
+ * Which endpoint a connection came to: Kraken's public one (`ws.kraken.com`), its authenticated
+ * one (`ws-auth.kraken.com`), or its level 3 one (`ws-l3.kraken.com`, the `level3` channel only).
  *
  * @example
  * ```ts
  * import type { ConnectionKind } from "./exchange.ts";
- * const kind: ConnectionKind = "private";
+ * const kind: ConnectionKind = "level3";
  * console.log(kind);
  * ```
  */
-export type ConnectionKind = "public" | "private";
+export type ConnectionKind = "public" | "private" | "level3";
 
 /**
  * What the exchange tells its driver, each at the time it reaches the client's side of the link:
@@ -182,7 +187,7 @@ export type ExchangeOutput =
 export interface ConnectionInfo {
   /** 1 for the first connection, counting up. */
   readonly number: number;
-  /** Public, or private (authenticated). */
+  /** Public, private (authenticated) or level 3. */
   readonly kind: ConnectionKind;
   /** Whether it is still open. */
   readonly open: boolean;
@@ -190,7 +195,7 @@ export interface ConnectionInfo {
   readonly framesSent: number;
   /** Requests received on it. */
   readonly requestsReceived: number;
-  /** Subscriptions it holds. */
+  /** Subscriptions it holds (a level 3 connection's are `level3` ones). */
   readonly subscriptions: readonly SimSubscription[];
   /** Private subscriptions it holds. */
   readonly privateSubscriptions: readonly ("executions" | "balances")[];
@@ -369,8 +374,9 @@ export class Exchange {
    * A client opens a connection. It is accepted (`open`) or refused (`refuse`) one latency later.
    *
    * @param now The time.
-   * @param kind `public` (default) or `private`: the authenticated endpoint, which serves the
-   *   account; a public connection refuses private requests.
+   * @param kind `public` (default), `private`: the authenticated endpoint, which serves the
+   *   account (a public connection refuses private requests), or `level3`: the level 3
+   *   endpoint, which serves the `level3` channel to requests carrying a good token.
    * @returns The connection's number.
    */
   connect(now: number, kind: ConnectionKind = "public"): number {
@@ -379,6 +385,12 @@ export class Exchange {
     const feed = new ConnectionFeed(
       this.#feed,
       kind === "private" ? new PrivateFeed(this.#account, number) : undefined,
+      kind === "level3"
+        ? new Level3Feed(
+          this.#feed instanceof MarketFeed ? this.#feed.orders : undefined,
+          this.#account.tokens,
+        )
+        : undefined,
     );
     const link = new Link(number, kind, feed);
     this.#links.push(link);
@@ -543,7 +555,9 @@ export class Exchange {
     if (method !== undefined) {
       link.requestTimes = link.requestTimes.filter((at) => now - at < RATE_WINDOW_MS);
       link.requestTimes.push(now);
-      const limited = link.requestTimes.length > this.#maxRequestsPerSecond ||
+      // The level 3 endpoint counts subscriptions with its own rate counter (`level3_feed.ts`).
+      const limited = (link.kind !== "level3" &&
+        link.requestTimes.length > this.#maxRequestsPerSecond) ||
         (method === "subscribe" && link.frameFaults.takeRateLimit());
       if (limited) {
         const reqId = /"req_id"\s*:\s*(\d+)/.exec(text)?.[1];
@@ -732,9 +746,12 @@ export class Exchange {
       case "slow":
         link.slowUntil = until;
         return;
-      case "malformed_json":
-        this.#deliver(link, { kind: "reply", text: MALFORMED_FRAME }, "sent", ++this.#serial, now);
+      case "malformed_json": {
+        // A broken frame of the channel the link carries.
+        const text = link.kind === "level3" ? MALFORMED_LEVEL3_FRAME : MALFORMED_FRAME;
+        this.#deliver(link, { kind: "reply", text }, "sent", ++this.#serial, now);
         return;
+      }
       case "unknown_channel":
         this.#deliver(
           link,

@@ -14,10 +14,10 @@ import type { SimFrame } from "./feed.ts";
  * - `drop_connection`: the link dies with no close frame (the client sees 1006).
  * - `close_1001`, `close_1008`, `close_1011`: a close frame with that code and Kraken's reason.
  * - `stall`: nothing at all is sent for `durationMs`, heartbeats included.
- * - `wrong_checksum`: the next book frame carries a wrong checksum.
- * - `drop_update`: the next book or trade update is not sent.
+ * - `wrong_checksum`: the next book (or `level3`) frame carries a wrong checksum.
+ * - `drop_update`: the next book, trade (or `level3`) update is not sent.
  * - `duplicate_frame`: the next data frame is sent twice.
- * - `malformed_json`: a frame of broken JSON.
+ * - `malformed_json`: a frame of broken JSON (on a level 3 connection, a broken `level3` frame).
  * - `unknown_channel`: a frame of a channel Kraken may add one day.
  * - `exceeded_msg_rate`: the next subscribe is refused with `Exceeded msg rate`.
  * - `maintenance`: the exchange's state, not a connection's: every connection, and every new one,
@@ -269,7 +269,8 @@ export type FrameFate = "sent" | "dropped" | "corrupted" | "duplicated";
  * `type` of its own.
  */
 function isSnapshot(frame: SimFrame): boolean {
-  return frame.book?.snapshot ?? /"type"\s*:\s*"snapshot"/.test(frame.text);
+  return frame.book?.snapshot ?? frame.level3?.snapshot ??
+    /"type"\s*:\s*"snapshot"/.test(frame.text);
 }
 
 /**
@@ -318,16 +319,19 @@ export class FrameFaults {
    */
   apply(frame: SimFrame): { readonly frames: SimFrame[]; readonly fate: FrameFate } {
     if (this.#armed.length === 0) return { frames: [frame], fate: "sent" };
-    const update = (frame.kind === "book" || frame.kind === "trade") && !isSnapshot(frame);
+    // A `level3` frame is a book frame of its own channel: the same faults fit it (it only
+    // exists on a level 3 connection, so a public connection's faults hit what they always did).
+    const book = frame.kind === "book" || frame.kind === "level3";
+    const update = (book || frame.kind === "trade") && !isSnapshot(frame);
     if (update && this.#take("drop_update")) return { frames: [], fate: "dropped" };
-    if (frame.kind === "book" && this.#take("wrong_checksum")) {
+    if (book && this.#take("wrong_checksum")) {
       const corrupted = frame.text.replace(
         /"checksum":(\d+)/,
         (_, value) => `"checksum":${(Number(value) + 1) >>> 0}`,
       );
       return { frames: [{ ...frame, text: corrupted }], fate: "corrupted" };
     }
-    const data = frame.kind === "book" || frame.kind === "trade" || frame.kind === "ticker" ||
+    const data = book || frame.kind === "trade" || frame.kind === "ticker" ||
       frame.kind === "ohlc";
     if (data && this.#take("duplicate_frame")) {
       return { frames: [frame, frame], fate: "duplicated" };
@@ -347,6 +351,18 @@ export class FrameFaults {
  */
 export const MALFORMED_FRAME =
   '{"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[{"price":';
+
+/**
+ * A `level3` frame of broken JSON: what `malformed_json` delivers on a level 3 connection.
+ *
+ * @example
+ * ```ts
+ * import { MALFORMED_LEVEL3_FRAME } from "./faults.ts";
+ * console.log(MALFORMED_LEVEL3_FRAME.startsWith('{"channel":"level3"')); // true
+ * ```
+ */
+export const MALFORMED_LEVEL3_FRAME =
+  '{"channel":"level3","type":"update","data":[{"symbol":"BTC/USD","bids":[{"event":"add","order_id":';
 
 /**
  * A frame of a channel this SDK does not know.

@@ -21,10 +21,10 @@ import type { BookLevel } from "../protocol/messages.ts";
  */
 export interface SimSubscription {
   /** Channel. */
-  readonly channel: "book" | "trade" | "ticker" | "ohlc" | "instrument";
+  readonly channel: "book" | "trade" | "ticker" | "ohlc" | "instrument" | "level3";
   /** Pair (empty for `instrument`). */
   readonly symbol: string;
-  /** Book depth. */
+  /** Book depth (a `level3` subscription's too). */
   readonly depth?: number;
   /** Ticker trigger. */
   readonly trigger?: "trades" | "bbo";
@@ -33,8 +33,8 @@ export interface SimSubscription {
 }
 
 /**
- * The key of a subscription, as a connection holds at most one of each: `book|BTC/USD` (one depth
- * per symbol, as Kraken allows), `ohlc|BTC/USD|5` (one per interval).
+ * The key of a subscription, as a connection holds at most one of each: `book|BTC/USD` and
+ * `level3|BTC/USD` (one depth per symbol, as Kraken allows), `ohlc|BTC/USD|5` (one per interval).
  *
  * @param subscription The subscription.
  * @returns Its key.
@@ -75,6 +75,27 @@ export interface BookOracle {
 }
 
 /**
+ * What a `level3` frame leaves a client with: the checks and faults read it beside the frame.
+ *
+ * @example
+ * ```ts
+ * import type { Level3Oracle } from "./feed.ts";
+ * const oracle: Level3Oracle = { snapshot: false, depth: 100, checksum: 0, orders: 0 };
+ * console.log(oracle.depth);
+ * ```
+ */
+export interface Level3Oracle {
+  /** Whether the frame is a snapshot. */
+  readonly snapshot: boolean;
+  /** The subscribed depth. */
+  readonly depth: number;
+  /** Kraken's level 3 checksum of the book after the frame. */
+  readonly checksum: number;
+  /** Orders the client should hold after it (both sides, within the depth). */
+  readonly orders: number;
+}
+
+/**
  * A frame the exchange produced, with what it is, so faults can pick their targets and checks
  * can hold a client to it.
  *
@@ -99,11 +120,14 @@ export interface SimFrame {
     | "ohlc"
     | "instrument"
     | "executions"
-    | "balances";
+    | "balances"
+    | "level3";
   /** For data frames: the pair. */
   readonly symbol?: string;
   /** For book frames: snapshot or update, and the subscribed view after it. */
   readonly book?: BookOracle;
+  /** For `level3` frames: snapshot or update, and what the client holds after it. */
+  readonly level3?: Level3Oracle;
   /** For trade frames: the ids carried. */
   readonly tradeIds?: readonly number[];
   /** For `executions` and `balances` frames: the subscription's sequence number. */

@@ -7,6 +7,7 @@
  * @module
  */
 
+import type { Level3Order } from "../protocol/level3_messages.ts";
 import type { BookLevel, Trade } from "../protocol/messages.ts";
 import type { SimSymbol } from "./market.ts";
 
@@ -435,4 +436,69 @@ export function instrumentFrame(pairs: readonly SimSymbol[]): string {
     type: "snapshot",
     data: { assets, pairs: items },
   });
+}
+
+/**
+ * What a `level3` frame carries: one symbol's orders (the visible book for a snapshot, the order
+ * events for an update) and the level 3 checksum of the book after it.
+ *
+ * @example
+ * ```ts
+ * import type { Level3FrameData } from "./frames.ts";
+ * const data: Level3FrameData = { symbol: "BTC/USD", bids: [], asks: [], checksum: 0 };
+ * console.log(data.symbol);
+ * ```
+ */
+export interface Level3FrameData {
+  /** The pair. */
+  readonly symbol: string;
+  /** Bid orders (snapshot) or bid order events (update, each with its `event`), in order. */
+  readonly bids: readonly Level3Order[];
+  /** Ask orders or ask order events, in order. */
+  readonly asks: readonly Level3Order[];
+  /** Kraken's level 3 checksum of the top 10 price levels after this frame. */
+  readonly checksum: number;
+  /** RFC 3339 time of the frame. */
+  readonly timestamp?: string;
+}
+
+/** Orders as Kraken writes them: an update's `event` first, price and quantity from their text. */
+function ordersJson(orders: readonly Level3Order[]): string {
+  return orders.map((order) =>
+    `{${order.event === undefined ? "" : `"event":"${order.event}",`}"order_id":${
+      JSON.stringify(order.orderId)
+    },"limit_price":${order.limitPriceText},"order_qty":${order.orderQtyText},"timestamp":${
+      JSON.stringify(order.timestamp)
+    }}`
+  ).join(",");
+}
+
+/**
+ * A `level3` frame, as Kraken's `ws-l3` endpoint sends it.
+ *
+ * @param type Snapshot or update.
+ * @param data The symbol, orders and checksum.
+ * @returns The frame's text.
+ *
+ * @example
+ * ```ts
+ * import { level3Frame } from "./frames.ts";
+ * const text = level3Frame("update", {
+ *   symbol: "BTC/USD", checksum: 7, bids: [], asks: [{
+ *     event: "delete", orderId: "OABCDE-FGHIJ-KLMNOP", limitPrice: 63500, limitPriceText: "63500.0",
+ *     orderQty: 0.1, orderQtyText: "0.10000000", timestamp: "2026-01-01T00:00:00.000000000Z",
+ *   }],
+ * });
+ * console.log(text.includes('"event":"delete","order_id":"OABCDE-FGHIJ-KLMNOP","limit_price":63500.0,"order_qty":0.10000000')); // true
+ * ```
+ */
+export function level3Frame(type: "snapshot" | "update", data: Level3FrameData): string {
+  const timestamp = data.timestamp === undefined
+    ? ""
+    : `,"timestamp":${JSON.stringify(data.timestamp)}`;
+  return `{"channel":"level3","type":"${type}","data":[{"symbol":${
+    JSON.stringify(data.symbol)
+  },"bids":[${ordersJson(data.bids)}],"asks":[${
+    ordersJson(data.asks)
+  }],"checksum":${data.checksum}${timestamp}}]}`;
 }

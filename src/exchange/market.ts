@@ -210,6 +210,8 @@ export interface SimChange {
  * ```
  */
 export class SimMarket {
+  /** The seed it was made with: what the orders behind its levels are drawn from too. */
+  readonly seed: number;
   readonly #random: SeededRandom;
   readonly #symbols = new Map<string, SimSymbolState>();
 
@@ -220,6 +222,7 @@ export class SimMarket {
    * @param pairs The symbols (default {@link DEFAULT_SIM_SYMBOLS}).
    */
   constructor(seed: number, pairs: readonly SimSymbol[] = DEFAULT_SIM_SYMBOLS) {
+    this.seed = seed;
     this.#random = new SeededRandom(seed);
     for (const pair of pairs) {
       this.#symbols.set(pair.symbol, new SimSymbolState(pair, this.#random));

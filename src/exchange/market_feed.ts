@@ -9,6 +9,7 @@ import { bookChecksum } from "../book/checksum.ts";
 import type { Feed, FeedView, SimFrame, SimSubscription } from "./feed.ts";
 import { subscriptionKeyOf } from "./feed.ts";
 import { formatUnits } from "./fixed_units.ts";
+import { SimOrders } from "./level3_orders.ts";
 import {
   bookFrame,
   instrumentFrame,
@@ -102,6 +103,11 @@ function sideDiff(
 export class MarketFeed implements Feed<readonly SimChange[]> {
   /** The market it serves. */
   readonly market: SimMarket;
+  /**
+   * The orders behind the market's levels, for the `level3` channel: each pair's are made when
+   * first asked for and followed on every step from then on.
+   */
+  readonly orders: SimOrders;
 
   /**
    * Serves `market`.
@@ -110,6 +116,7 @@ export class MarketFeed implements Feed<readonly SimChange[]> {
    */
   constructor(market: SimMarket) {
     this.market = market;
+    this.orders = new SimOrders(market);
   }
 
   /** Whether the market has `symbol`. */
@@ -132,9 +139,11 @@ export class MarketFeed implements Feed<readonly SimChange[]> {
     return new MarketView(this.market);
   }
 
-  /** One market step. */
+  /** One market step; the orders behind the levels followed follow it. */
   advance(now: number): readonly SimChange[] {
-    return this.market.step(now);
+    const changes = this.market.step(now);
+    this.orders.sync(changes, now);
+    return changes;
   }
 }
 

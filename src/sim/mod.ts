@@ -57,7 +57,14 @@ export {
   type TradingRequestRecord,
 } from "../exchange/account.ts";
 export { answerTokenRequest, TOKEN_PATH, verifyRestSignature } from "../exchange/token_endpoint.ts";
-export type { BookOracle, Feed, FeedView, SimFrame, SimSubscription } from "../exchange/feed.ts";
+export type {
+  BookOracle,
+  Feed,
+  FeedView,
+  Level3Oracle,
+  SimFrame,
+  SimSubscription,
+} from "../exchange/feed.ts";
 export {
   DEFAULT_SIM_SYMBOLS,
   type SimChange,
@@ -83,3 +90,9 @@ export {
   type TradingCall,
 } from "../exchange/private_requests.ts";
 export type { WireObject, WireValue } from "../exchange/private_frames.ts";
+export {
+  type SimOrder,
+  type SimOrderLevel,
+  SimOrders,
+  type SimSymbolOrders,
+} from "../exchange/level3_orders.ts";

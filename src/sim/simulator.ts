@@ -7,7 +7,8 @@
  *
  * With an `account`, it is also Kraken's authenticated side: `authUrl` (`ws://…/auth/v2`) serves
  * executions, balances and trading, and `restUrl` (`http://…`, the same port) answers
- * `POST /0/private/GetWebSocketsToken`, signed with the account's key and secret.
+ * `POST /0/private/GetWebSocketsToken`, signed with the account's key and secret. `level3Url`
+ * (`ws://…/l3/v2`) is Kraken's level 3 endpoint: the `level3` channel, behind the same tokens.
  *
  * @module
  */
@@ -16,6 +17,7 @@ import type { Clock } from "../core/clock.ts";
 import { SYSTEM_CLOCK } from "../client/system_clock.ts";
 import {
   type ConnectionInfo,
+  type ConnectionKind,
   Exchange,
   type ExchangeFaults,
   type ExchangeOutput,
@@ -198,6 +200,24 @@ export class KrakenSimulator implements AsyncDisposable {
   }
 
   /**
+   * The level 3 WebSocket endpoint (Kraken's `wss://ws-l3.kraken.com/v2`), once started, like
+   * `ws://127.0.0.1:41234/l3/v2`: the `level3` channel of the seeded market, to requests with a
+   * token of the account.
+   *
+   * @example
+   * ```ts ignore
+   * import { KrakenSimulator } from "@kraken-ws/sdk/sim";
+   * await using simulator = new KrakenSimulator({ account: { apiKey: "k", apiSecret: btoa("s") } });
+   * await simulator.start();
+   * console.log(simulator.level3Url.endsWith("/l3/v2")); // true
+   * ```
+   */
+  get level3Url(): string {
+    if (this.#base === undefined) throw new Error("the simulator is not started");
+    return `ws://${this.#base}/l3/v2`;
+  }
+
+  /**
    * The REST base URL, once started, like `http://127.0.0.1:41234`: `POST
    * /0/private/GetWebSocketsToken` there answers a token request.
    */
@@ -316,7 +336,7 @@ export class KrakenSimulator implements AsyncDisposable {
     return this.close();
   }
 
-  /** One HTTP request: the token endpoint, or a WebSocket upgrade (public or private). */
+  /** One HTTP request: the token endpoint, or a WebSocket upgrade (public, private or level 3). */
   #handle(
     exchange: Exchange,
     request: Request,
@@ -329,14 +349,19 @@ export class KrakenSimulator implements AsyncDisposable {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
       return new Response("a Kraken v2 WebSocket endpoint\n", { status: 426 });
     }
-    return this.#upgrade(exchange, request, info, path.startsWith("/auth/") ? "private" : "public");
+    const kind = path.startsWith("/auth/")
+      ? "private"
+      : path.startsWith("/l3/")
+      ? "level3"
+      : "public";
+    return this.#upgrade(exchange, request, info, kind);
   }
 
   #upgrade(
     exchange: Exchange,
     request: Request,
     info: Deno.ServeHandlerInfo<Deno.NetAddr>,
-    kind: "public" | "private",
+    kind: ConnectionKind,
   ): Response {
     // The peer port must be read before the upgrade takes the request.
     const innerPort = info.remoteAddr.port;

@@ -7,7 +7,9 @@
  *
  * A socket to Kraken's authenticated endpoint (`wss://ws-auth.kraken.com/v2`, or any URL whose
  * path starts with `/auth/`) is a private connection, serving the exchange's account; the token
- * endpoint is served by {@link VirtualExchange.fetch}, for a client's injectable `fetch`.
+ * endpoint is served by {@link VirtualExchange.fetch}, for a client's injectable `fetch`. A socket
+ * to Kraken's level 3 endpoint (`wss://ws-l3.kraken.com/v2`, or a path starting with `/l3/`) is a
+ * level 3 connection, serving the `level3` channel.
  *
  * @module
  */
@@ -89,13 +91,39 @@ export class VirtualExchange {
   /**
    * A new connection to the exchange, as the client's `webSocket` option makes it: private when
    * `url` is Kraken's authenticated endpoint (host `ws-auth…`, or a path starting with `/auth/`),
-   * else public.
+   * level 3 when it is Kraken's level 3 endpoint (host `ws-l3…`, or a path starting with
+   * `/l3/`), else public.
    *
    * @param url The URL the client asked for.
    * @returns The socket, connecting.
    */
   webSocket(url: string): WebSocket {
-    return this.#open(url, isAuthenticatedUrl(url) ? "private" : "public");
+    return this.#open(url, connectionKindOf(url));
+  }
+
+  /**
+   * A new level 3 connection, whatever the URL: the `level3` channel, behind the account's
+   * tokens.
+   *
+   * @param url The URL to report (default Kraken's level 3 endpoint).
+   * @returns The socket, connecting.
+   *
+   * @example
+   * ```ts
+   * import { VirtualExchange } from "./virtual_exchange.ts";
+   * import { VirtualClock } from "../core/virtual_clock.ts";
+   * import { Exchange } from "../exchange/exchange.ts";
+   * import { MarketFeed } from "../exchange/market_feed.ts";
+   * import { SimMarket } from "../exchange/market.ts";
+   * const clock = new VirtualClock(0);
+   * const exchange = new Exchange({ feed: new MarketFeed(new SimMarket(1)) });
+   * const socket = new VirtualExchange(exchange, clock).level3WebSocket();
+   * clock.advance(1);
+   * console.log(exchange.connections[0].kind, socket.readyState); // "level3" 1
+   * ```
+   */
+  level3WebSocket(url = "wss://ws-l3.kraken.com/v2"): WebSocket {
+    return this.#open(url, "level3");
   }
 
   /**
@@ -166,13 +194,24 @@ export class VirtualExchange {
   }
 }
 
-/** Kraken's authenticated endpoint: its host, or the simulator's `/auth/` path. */
-function isAuthenticatedUrl(url: string): boolean {
+/**
+ * The endpoint a URL names: Kraken's authenticated one (its host, or the simulator's `/auth/`
+ * path), its level 3 one (host `ws-l3.`, or the simulator's `/l3/` path), else the public one.
+ */
+function connectionKindOf(url: string): ConnectionKind {
+  let parsed: URL;
   try {
-    const parsed = new URL(url);
-    return parsed.hostname.startsWith("ws-auth.") || parsed.hostname.startsWith("beta-ws-auth.") ||
-      parsed.pathname.startsWith("/auth/");
+    parsed = new URL(url);
   } catch {
-    return false;
+    return "public";
   }
+  const { hostname, pathname } = parsed;
+  if (
+    hostname.startsWith("ws-auth.") || hostname.startsWith("beta-ws-auth.") ||
+    pathname.startsWith("/auth/")
+  ) {
+    return "private";
+  }
+  if (hostname.startsWith("ws-l3.") || pathname.startsWith("/l3/")) return "level3";
+  return "public";
 }

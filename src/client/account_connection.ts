@@ -141,6 +141,12 @@ export class AccountConnection {
     options: TradingCallOptions = {},
     replies = 1,
   ): Promise<unknown[]> {
+    const timeoutMs = options.timeoutMs ?? this.#tradingTimeoutMs;
+    if (!(timeoutMs > 0 && timeoutMs < Infinity)) {
+      return Promise.reject(
+        new RangeError(`timeoutMs must be a positive number, not ${timeoutMs}`),
+      );
+    }
     let paramsJson: string;
     try {
       paramsJson = tradingParamsJson(method, params as never);
@@ -162,7 +168,7 @@ export class AccountConnection {
         method,
         params: paramsJson,
         replies,
-        timeoutMs: options.timeoutMs ?? this.#tradingTimeoutMs,
+        timeoutMs,
         waitForConnection: options.waitForConnection ?? true,
       },
     });
@@ -189,7 +195,10 @@ export class AccountConnection {
           );
           return;
         }
-        waiting.resolve(results);
+        // Some orders refused: the call fails, saying what was done.
+        if (outcome.errors.length > 0) {
+          waiting.reject(new KrakenRequestError(method, outcome.errors[0], results));
+        } else waiting.resolve(results);
         return;
       }
       case "refused":

@@ -617,9 +617,13 @@ export class ClientDriver implements DriverView {
   /** The session asked for a fresh token for the connection up now. */
   #renewToken(connection: number): void {
     this.#fetchToken().then(
-      (token) => this.dispatch({ type: "token", connection, token }),
-      (error) =>
-        this.dispatch({ type: "authFailed", connection, message: describeAuthError(error) }),
+      (token) => {
+        if (!this.#finished) this.dispatch({ type: "token", connection, token });
+      },
+      (error) => {
+        if (this.#finished) return;
+        this.dispatch({ type: "authFailed", connection, message: describeAuthError(error) });
+      },
     );
   }
 

@@ -615,9 +615,9 @@ export class KrakenWs implements AsyncDisposable {
     merger.add(account.driver.open(undefined, [], { filter }));
     for (const driver of level3.drivers) merger.add(driver.open(undefined, [], { filter }));
     const stop = level3.onConnection((driver) => {
-      if (merger.over) stop();
-      else merger.add(driver.open(undefined, [], { filter }));
+      merger.add(driver.open(undefined, [], { filter }));
     });
+    merger.ended.then(stop);
     return merger.readable;
   }
 

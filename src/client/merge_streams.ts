@@ -27,6 +27,9 @@ export class StreamMerger<T> {
   #over = false;
   /** Sources waiting for the reader to ask for more. */
   #waiting: (() => void)[] = [];
+  #settleOver!: () => void;
+  /** Resolves once the merged stream is over. */
+  readonly ended: Promise<void> = new Promise((resolve) => this.#settleOver = resolve);
 
   /** Creates a merger with no source yet. */
   constructor() {
@@ -36,16 +39,10 @@ export class StreamMerger<T> {
       },
       pull: () => this.#wake(),
       cancel: async (reason) => {
-        this.#over = true;
-        this.#wake();
+        this.#end();
         await Promise.all([...this.#readers].map((reader) => reader.cancel(reason)));
       },
     }, { highWaterMark: 1 });
-  }
-
-  /** Whether the merged stream is over (ended, failed or cancelled): nothing more is added. */
-  get over(): boolean {
-    return this.#over;
   }
 
   /**
@@ -61,6 +58,12 @@ export class StreamMerger<T> {
     const reader = stream.getReader();
     this.#readers.add(reader);
     void this.#pump(reader);
+  }
+
+  #end(): void {
+    this.#over = true;
+    this.#wake();
+    this.#settleOver();
   }
 
   #wake(): void {
@@ -81,12 +84,12 @@ export class StreamMerger<T> {
       }
       this.#readers.delete(reader);
       if (this.#readers.size === 0) {
-        this.#over = true;
+        this.#end();
         this.#controller.close();
       }
     } catch (error) {
       if (this.#over) return;
-      this.#over = true;
+      this.#end();
       this.#controller.error(error);
       for (const other of this.#readers) if (other !== reader) void other.cancel(error);
     }

@@ -27,6 +27,11 @@ import type { TradingMethod } from "../protocol/private_messages.ts";
 export class KrakenRequestError extends Error {
   /** The method refused. */
   readonly method: TradingMethod;
+  /**
+   * What Kraken did do, for a request answered once per order: a `cancel_order` naming several
+   * orders of which some were cancelled and some refused lists the cancelled ones' results here.
+   */
+  readonly answered: readonly unknown[];
   /** Kraken's error category and message, like `EOrder:Insufficient funds`. */
   readonly code: string;
   /** Whether Kraken refused it for a rate limit. */
@@ -37,11 +42,13 @@ export class KrakenRequestError extends Error {
    *
    * @param method The method refused.
    * @param error Kraken's error, as sent.
+   * @param answered The results of the orders Kraken did answer, for a request answered per order.
    */
-  constructor(method: TradingMethod, error: string) {
+  constructor(method: TradingMethod, error: string, answered: readonly unknown[] = []) {
     super(error);
     this.name = "KrakenRequestError";
     this.method = method;
+    this.answered = answered;
     this.code = error.split(":").slice(0, 2).join(":");
     this.rateLimited = /rate limit exceeded|exceeded msg rate/i.test(error);
   }

@@ -88,8 +88,11 @@ export class AccountChannels {
 
   /**
    * The subscription a message of `channel` numbered `sequence` is delivered on, or undefined
-   * when it is not delivered: nobody is synced on it, it repeats one already delivered, or it
-   * jumped (then the gap is told and the subscription starts over).
+   * when it is not delivered: nobody is synced on it, it repeats the last one, or the count broke.
+   * A jump is a `sequence` gap naming the messages skipped and this one, which is not delivered
+   * either: what follows a loss cannot be trusted until a fresh snapshot, so the subscription
+   * starts over, and what it drops until then is a `resubscribe` gap. A count that goes back
+   * (the server started over without a snapshot) starts over too, said by an error.
    */
   #accept(channel: "executions" | "balances", sequence: number): Subscription | undefined {
     const subscription = this.#registry.receive(channel);
@@ -97,20 +100,27 @@ export class AccountChannels {
     const last = subscription.lastSequence;
     // The first message after an acknowledgement sets the count: Kraken numbers each
     // subscription's messages from its snapshot.
-    if (last !== undefined) {
-      if (sequence <= last) return undefined;
-      if (sequence > last + 1) {
+    if (last !== undefined && sequence !== last + 1) {
+      if (sequence === last) return undefined;
+      if (sequence > last) {
         this.#context.emit({
           type: "gap",
           reason: "sequence",
           channel,
           fromSequence: last + 1,
-          toSequence: sequence - 1,
+          toSequence: sequence,
         });
-        this.#registry.move(subscription, "validation_failed", "sequence");
-        this.#registry.again(subscription);
-        return undefined;
+      } else {
+        this.#context.emit({
+          type: "error",
+          code: "protocol",
+          message: `${channel} sequence went back from ${last} to ${sequence}`,
+          channel,
+        });
       }
+      this.#registry.move(subscription, "validation_failed", "sequence");
+      this.#registry.resubscribe(subscription);
+      return undefined;
     }
     subscription.lastSequence = sequence;
     return subscription;

@@ -57,7 +57,10 @@ export class DeadManSwitch {
   readonly #link: SwitchLink;
   /** The countdown the user wants, in seconds; 0: off. */
   #timeoutSeconds = 0;
-  /** Whether Kraken may hold a countdown of ours: then turning off must tell it. */
+  /**
+   * Whether Kraken may hold a countdown of ours: from the moment one is sent until Kraken confirms
+   * it off. Turning the switch off must reach Kraken, across reconnects if need be.
+   */
   #maybeArmed = false;
   /** The requests on the wire, with the countdown each asked for. */
   readonly #sent = new Map<number, number>();
@@ -73,9 +76,12 @@ export class DeadManSwitch {
     this.#link = link;
   }
 
-  /** Whether the switch is wanted on: the link is needed. */
-  get on(): boolean {
-    return this.#timeoutSeconds > 0;
+  /**
+   * Whether the link is needed: the switch is on, or Kraken may still hold a countdown the user
+   * turned off and has not confirmed off.
+   */
+  get needsLink(): boolean {
+    return this.#timeoutSeconds > 0 || this.#maybeArmed;
   }
 
   /** Whether `reqId` is one of the switch's requests. */
@@ -108,6 +114,10 @@ export class DeadManSwitch {
   answered(reply: TradingReply): void {
     const timeoutSeconds = this.#take(reply.reqId);
     if (timeoutSeconds === undefined) return;
+    // Off only once Kraken says so, and only if nothing was armed again since.
+    if (timeoutSeconds === 0 && this.#timeoutSeconds === 0 && this.#sent.size === 0) {
+      this.#maybeArmed = false;
+    }
     const result = reply.result;
     const triggerTime = typeof result === "object" && result !== null && !Array.isArray(result) &&
         typeof result.triggerTime === "string"
@@ -151,12 +161,23 @@ export class DeadManSwitch {
 
   /**
    * The client closes: a countdown Kraken may hold is turned off first, so closing on purpose
-   * does not cancel the account's orders.
+   * does not cancel the account's orders. With the link down that cannot be done, and the event
+   * says so: Kraken's countdown may still run out.
    */
   stop(): void {
     this.#timeoutSeconds = 0;
     this.#context.cancelTimer(TIMER.deadMan);
-    if (this.#maybeArmed && this.#link.connected && this.#link.token !== undefined) this.#send(0);
+    if (!this.#maybeArmed) return;
+    if (this.#link.connected && this.#link.token !== undefined) {
+      this.#send(0);
+      return;
+    }
+    this.#context.emit({
+      type: "dead_man_switch",
+      state: "unknown",
+      timeoutSeconds: 0,
+      message: "closed while the link was down: Kraken's countdown may still run out",
+    });
   }
 
   #take(reqId: number | undefined): number | undefined {
@@ -176,7 +197,7 @@ export class DeadManSwitch {
 
   #send(timeoutSeconds: number): void {
     const reqId = this.#context.nextReqId();
-    this.#maybeArmed = timeoutSeconds > 0;
+    if (timeoutSeconds > 0) this.#maybeArmed = true;
     this.#context.push({
       type: "send",
       connection: this.#link.connection,

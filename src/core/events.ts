@@ -295,7 +295,9 @@ export type StateEvent =
  * - `checksum`, `crossed`: a book failed validation; it is resynced.
  * - `sequence`: trade ids jumped; `fromTradeId`..`toTradeId` are missing. On `executions` and
  *   `balances` (experimental): the subscription's `sequence` jumped; messages
- *   `fromSequence`..`toSequence` are missing, and it is subscribed again for a fresh snapshot.
+ *   `fromSequence`..`toSequence` were not delivered (the messages skipped, and the one that showed
+ *   it), and it is subscribed again for a fresh snapshot; what it drops until then is a
+ *   `resubscribe` gap.
  * - `reconnect`: the connection was down from `fromTime` to `toTime`.
  * - `resubscribe`: the subscription went silent or its snapshot never came, and was subscribed
  *   again; nothing was delivered from `fromTime` to `toTime`.
@@ -387,9 +389,9 @@ export type GapEvent =
     readonly reason: "sequence";
     /** `executions` or `balances`. */
     readonly channel: "executions" | "balances";
-    /** First missing message number. */
+    /** First message number not delivered. */
     readonly fromSequence: number;
-    /** Last missing message number. */
+    /** Last message number not delivered: the one that showed the jump. */
     readonly toSequence: number;
     /** Only on a trade gap. */
     readonly fromTradeId?: undefined;

@@ -130,7 +130,8 @@ export class Requests {
   #maxFor(first: QueuedRequest): number {
     const subscription = first.subscription;
     if (subscription.channel !== "level3") return this.#maxSymbols;
-    const depth = (first.method === "subscribe" ? subscription.depth : subscription.wireDepth) ?? 10;
+    const depth = (first.method === "subscribe" ? subscription.depth : subscription.wireDepth) ??
+      10;
     return Math.min(this.#maxSymbols, level3SymbolsPerRequest(depth as Level3Depth));
   }
 

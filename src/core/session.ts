@@ -30,7 +30,7 @@ import { Requests } from "./requests.ts";
 import { SessionContext, TIMER } from "./session_context.ts";
 import type { SessionEffect, SessionInput } from "./session_io.ts";
 import {
-  isAccountChannel,
+  needsToken,
   type Subscription,
   type SubscriptionRequest,
   type UnkeyedRequest,
@@ -326,7 +326,8 @@ export class Session {
         if (link.accepts(input.connection) && link.connected) this.#tokenRenewed(input.token);
         break;
       case "authFailed":
-        if (link.accepts(input.connection)) {
+        // Closing, a token no longer matters: the link ends anyway.
+        if (link.accepts(input.connection) && link.state !== "closing") {
           this.#context.emit({ type: "error", code: "auth", message: input.message });
           link.drop("no token");
         }
@@ -368,7 +369,7 @@ export class Session {
 
   /** Whether anything needs the connection: a subscription, a trading request, the switch. */
   get #needed(): boolean {
-    return this.#registry.anyWanted || this.#trading.busy || this.#deadMan.on;
+    return this.#registry.anyWanted || this.#trading.busy || this.#deadMan.needsLink;
   }
 
   #order(order: TradingOrder): void {
@@ -391,7 +392,7 @@ export class Session {
       throw new IllegalInputError(state, "deadManSwitch");
     }
     this.#deadMan.set(timeoutSeconds);
-    if (state === "idle" && this.#deadMan.on) this.#link.start();
+    if (state === "idle" && this.#deadMan.needsLink) this.#link.start();
   }
 
   /**
@@ -399,7 +400,7 @@ export class Session {
    * token is fetched and it is subscribed again with it; a second refusal is final.
    */
   #tokenRefused(subscription: Subscription): boolean {
-    if (subscription.tokenRetried || !isAccountChannel(subscription.channel)) return false;
+    if (subscription.tokenRetried || !needsToken(subscription.channel)) return false;
     subscription.tokenRetried = true;
     this.#requests.discard(subscription);
     this.#awaitingToken.add(subscription);

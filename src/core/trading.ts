@@ -15,7 +15,8 @@ import { type SessionContext, TIMER } from "./session_context.ts";
 /**
  * How a trading request ended, as the session settles it.
  *
- * - `answered`: Kraken's replies (one, or one per order for `cancel_order` naming several).
+ * - `answered`: Kraken's replies (one, or one per order for `cancel_order` naming several), and
+ *   for those, the errors Kraken answered for single orders among them (`EOrder:…`).
  * - `refused`: Kraken's error, as sent; nothing was done (replies received before it, if any, are
  *   kept).
  * - `unsent`: it never left the client (not connected in time, or the client closed): nothing
@@ -33,7 +34,11 @@ import { type SessionContext, TIMER } from "./session_context.ts";
  * ```
  */
 export type TradingOutcome =
-  | { readonly status: "answered"; readonly replies: readonly TradingReply[] }
+  | {
+    readonly status: "answered";
+    readonly replies: readonly TradingReply[];
+    readonly errors: readonly string[];
+  }
   | {
     readonly status: "refused";
     readonly error: string;
@@ -85,6 +90,8 @@ interface Pending {
   readonly order: TradingOrder;
   readonly deadline: number;
   readonly replies: TradingReply[];
+  /** For a request answered once per order: the orders Kraken refused. */
+  readonly errors: string[];
 }
 
 /**
@@ -136,6 +143,7 @@ export class TradingRequests {
       order,
       deadline: this.#context.now + Math.max(0, order.timeoutMs),
       replies: [],
+      errors: [],
     };
     if (this.#ready) {
       this.#send(pending);
@@ -160,17 +168,35 @@ export class TradingRequests {
     const pending = this.#sent.get(reply.reqId);
     if (pending === undefined) return;
     pending.replies.push(reply);
-    if (pending.replies.length < pending.order.replies) return;
-    this.#sent.delete(reply.reqId);
-    this.#settle(pending.order.id, { status: "answered", replies: pending.replies });
+    this.#complete(reply.reqId, pending);
+  }
+
+  /** Settles a request answered once per order once every order is answered. */
+  #complete(reqId: number, pending: Pending): void {
+    if (pending.replies.length + pending.errors.length < pending.order.replies) return;
+    this.#sent.delete(reqId);
+    this.#settle(pending.order.id, {
+      status: "answered",
+      replies: pending.replies,
+      errors: pending.errors,
+    });
     this.#arm();
   }
 
-  /** Kraken refused one of these requests: it is settled with Kraken's error. */
+  /**
+   * Kraken refused one of these requests: it is settled with Kraken's error. For a request
+   * answered once per order, an order's own error (`EOrder:…`) is that order's answer, and the
+   * others still come; any other error refuses the whole request.
+   */
   refused(message: RejectionMessage): void {
     if (message.reqId === undefined) return;
     const pending = this.#sent.get(message.reqId);
     if (pending === undefined) return;
+    if (pending.order.replies > 1 && message.error.startsWith("EOrder:")) {
+      pending.errors.push(message.error);
+      this.#complete(message.reqId, pending);
+      return;
+    }
     this.#sent.delete(message.reqId);
     this.#settle(pending.order.id, {
       status: "refused",

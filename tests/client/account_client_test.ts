@@ -394,3 +394,36 @@ Deno.test("a full private session leaks neither the API secret nor a token: even
   }
   await server.close();
 });
+
+Deno.test("cancelOrder: when Kraken refuses some of the orders, the call fails saying which it did cancel", async () => {
+  const server = privateServer((message, connection) => {
+    const [, ...others] = paramsOf(message).order_id ?? [];
+    connection.send({
+      method: "cancel_order",
+      req_id: message.req_id,
+      error: "EOrder:Unknown order",
+      success: false,
+    });
+    for (const id of others) {
+      connection.send({
+        method: "cancel_order",
+        req_id: message.req_id,
+        result: { order_id: id },
+        success: true,
+      });
+    }
+    return undefined;
+  });
+  const { source } = tokens();
+  const kraken = client(server, source);
+  const error = await kraken.cancelOrder({ orderId: ["GONE", "B"] }).catch((error) => error);
+  assert.ok(error instanceof KrakenRequestError);
+  assert.equal(error.code, "EOrder:Unknown order");
+  assert.deepEqual(
+    error.answered.map((result: unknown) => (result as { orderId?: string }).orderId),
+    ["B"],
+  );
+  await assert.rejects(() => kraken.cancelAll({ timeoutMs: Number.NaN }), RangeError);
+  await kraken.close();
+  await server.close();
+});

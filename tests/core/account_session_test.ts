@@ -51,7 +51,8 @@ Deno.test("executions are delivered whole with their sequence; a jump is a seque
   const [gap] = harness.eventsOf("gap");
   assert.equal(gap.reason, "sequence");
   assert.equal(gap.channel, "executions");
-  assert.deepEqual([gap.fromSequence, gap.toSequence], [3, 4]);
+  // 3 and 4 skipped, and 5, which showed it, is not delivered either.
+  assert.deepEqual([gap.fromSequence, gap.toSequence], [3, 5]);
   // Unsubscribe, then subscribe again asking for both snapshots: open orders and missed fills.
   const again = harness.requests().slice(-2);
   assert.deepEqual(again.map((request) => request.method), ["unsubscribe", "subscribe"]);
@@ -60,9 +61,28 @@ Deno.test("executions are delivered whole with their sequence; a jump is a seque
   assert.equal(again[1].params?.snap_trades, true);
   // Until the new acknowledgement nothing is delivered; then the new count starts.
   harness.frame(executions("update", 6));
+  harness.advance(500);
   harness.ackAll();
   harness.frame(executions("snapshot", 1));
   assert.deepEqual(harness.eventsOf("executions").map((event) => event.sequence), [1, 2, 1]);
+  // What was dropped until the new acknowledgement (6 here) is a resubscribe gap.
+  const gaps = harness.eventsOf("gap");
+  assert.deepEqual(gaps.map((event) => event.reason), ["sequence", "resubscribe"]);
+  const resubscribe = gaps[1];
+  assert.ok(resubscribe.reason === "resubscribe" && resubscribe.toTime > resubscribe.fromTime);
+});
+
+Deno.test("an account channel's count going back starts it over, with an error, never silently", () => {
+  const harness = accountSession();
+  harness.subscribe({ channel: "balances" });
+  harness.goLive(TOKEN);
+  harness.ackAll();
+  harness.frame({ channel: "balances", type: "snapshot", sequence: 7, data: [] });
+  harness.frame({ channel: "balances", type: "update", sequence: 2, data: [] });
+  const [error] = harness.eventsOf("error");
+  assert.equal(error.code, "protocol");
+  assert.match(error.message, /balances sequence went back from 7 to 2/);
+  assert.equal(harness.session.subscriptionState({ channel: "balances" }), "resyncing");
 });
 
 Deno.test("balances snapshots and ledger entries become balances events", () => {
@@ -254,6 +274,50 @@ Deno.test("EAPI:Invalid token on a trading request rejects it (never resent) and
   assert.equal(harness.requests("add_order").length, 2);
 });
 
+Deno.test("a cancel_order naming several orders: an order's own error is its answer; a request error refuses all", () => {
+  const harness = accountSession();
+  const cancel = (id: number) =>
+    harness.input({
+      type: "order",
+      order: {
+        id,
+        method: "cancel_order",
+        params: '{"order_id":["A","B"]}',
+        replies: 2,
+        timeoutMs: 10_000,
+        waitForConnection: true,
+      },
+    });
+  cancel(1);
+  harness.goLive(TOKEN);
+  cancel(2);
+  const [first, second] = harness.requests("cancel_order");
+  harness.frame({
+    method: "cancel_order",
+    req_id: first.reqId,
+    error: "EOrder:Unknown order",
+    success: false,
+  });
+  assert.equal(harness.settled.length, 0, "B's answer is still to come");
+  harness.frame({
+    method: "cancel_order",
+    req_id: first.reqId,
+    result: { order_id: "B" },
+    success: true,
+  });
+  const mixed = harness.settled[0].outcome;
+  assert.equal(mixed.status, "answered");
+  assert.deepEqual(mixed.status === "answered" && mixed.errors, ["EOrder:Unknown order"]);
+  harness.frame({
+    method: "cancel_order",
+    req_id: second.reqId,
+    error: "EGeneral:Invalid arguments",
+    success: false,
+  });
+  assert.equal(harness.settled[1].outcome.status, "refused");
+  assert.equal(harness.eventsOf("error").length, 0);
+});
+
 Deno.test("a cancel_order naming several orders settles after one answer per order", () => {
   const harness = accountSession();
   harness.input({
@@ -312,6 +376,67 @@ Deno.test("the dead man's switch arms, refreshes every quarter of its countdown,
   harness.input({ type: "stop" });
   assert.deepEqual(arm().at(-1)?.params?.timeout, 0);
   assert.equal(harness.closes.at(-1)?.code, 1000);
+});
+
+Deno.test("turning the switch off reaches Kraken across a lost link: the link is held and the 0 sent again", () => {
+  const harness = accountSession();
+  harness.input({ type: "deadManSwitch", timeoutSeconds: 60 });
+  harness.goLive(TOKEN);
+  const arms = () => harness.sent.filter((request) => request.method === "cancel_all_orders_after");
+  harness.frame({
+    method: "cancel_all_orders_after",
+    req_id: arms()[0].reqId,
+    result: { currentTime: "t", triggerTime: "u" },
+    success: true,
+  });
+  harness.input({ type: "deadManSwitch", timeoutSeconds: 0 });
+  assert.deepEqual(arms().map((request) => request.params?.timeout), [60, 0]);
+  harness.serverClose(1006); // before Kraken confirmed the 0
+  assert.notEqual(harness.session.state, "idle", "the link is still needed to turn it off");
+  harness.advance(60_000);
+  harness.goLive("tok-2");
+  assert.deepEqual(arms().map((request) => request.params?.timeout), [60, 0, 0]);
+  harness.frame({
+    method: "cancel_all_orders_after",
+    req_id: arms()[2].reqId,
+    result: { currentTime: "t", triggerTime: "0" },
+    success: true,
+  });
+  assert.equal(harness.eventsOf("dead_man_switch").at(-1)?.state, "disarmed");
+  harness.advance(20_000);
+  assert.equal(harness.session.state, "idle", "confirmed off: nothing needs the link");
+});
+
+Deno.test("a refused switch is a failed event; closing with the link down says the countdown may run", () => {
+  const harness = accountSession();
+  harness.input({ type: "deadManSwitch", timeoutSeconds: 60 });
+  harness.goLive(TOKEN);
+  const [arm] = harness.requests("cancel_all_orders_after");
+  harness.frame({
+    method: "cancel_all_orders_after",
+    req_id: arm.reqId,
+    error: "EGeneral:Invalid arguments",
+    success: false,
+  });
+  const failed = harness.eventsOf("dead_man_switch")[0];
+  assert.equal(failed.state, "failed");
+  assert.equal(failed.message, "EGeneral:Invalid arguments");
+  harness.serverClose(1006);
+  harness.input({ type: "stop" });
+  const last = harness.eventsOf("dead_man_switch").at(-1)!;
+  assert.equal(last.state, "unknown");
+  assert.match(last.message ?? "", /may still run out/);
+});
+
+Deno.test("a token fetch that fails while closing changes nothing", () => {
+  const harness = accountSession();
+  harness.subscribe({ channel: "executions" });
+  harness.goLive(TOKEN);
+  harness.input({ type: "stop" });
+  harness.input({ type: "authFailed", connection: harness.connection, message: "late" });
+  harness.input({ type: "token", connection: harness.connection, token: "late" });
+  assert.equal(harness.session.state, "closing");
+  assert.equal(harness.eventsOf("error").length, 0);
 });
 
 Deno.test("closing settles what waits as unsent and what is on the wire as unknown", () => {

@@ -177,3 +177,17 @@ Deno.test("level3: a connection's states say link level3", () => {
   assert.ok(states.length > 0);
   assert.ok(states.every((event) => event.scope === "connection" && event.link === "level3"));
 });
+
+Deno.test("level3: EAPI:Invalid token fetches a fresh token and subscribes once more", () => {
+  const harness = level3Session();
+  harness.subscribe({ channel: "level3", symbol: "BTC/USD", depth: 10 });
+  harness.goLive(TOKEN);
+  const [first] = harness.requests("subscribe");
+  harness.reject(first, "EAPI:Invalid token");
+  assert.deepEqual(harness.tokenRequests, [harness.connection]);
+  harness.input({ type: "token", connection: harness.connection, token: "fresh" });
+  harness.advance(1000);
+  const second = harness.requests("subscribe")[1];
+  assert.equal(second.params?.token, "fresh");
+  assert.equal(harness.eventsOf("error").length, 0);
+});

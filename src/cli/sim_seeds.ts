@@ -25,12 +25,13 @@ import { UsageError } from "./usage_error.ts";
  * ```
  */
 export const SIM_TEST_USAGE: string =
-  `usage: sim-test [--seeds N] [--from SEED] [--seed SEED] [--duration MS] [--json]
+  `usage: sim-test [--seeds N] [--from SEED] [--seed SEED] [--duration MS] [--account] [--json]
 
 Runs the seeded simulation: the client against the fake exchange in virtual time, with a random
 fault schedule per seed, checking after every step that it never lies. By default seeds 1 to 500;
---seed runs one seed (to rerun a failure). Exit 0 when every seed held every
-invariant, 1 otherwise, 2 on usage errors.`;
+--seed runs one seed (to rerun a failure). One seed in five also runs the authenticated side (an
+account, its executions and balances, a seeded trader, the private faults); --account runs it on
+every seed. Exit 0 when every seed held every invariant, 1 otherwise, 2 on usage errors.`;
 
 /**
  * Parsed arguments of `sim-test`.
@@ -48,6 +49,8 @@ export interface SimTestArgs {
   readonly durationMs: number;
   /** One JSON object instead of a summary. */
   readonly json: boolean;
+  /** Run the authenticated side on every seed (default: on one seed in five). */
+  readonly account: boolean;
 }
 
 /**
@@ -69,6 +72,7 @@ export function parseSimTestArgs(args: readonly string[]): SimTestArgs {
   let single: number | undefined;
   let durationMs = DEFAULT_DURATION_MS;
   let json = false;
+  let account = false;
   const list = new ArgumentList(args);
   const seed = { whole: true, min: 0, max: 2 ** 32 - 1 } as const;
   for (let argument = list.next(); argument !== undefined; argument = list.next()) {
@@ -83,13 +87,16 @@ export function parseSimTestArgs(args: readonly string[]): SimTestArgs {
     } else if (flag === "--json") {
       list.noValue(argument);
       json = true;
+    } else if (flag === "--account") {
+      list.noValue(argument);
+      account = true;
     } else throw new UsageError(`unknown option ${flag}`);
   }
   const seeds = single !== undefined
     ? [single]
     : Array.from({ length: count }, (_, index) => from + index);
   if (seeds.some((seed) => seed >= 2 ** 32)) throw new UsageError("seeds are 32-bit");
-  return { seeds, durationMs, json };
+  return { seeds, durationMs, json, account };
 }
 
 /**
@@ -120,9 +127,25 @@ export async function simTestCommand(
     return 2;
   }
   const failed: SimulationReport[] = [];
-  const totals = { frames: 0, books: 0, trades: 0, gaps: 0, resyncs: 0, connections: 0, faults: 0 };
+  const totals = {
+    frames: 0,
+    books: 0,
+    trades: 0,
+    gaps: 0,
+    resyncs: 0,
+    connections: 0,
+    faults: 0,
+    tradingCalls: 0,
+    openOrderChecks: 0,
+  };
+  const rerun = (seed: number) =>
+    `${seedCommand(seed, parsed.durationMs)}${parsed.account ? " --account" : ""}`;
   for (const seed of parsed.seeds) {
-    const report = await runSimulation({ seed, durationMs: parsed.durationMs });
+    const report = await runSimulation({
+      seed,
+      durationMs: parsed.durationMs,
+      ...(parsed.account ? { account: true } : {}),
+    });
     for (const key of Object.keys(totals) as (keyof typeof totals)[]) {
       totals[key] += report.stats[key];
     }
@@ -135,7 +158,7 @@ export async function simTestCommand(
       totals,
       failed: failed.map((report) => ({
         seed: report.seed,
-        rerun: seedCommand(report.seed, parsed.durationMs),
+        rerun: rerun(report.seed),
         violations: report.violations,
       })),
     }));
@@ -143,11 +166,12 @@ export async function simTestCommand(
     write(
       `${parsed.seeds.length} seeds of ${parsed.durationMs / 1000} s: ${totals.frames} frames, ` +
         `${totals.books} books, ${totals.trades} trades, ${totals.faults} faults, ` +
-        `${totals.connections} connections, ${totals.gaps} gaps, ${totals.resyncs} resyncs`,
+        `${totals.connections} connections, ${totals.gaps} gaps, ${totals.resyncs} resyncs, ` +
+        `${totals.tradingCalls} trading calls, ${totals.openOrderChecks} open-order checks`,
     );
     for (const report of failed) {
       write(
-        `FAILED seed ${report.seed}: rerun with ${seedCommand(report.seed, parsed.durationMs)}`,
+        `FAILED seed ${report.seed}: rerun with ${rerun(report.seed)}`,
       );
       for (const violation of report.violations) write(`  ${violation}`);
     }

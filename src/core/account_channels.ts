@@ -7,6 +7,7 @@
  * @module
  */
 
+import type { FrameType } from "../protocol/messages.ts";
 import type { BalancesMessage, ExecutionsMessage } from "../protocol/private_messages.ts";
 import type { SessionContext } from "./session_context.ts";
 import type { Subscription } from "./subscription.ts";
@@ -47,7 +48,7 @@ export class AccountChannels {
 
   /** An `executions` message. */
   executions(message: ExecutionsMessage): void {
-    const subscription = this.#accept("executions", message.sequence);
+    const subscription = this.#accept("executions", message.type, message.sequence);
     if (subscription === undefined) return;
     this.#context.emit({
       type: "executions",
@@ -59,7 +60,7 @@ export class AccountChannels {
 
   /** A `balances` message. */
   balances(message: BalancesMessage): void {
-    const subscription = this.#accept("balances", message.sequence);
+    const subscription = this.#accept("balances", message.type, message.sequence);
     if (subscription === undefined) return;
     this.#context.emit(
       message.type === "snapshot"
@@ -92,12 +93,29 @@ export class AccountChannels {
    * A jump is a `sequence` gap naming the messages skipped and this one, which is not delivered
    * either: what follows a loss cannot be trusted until a fresh snapshot, so the subscription
    * starts over, and what it drops until then is a `resubscribe` gap. A count that goes back
-   * (the server started over without a snapshot) starts over too, said by an error.
+   * (the server started over without a snapshot) starts over too, said by an error. A snapshot
+   * asked for and not come first was lost: the update that shows it is a `sequence` gap from the
+   * snapshot's number (1) on.
    */
-  #accept(channel: "executions" | "balances", sequence: number): Subscription | undefined {
+  #accept(
+    channel: "executions" | "balances",
+    type: FrameType,
+    sequence: number,
+  ): Subscription | undefined {
     const subscription = this.#registry.receive(channel);
     if (subscription === undefined || subscription.state !== "synced") return undefined;
     const last = subscription.lastSequence;
+    if (last === undefined && type === "update" && subscription.snapshotAsked) {
+      this.#context.emit({
+        type: "gap",
+        reason: "sequence",
+        channel,
+        fromSequence: Math.min(1, sequence),
+        toSequence: sequence,
+      });
+      this.#restart(subscription);
+      return undefined;
+    }
     // The first message after an acknowledgement sets the count: Kraken numbers each
     // subscription's messages from its snapshot.
     if (last !== undefined && sequence !== last + 1) {
@@ -118,11 +136,16 @@ export class AccountChannels {
           channel,
         });
       }
-      this.#registry.move(subscription, "validation_failed", "sequence");
-      this.#registry.resubscribe(subscription);
+      this.#restart(subscription);
       return undefined;
     }
     subscription.lastSequence = sequence;
     return subscription;
+  }
+
+  /** The count broke: subscribe again for a fresh snapshot, owing a gap for what is dropped. */
+  #restart(subscription: Subscription): void {
+    this.#registry.move(subscription, "validation_failed", "sequence");
+    this.#registry.resubscribe(subscription);
   }
 }

@@ -13,7 +13,8 @@ import type { EventBase } from "./events.ts";
 /**
  * One `executions` message: the whole snapshot (open orders, and recent fills when asked), or an
  * update. A snapshot replaces what a consumer knows of its orders, even an empty one: after a gap
- * the client subscribes again and the fresh snapshot is the truth.
+ * the client subscribes again and the fresh snapshot is the truth. Its fills (`execType`
+ * `trade`) are history, not open orders.
  *
  * @experimental
  *
@@ -24,6 +25,8 @@ import type { EventBase } from "./events.ts";
  * function follow(event: ExecutionsEvent): void {
  *   if (event.snapshot) open.clear();
  *   for (const execution of event.executions) {
+ *     // A snapshot's fills (after a loss the client asks for the last 50) are history, not orders.
+ *     if (event.snapshot && execution.execType === "trade") continue;
  *     const status = execution.orderStatus;
  *     if (status === "filled" || status === "canceled" || status === "expired") open.delete(execution.orderId);
  *     else if (status !== undefined) open.set(execution.orderId, status);

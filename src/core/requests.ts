@@ -207,10 +207,15 @@ export class Requests {
   #send(batch: readonly QueuedRequest[]): void {
     const method = batch[0].method;
     const subscriptions = batch.map((request) => request.subscription);
-    if (method === "subscribe") {
-      for (const subscription of subscriptions) subscription.wireDepth = subscription.depth;
-    }
     const first = subscriptions[0].params(method);
+    if (method === "subscribe") {
+      const snapshot = first.snapshot === true || first.snap_orders === true ||
+        first.snap_trades === true;
+      for (const subscription of subscriptions) {
+        subscription.wireDepth = subscription.depth;
+        subscription.snapshotAsked = snapshot;
+      }
+    }
     const token = this.#link.token;
     const named = first.symbol === undefined
       ? first

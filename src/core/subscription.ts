@@ -283,6 +283,8 @@ export class Subscription {
   readonly executions: ExecutionsOptions | undefined;
   /** Whether it was acknowledged before: its next subscribe follows a loss. */
   recovering = false;
+  /** Whether the last subscribe sent asked Kraken for a snapshot (account channels). */
+  snapshotAsked = false;
   /** Whether a refreshed token was already tried for it since its last acknowledgement. */
   tokenRetried = false;
   /** Client time of the last data or acknowledgement. */

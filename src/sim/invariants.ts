@@ -22,6 +22,15 @@ import { MALFORMED_FRAME, UNKNOWN_CHANNEL_FRAME } from "../exchange/faults.ts";
 import type { SimFrame } from "../exchange/feed.ts";
 import { DEFAULT_MAX_FRAME_BYTES } from "../protocol/decode.ts";
 import type { BookLevel } from "../protocol/messages.ts";
+import type { BalancesEvent, ExecutionsEvent } from "../core/account_events.ts";
+import type { TradingOrder, TradingOutcome } from "../core/trading.ts";
+import type { UnkeyedRequest } from "../core/subscription.ts";
+import type { Account } from "../exchange/account.ts";
+import {
+  KrakenNotSentError,
+  KrakenOutcomeUnknownError,
+  KrakenRequestError,
+} from "../client/trading_errors.ts";
 
 /**
  * A client made to lie, only to show the checks catch it: the driver's probe hooks, rewriting what
@@ -43,6 +52,13 @@ export interface Tamper {
   readonly effects?: (input: SessionInput, effects: SessionEffect[]) => SessionEffect[];
   /** Rewrites (or drops, with undefined) each event about to be queued on a stream. */
   readonly deliver?: (stream: StreamTarget, event: KrakenEvent) => KrakenEvent | undefined;
+  /** The same hooks on the authenticated connection's driver, in runs with the account. */
+  readonly account?: {
+    /** Rewrites each input's effects before the driver carries them out. */
+    readonly effects?: (input: SessionInput, effects: SessionEffect[]) => SessionEffect[];
+    /** Rewrites (or drops, with undefined) each event about to be queued on a stream. */
+    readonly deliver?: (stream: StreamTarget, event: KrakenEvent) => KrakenEvent | undefined;
+  };
 }
 
 /**
@@ -70,6 +86,10 @@ export interface InvariantStats {
   connections: number;
   /** Faults thrown, and frames a fault changed. */
   faults: number;
+  /** Trading calls the run's trader made (runs with the account). */
+  tradingCalls: number;
+  /** Times the open orders rebuilt from `executions` were held against the exchange's. */
+  openOrderChecks: number;
 }
 
 /**
@@ -174,6 +194,8 @@ interface Watched {
   readonly channel: DataChannel | undefined;
   readonly symbols: ReadonlySet<string>;
   readonly interval: number | undefined;
+  /** How many subscriptions it covers: when Kraken rejected them all, it ends. */
+  readonly subscriptions: number;
   /** Events the client emitted that this stream carries, not yet read. */
   readonly owed: Fifo<Owed>;
   /** Symbols whose subscription was rejected: when all are, the stream ends. */
@@ -224,6 +246,117 @@ function owedOf(event: KrakenEvent): Owed {
 function sameEvent(event: KrakenEvent, emitted: Owed): boolean {
   return event.type === emitted.type && event.seq === emitted.seq &&
     eventChannel(event) === emitted.channel && eventSymbol(event) === emitted.symbol;
+}
+
+/** What a stream covers, for {@link StreamLedger.watch}. */
+interface LedgerSpec {
+  readonly name: string;
+  /** Its channel; undefined for `events()`. */
+  readonly channel: DataChannel | undefined;
+  /** Its symbols; none for `events()` and the channels of no pair. */
+  readonly symbols: ReadonlySet<string>;
+  readonly interval: number | undefined;
+}
+
+/**
+ * The streams of one driver being read, and what each owes its reader: every event the driver
+ * emitted that the stream carries is read, in order and unchanged, or counted by an overflow gap.
+ */
+class StreamLedger {
+  readonly #streams: Watched[] = [];
+  readonly #violate: (message: string) => void;
+  readonly #addressed: (seq: number) => boolean;
+
+  /**
+   * @param violate Reports a broken invariant.
+   * @param addressed Whether the driver addressed event `seq` to one stream alone.
+   */
+  constructor(violate: (message: string) => void, addressed: (seq: number) => boolean) {
+    this.#violate = violate;
+    this.#addressed = addressed;
+  }
+
+  /** A stream about to be opened: from now on it owes what it carries. */
+  watch(spec: LedgerSpec): StreamWatch & { readonly owing: () => number } {
+    const stream: Watched = {
+      ...spec,
+      // A data stream of no pair (`instrument`, the account's) is one subscription.
+      subscriptions: spec.channel !== undefined && spec.symbols.size === 0 ? 1 : spec.symbols.size,
+      owed: new Fifo(),
+      rejected: new Set(),
+      missing: 0,
+      dropped: 0,
+      lastSeq: 0,
+    };
+    this.#streams.push(stream);
+    return { read: (event) => this.#read(stream, event), owing: () => stream.owed.size };
+  }
+
+  /** An event the client emitted: every stream that carries it owes it to its reader. */
+  owe(event: KrakenEvent): void {
+    let owed: Owed | undefined;
+    for (const stream of this.#streams) {
+      if (stream.channel !== undefined && stream.rejected.size === stream.subscriptions) continue;
+      if (!carries(stream, event)) continue;
+      stream.owed.push(owed ??= owedOf(event));
+      if (
+        event.type === "error" && event.code === "rejected" &&
+        (event.symbol !== undefined || stream.symbols.size === 0)
+      ) {
+        stream.rejected.add(event.symbol ?? "");
+      }
+    }
+  }
+
+  /** An event a stream delivered: one it carries, in order, the very event the client emitted. */
+  #read(stream: Watched, event: KrakenEvent): void {
+    if (event.seq <= stream.lastSeq) {
+      this.#violate(`${stream.name} delivered seq ${event.seq} after ${stream.lastSeq}`);
+    }
+    stream.lastSeq = Math.max(stream.lastSeq, event.seq);
+    if (!carries(stream, event)) {
+      const symbol = eventSymbol(event);
+      const about = symbol === undefined ? "" : ` of ${symbol}`;
+      this.#violate(`${stream.name} delivered a ${event.type} event${about} it does not carry`);
+      return;
+    }
+    if (event.type === "gap" && event.reason === "overflow") {
+      // A queue's own gap, in the place of what it dropped (a conflated book takes its seq).
+      stream.dropped += event.dropped ?? 0;
+      return;
+    }
+    const owed = stream.owed;
+    while (owed.size > 0 && owed.peek()!.seq < event.seq) {
+      owed.shift();
+      stream.missing++;
+    }
+    const emitted = owed.peek();
+    if (emitted === undefined || emitted.seq !== event.seq) {
+      if (this.#addressed(event.seq)) return;
+      this.#violate(`${stream.name} delivered seq ${event.seq}, which the client never emitted`);
+      return;
+    }
+    owed.shift();
+    if (!sameEvent(event, emitted)) {
+      this.#violate(`${stream.name} delivered seq ${event.seq} changed from what was emitted`);
+    }
+  }
+
+  /** Every event a stream owed was read, or counted by an overflow gap: nothing lost silently. */
+  finish(): void {
+    for (const stream of this.#streams) {
+      const missing = stream.missing + stream.owed.size;
+      if (missing > stream.dropped) {
+        this.#violate(
+          `${stream.name} lost ${missing - stream.dropped} events without an overflow gap`,
+        );
+      } else if (missing < stream.dropped) {
+        this.#violate(
+          `${stream.name} counted ${stream.dropped - missing} more events dropped than it lost`,
+        );
+      }
+    }
+  }
 }
 
 /** One side of a book event as last found equal to the truth, level for level. */
@@ -309,6 +442,8 @@ export class Invariants {
     resyncs: 0,
     connections: 0,
     faults: 0,
+    tradingCalls: 0,
+    openOrderChecks: 0,
   };
   /** The hooks to give the client's driver. */
   readonly probe: DriverProbe;
@@ -318,7 +453,8 @@ export class Invariants {
   readonly #watched = new Map<string, WatchedSubscription>();
   /** The same, by `channel|symbol`. */
   readonly #byTopic = new Map<string, WatchedSubscription[]>();
-  readonly #streams: Watched[] = [];
+  /** The streams being read, and what each owes. */
+  readonly #ledger: StreamLedger;
   /** Frames the exchange delivered, per exchange connection, until the client takes them. */
   readonly #delivered = new Map<number, Fifo<Delivered>>();
   /** The exchange connection each client connection is. */
@@ -359,6 +495,10 @@ export class Invariants {
   constructor(clock: { now(): number }, tamper: Tamper = {}) {
     this.#clock = clock;
     this.#tamper = tamper;
+    this.#ledger = new StreamLedger(
+      (message) => this.#violate(message),
+      (seq) => this.#addressedSeqs.has(seq),
+    );
     this.probe = {
       attached: (view) => this.#view = view,
       effects: (input, effects) => this.#effects(input, effects),
@@ -370,6 +510,15 @@ export class Invariants {
     if (this.violations.length < MAX_VIOLATIONS) {
       this.violations.push(`t=${this.#clock.now()}: ${message}`);
     }
+  }
+
+  /**
+   * Reports a broken invariant found by another check of the run (the authenticated side's).
+   *
+   * @param message What broke.
+   */
+  report(message: string): void {
+    this.#violate(message);
   }
 
   /**
@@ -397,19 +546,12 @@ export class Invariants {
       this.#byTopic.set(topic, [...this.#byTopic.get(topic) ?? [], subscription]);
     }
     const first = spec.requests[0];
-    const stream: Watched = {
+    return this.#ledger.watch({
       name: spec.name,
       channel: first?.channel,
       symbols: new Set(spec.requests.map((request) => request.symbol)),
       interval: first?.channel === "ohlc" ? first.interval : undefined,
-      owed: new Fifo(),
-      rejected: new Set(),
-      missing: 0,
-      dropped: 0,
-      lastSeq: 0,
-    };
-    this.#streams.push(stream);
-    return { read: (event) => this.#read(stream, event) };
+    });
   }
 
   /**
@@ -516,7 +658,7 @@ export class Invariants {
           if (effect.consumer === undefined) {
             emitted.push(effect.event);
             this.#check(effect.event);
-            this.#owe(effect.event);
+            this.#ledger.owe(effect.event);
           } else this.#addressed(effect.event);
           break;
         case "open":
@@ -858,55 +1000,6 @@ export class Invariants {
     }
   }
 
-  // ---- streams --------------------------------------------------------------------------------
-
-  /** An event the client emitted: every stream that carries it owes it to its reader. */
-  #owe(event: KrakenEvent): void {
-    let owed: Owed | undefined;
-    for (const stream of this.#streams) {
-      if (stream.channel !== undefined && stream.rejected.size === stream.symbols.size) continue;
-      if (!carries(stream, event)) continue;
-      stream.owed.push(owed ??= owedOf(event));
-      if (event.type === "error" && event.code === "rejected" && event.symbol !== undefined) {
-        stream.rejected.add(event.symbol);
-      }
-    }
-  }
-
-  /** An event a stream delivered: one it carries, in order, the very event the client emitted. */
-  #read(stream: Watched, event: KrakenEvent): void {
-    if (event.seq <= stream.lastSeq) {
-      this.#violate(`${stream.name} delivered seq ${event.seq} after ${stream.lastSeq}`);
-    }
-    stream.lastSeq = Math.max(stream.lastSeq, event.seq);
-    if (!carries(stream, event)) {
-      const symbol = eventSymbol(event);
-      const about = symbol === undefined ? "" : ` of ${symbol}`;
-      this.#violate(`${stream.name} delivered a ${event.type} event${about} it does not carry`);
-      return;
-    }
-    if (event.type === "gap" && event.reason === "overflow") {
-      // A queue's own gap, in the place of what it dropped (a conflated book takes its seq).
-      stream.dropped += event.dropped ?? 0;
-      return;
-    }
-    const owed = stream.owed;
-    while (owed.size > 0 && owed.peek()!.seq < event.seq) {
-      owed.shift();
-      stream.missing++;
-    }
-    const emitted = owed.peek();
-    if (emitted === undefined || emitted.seq !== event.seq) {
-      if (this.#addressedSeqs.has(event.seq)) return;
-      this.#violate(`${stream.name} delivered seq ${event.seq}, which the client never emitted`);
-      return;
-    }
-    owed.shift();
-    if (!sameEvent(event, emitted)) {
-      this.#violate(`${stream.name} delivered seq ${event.seq} changed from what was emitted`);
-    }
-  }
-
   /** The checks that need the whole run: call once every stream read to its end. */
   finish(): void {
     // Loss must be covered: every trade id between the first and last delivered was delivered or
@@ -929,18 +1022,763 @@ export class Invariants {
     if (this.#unknownFramesFed > 0) {
       this.#violate(`${this.#unknownFramesFed} unknown frames without an error event`);
     }
-    // Every event a stream owed was read, or counted by an overflow gap: nothing lost silently.
-    for (const stream of this.#streams) {
-      const missing = stream.missing + stream.owed.size;
-      if (missing > stream.dropped) {
+    this.#ledger.finish();
+  }
+}
+
+// ---- the authenticated side -----------------------------------------------------------------
+
+/**
+ * The most a frame can take on a link: the `slow` fault's delay. A frame never overtakes an
+ * earlier one, so one that arrives more than this after a moment was sent after that moment.
+ */
+const MAX_FRAME_DELAY_MS = 200;
+
+/** The trading methods, as sent. */
+const TRADING_METHODS: ReadonlySet<string> = new Set([
+  "add_order",
+  "amend_order",
+  "edit_order",
+  "cancel_order",
+  "cancel_all",
+  "cancel_all_orders_after",
+  "batch_add",
+  "batch_cancel",
+]);
+
+/** The methods that place orders: each of their `cl_ord_id`s may reach the exchange once. */
+const PLACING: ReadonlySet<string> = new Set(["add_order", "batch_add"]);
+
+/** Order statuses after which an order is no longer open. */
+const CLOSED_STATUSES: ReadonlySet<string> = new Set(["filled", "canceled", "expired"]);
+
+/** One trading request of the client, from the call to its settlement. */
+interface TrackedOrder {
+  /** The driver's order, as the session was handed it. */
+  readonly order: TradingOrder;
+  /** What its send begins with, up to its token. */
+  readonly prefix: string;
+  /** The trader's call, for messages. */
+  label: string;
+  /** The `cl_ord_id`s it places. */
+  clOrdIds: readonly string[];
+  /** Its `req_id`, once sent. */
+  reqId: number | undefined;
+  /** Times it was sent. */
+  sends: number;
+  /** Its settlements, as the session made them. */
+  readonly settles: TradingOutcome["status"][];
+  /** What the caller's promise did. */
+  result:
+    | { readonly status: "resolved"; readonly value: unknown }
+    | { readonly status: "rejected"; readonly error: unknown }
+    | undefined;
+}
+
+/** The exchange's answer to one trading request, or one of its answers. */
+interface ExchangeReply {
+  readonly success: boolean;
+  readonly result: unknown;
+  readonly error: string | undefined;
+}
+
+/** A frame a private connection delivered, waiting for the client to take it. */
+interface PrivateDelivered {
+  readonly text: string;
+  readonly frame: SimFrame;
+  /** When it arrived. */
+  readonly at: number;
+  /** Its place among every frame the exchange made. */
+  readonly serial: number;
+}
+
+/**
+ * One account channel as the checks follow its messages. A segment is what a consumer rebuilds
+ * from: a snapshot delivered, then each next message of the same subscription, by `sequence`.
+ */
+interface AccountFeed {
+  readonly channel: "executions" | "balances";
+  readonly request: UnkeyedRequest;
+  /** The session's state of it after the last input. */
+  state: SubscriptionState | undefined;
+  /** The segment being delivered: the exchange connection and the last sequence delivered. */
+  segment: { readonly connection: number; last: number } | undefined;
+  /** Whether any message was delivered yet. */
+  delivered: boolean;
+  /** Whether a gap of the channel was emitted since the last message delivered. */
+  gapSince: boolean;
+}
+
+/** An open order as a consumer rebuilds it from `executions`, and as the exchange holds it. */
+interface OpenOrderView {
+  readonly qty: string | undefined;
+  readonly filled: string | undefined;
+  readonly price: string | undefined;
+}
+
+/** Whether a quantity's text is zero. */
+function isZero(text: string): boolean {
+  return /^0*\.?0*$/.test(text);
+}
+
+/** One open order, for messages and comparisons. */
+function showOrder(id: string, order: OpenOrderView): string {
+  return `${id} (qty ${order.qty}, filled ${order.filled ?? "0"}, price ${order.price})`;
+}
+
+/** The hooks of the authenticated connection's driver a run may rewrite. */
+type AccountTamper = NonNullable<Tamper["account"]>;
+
+/**
+ * The checks of the authenticated side of one run: the trading requests sent once and settled
+ * once, as the exchange saw them; the account channels' messages each delivered or reported lost;
+ * the open orders a consumer rebuilds from `executions` held against the exchange's. Give
+ * {@link AccountInvariants.probe} to the client as its account probe, report every private
+ * socket it makes ({@link AccountInvariants.socketMade}) and every output of a private connection
+ * ({@link AccountInvariants.observe}), track every trading call
+ * ({@link AccountInvariants.track}), call {@link AccountInvariants.step} after each moment, and
+ * {@link AccountInvariants.finish} at the end.
+ *
+ * @example
+ * ```ts
+ * import { AccountInvariants, Invariants } from "./invariants.ts";
+ * import { VirtualClock } from "../core/virtual_clock.ts";
+ * import { Account } from "../exchange/account.ts";
+ * const clock = new VirtualClock(0);
+ * const invariants = new Invariants(clock);
+ * const account = new AccountInvariants(clock, invariants);
+ * account.finish(new Account({ apiKey: "k", apiSecret: "c2VjcmV0" }, undefined, 1));
+ * console.log(invariants.violations); // []
+ * ```
+ */
+export class AccountInvariants {
+  /** The hooks to give the authenticated connection's driver. */
+  readonly probe: DriverProbe;
+  readonly #clock: { now(): number };
+  readonly #invariants: Invariants;
+  readonly #tamper: AccountTamper;
+  #view: DriverView | undefined;
+  readonly #ledger: StreamLedger;
+  /** Every event the driver emitted or addressed, by `seq`: how a merged stream's are told apart. */
+  readonly #seqs = new Set<number>();
+  /** Events addressed to one stream. */
+  readonly #addressed = new Set<number>();
+  /** The exchange connection each client connection is. */
+  readonly #exchangeOf = new Map<number, number>();
+  readonly #delivered = new Map<number, Fifo<PrivateDelivered>>();
+  /** `executions` messages the exchange lost, per connection, the client has not yet seen past. */
+  readonly #losses = new Map<number, { readonly serial: number; readonly sequence: number }[]>();
+  /** The client's connection after the last input. */
+  #connection = 0;
+  /** When the last frame the client took on its current link arrived, and on which connection. */
+  #lastFed: { readonly connection: number; readonly at: number } | undefined;
+  readonly #feeds: Record<"executions" | "balances", AccountFeed> = {
+    executions: this.#feed("executions"),
+    balances: this.#feed("balances"),
+  };
+  /** The driver's trading orders, by id. */
+  readonly #orders = new Map<number, TrackedOrder>();
+  /** Orders not sent yet, in the order asked. */
+  readonly #unsent: TrackedOrder[] = [];
+  /** The last order the session was handed and no call claimed yet. */
+  #unclaimed: TrackedOrder | undefined;
+  /** Sent requests by `req_id`: a trader's order, or the dead man's switch's. */
+  readonly #sent = new Map<number, TrackedOrder | "switch">();
+  /** The exchange's answers, by `req_id`. */
+  readonly #replies = new Map<number, ExchangeReply[]>();
+  /** Calls refused before anything was asked of the session. */
+  readonly #refusedAtCall: string[] = [];
+  /** The open orders the `executions` stream's reader rebuilt. */
+  readonly #rebuilt = new Map<string, OpenOrderView>();
+  #rebuiltVersion = 0;
+  /** The `executions` stream overflowed since its last snapshot: the consumer cannot rebuild. */
+  #overflowed = false;
+  /** The exchange's open orders as last seen, and when they last changed. */
+  #truth: { readonly print: string; readonly since: number } = { print: "", since: 0 };
+  /** What was last compared: nothing again until one side changes. */
+  #compared = "";
+  #executionsWatch: { readonly owing: () => number } | undefined;
+
+  /**
+   * Creates the checks of a run's authenticated side.
+   *
+   * @param clock The run's clock.
+   * @param invariants The run's checks: violations and counters go there.
+   * @param tamper A lie to tell on the authenticated connection, to test the checks.
+   */
+  constructor(clock: { now(): number }, invariants: Invariants, tamper: AccountTamper = {}) {
+    this.#clock = clock;
+    this.#invariants = invariants;
+    this.#tamper = tamper;
+    this.#ledger = new StreamLedger(
+      (message) => this.#violate(message),
+      (seq) => this.#addressed.has(seq),
+    );
+    this.probe = {
+      attached: (view) => this.#view = view,
+      effects: (input, effects) => this.#effects(input, effects),
+      ...(tamper.deliver === undefined ? {} : { deliver: tamper.deliver }),
+    };
+  }
+
+  #feed(channel: "executions" | "balances"): AccountFeed {
+    return {
+      channel,
+      request: { channel },
+      state: undefined,
+      segment: undefined,
+      delivered: false,
+      gapSince: false,
+    };
+  }
+
+  #violate(message: string): void {
+    this.#invariants.report(message);
+  }
+
+  /**
+   * Whether the authenticated connection's driver emitted event `seq`: `events()` merges both
+   * connections' events, each in its own order.
+   *
+   * @param seq The event's number.
+   * @returns Whether it is this driver's.
+   */
+  owns(seq: number): boolean {
+    return this.#seqs.has(seq);
+  }
+
+  /**
+   * A stream of the authenticated connection about to be opened: `executions`, `balances`, or
+   * (none) its part of `events()`. What the `executions` stream delivers is also what the
+   * checks rebuild the open orders from, as a consumer would.
+   *
+   * @param name For messages.
+   * @param channel The stream's channel.
+   * @returns Where to report what it delivers.
+   */
+  watchStream(name: string, channel?: "executions" | "balances"): StreamWatch {
+    const watch = this.#ledger.watch({ name, channel, symbols: new Set(), interval: undefined });
+    if (channel !== "executions") return watch;
+    this.#executionsWatch = watch;
+    return {
+      read: (event) => {
+        watch.read(event);
+        if (event.type === "executions") this.#rebuild(event);
+        // What the stream dropped is lost to the consumer until the next snapshot.
+        if (event.type === "gap" && event.reason === "overflow") this.#overflowed = true;
+      },
+    };
+  }
+
+  /** A consumer's open orders: a snapshot replaces them; updates merge by order id. */
+  #rebuild(event: ExecutionsEvent): void {
+    const orders = this.#rebuilt;
+    if (event.snapshot) {
+      orders.clear();
+      this.#overflowed = false;
+    }
+    for (const execution of event.executions) {
+      // A snapshot's fills (`snap_trades`) are history, not orders.
+      if (event.snapshot && execution.execType === "trade") continue;
+      const status = execution.orderStatus;
+      if (status !== undefined && CLOSED_STATUSES.has(status)) {
+        orders.delete(execution.orderId);
+        continue;
+      }
+      const known = orders.get(execution.orderId);
+      orders.set(execution.orderId, {
+        qty: execution.orderQtyText ?? known?.qty,
+        filled: execution.cumQtyText ?? known?.filled,
+        price: execution.limitPriceText ?? known?.price,
+      });
+    }
+    this.#rebuiltVersion++;
+  }
+
+  /**
+   * The client made a socket to the authenticated endpoint: exchange connection `connection` is
+   * its session's current connection (a socket is only made for the connection being opened).
+   *
+   * @param connection The exchange's number of the connection.
+   */
+  socketMade(connection: number): void {
+    const session = this.#view?.session;
+    if (session !== undefined) this.#exchangeOf.set(session.connection, connection);
+  }
+
+  /**
+   * An output of a private connection, as the exchange's driver carried it out.
+   *
+   * @param output The output.
+   */
+  observe(output: ExchangeOutput): void {
+    if (output.type === "fault") this.#invariants.stats.faults++;
+    if (output.type !== "deliver" && output.type !== "lost") return;
+    if (output.frame.kind === "reply" && output.frame.text.includes('"req_id"')) {
+      this.#reply(output.frame.text);
+    }
+    if (output.type !== "deliver") {
+      this.#invariants.stats.faults++;
+      if (output.frame.kind === "executions") {
+        // Lost on its way: the client cannot know until the next message shows the jump.
+        const losses = this.#losses.get(output.connection) ?? [];
+        losses.push({ serial: output.serial, sequence: output.frame.sequence ?? 0 });
+        this.#losses.set(output.connection, losses);
+      }
+      return;
+    }
+    let queue = this.#delivered.get(output.connection);
+    if (queue === undefined) this.#delivered.set(output.connection, queue = new Fifo());
+    queue.push({ text: output.text, frame: output.frame, at: output.at, serial: output.serial });
+  }
+
+  /** The exchange answered a request (delivered or lost): its answer is the truth. */
+  #reply(text: string): void {
+    let parsed: {
+      method?: unknown;
+      req_id?: unknown;
+      success?: unknown;
+      result?: unknown;
+      error?: unknown;
+    };
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (typeof parsed.method !== "string" || !TRADING_METHODS.has(parsed.method)) return;
+    if (typeof parsed.req_id !== "number") return;
+    const replies = this.#replies.get(parsed.req_id) ?? [];
+    replies.push({
+      success: parsed.success === true,
+      result: parsed.result,
+      error: typeof parsed.error === "string" ? parsed.error : undefined,
+    });
+    this.#replies.set(parsed.req_id, replies);
+  }
+
+  /**
+   * A trading call the trader just made (synchronously after calling it): its promise is held to
+   * the exchange's truth.
+   *
+   * @param label The call, for messages.
+   * @param clOrdIds The `cl_ord_id`s it places.
+   * @param promise Its promise.
+   */
+  track(label: string, clOrdIds: readonly string[], promise: Promise<unknown>): void {
+    const tracked = this.#unclaimed;
+    this.#unclaimed = undefined;
+    this.#invariants.stats.tradingCalls++;
+    if (tracked === undefined) {
+      // Refused before anything was asked of the session: its parameters did not check.
+      this.#refusedAtCall.push(label);
+      promise.then(
+        () => this.#violate(`${label} resolved, though the session was never asked to send it`),
+        () => {},
+      );
+      return;
+    }
+    tracked.label = label;
+    tracked.clOrdIds = clOrdIds;
+    promise.then(
+      (value) => tracked.result = { status: "resolved", value },
+      (error) => tracked.result = { status: "rejected", error },
+    );
+  }
+
+  // ---- each input ------------------------------------------------------------------------------
+
+  #effects(input: SessionInput, given: SessionEffect[]): SessionEffect[] {
+    const effects = this.#tamper.effects === undefined ? given : this.#tamper.effects(input, given);
+    const view = this.#view;
+    if (view === undefined) return effects;
+    const current = this.#connection;
+    if (input.type === "order") this.#ordered(input.order);
+    let fed: PrivateDelivered | undefined;
+    if (input.type === "frame") {
+      fed = this.#frameOf(input.connection, input.text);
+      if (input.connection !== current) fed = undefined;
+      const exchange = this.#exchangeOf.get(input.connection);
+      if (fed !== undefined && exchange !== undefined) {
+        this.#lastFed = { connection: exchange, at: fed.at };
+      }
+    }
+    const linkDied = (input.type === "closed" && input.connection === current) ||
+      effects.some((effect) => effect.type === "close" && effect.connection === current);
+    const events: KrakenEvent[] = [];
+    for (const effect of effects) {
+      switch (effect.type) {
+        case "emit":
+          this.#seqs.add(effect.event.seq);
+          if (effect.consumer === undefined) {
+            events.push(effect.event);
+            this.#ledger.owe(effect.event);
+            if (effect.event.type === "error" && effect.event.code === "internal") {
+              this.#violate(`the authenticated connection failed: ${effect.event.message}`);
+            }
+          } else this.#addressed.add(effect.event.seq);
+          break;
+        case "send":
+          this.#sentText(effect.text);
+          break;
+        case "open":
+          this.#invariants.stats.connections++;
+          break;
+        case "settle":
+          this.#settled(effect.id, effect.outcome);
+          break;
+      }
+    }
+    const exchange = this.#exchangeOf.get(current);
+    for (const feed of Object.values(this.#feeds)) {
+      this.#follow(feed, fed?.frame.kind === feed.channel ? fed : undefined, exchange, events);
+      if (linkDied) feed.segment = undefined;
+    }
+    for (const feed of Object.values(this.#feeds)) {
+      feed.state = view.session.subscriptionState(feed.request);
+    }
+    this.#connection = view.session.connection;
+    return effects;
+  }
+
+  /** The frame the client is taking on `connection`: the next one its exchange connection sent. */
+  #frameOf(connection: number, text: string): PrivateDelivered | undefined {
+    const exchange = this.#exchangeOf.get(connection);
+    const queue = exchange === undefined ? undefined : this.#delivered.get(exchange);
+    for (let head = queue?.shift(); head !== undefined; head = queue!.shift()) {
+      if (head.text === text) return head;
+    }
+    return undefined;
+  }
+
+  /**
+   * Holds one input's events of an account channel to its messages. Each message fed on the
+   * current link while the subscription is synced is delivered as the next of its segment, or
+   * its loss reported: a jump in `sequence` as a `sequence` gap naming exactly the messages
+   * missing. A segment ends with any gap or with its link; the next starts with a snapshot, and
+   * only after a gap of the channel: a consumer never rebuilds across a loss it was not told of.
+   */
+  #follow(
+    feed: AccountFeed,
+    fed: PrivateDelivered | undefined,
+    connection: number | undefined,
+    events: readonly KrakenEvent[],
+  ): void {
+    const channel = feed.channel;
+    const frame = fed;
+    const sequence = frame?.frame.sequence;
+    const segment = feed.segment;
+    const synced = feed.state === "synced";
+    // The segment this frame continues, if it does: the session was synced on it.
+    const onSegment = synced && segment !== undefined && segment.connection === connection;
+    // Synced with nothing delivered on it yet: its messages count from 1, its snapshot.
+    const next = onSegment ? segment.last + 1 : synced && segment === undefined ? 1 : undefined;
+    const jumped = next !== undefined && sequence !== undefined && sequence > next;
+    let delivered = false;
+    let gapped = false;
+    for (const event of events) {
+      if (event.type === "gap" && event.channel === channel) {
+        gapped = true;
+        feed.gapSince = true;
+        if (event.reason === "sequence") {
+          // The messages skipped, and the one that showed the jump (not delivered either).
+          const from = next;
+          const to = sequence;
+          if (!jumped || event.fromSequence !== from || event.toSequence !== to) {
+            this.#violate(
+              `${channel} sequence gap ${event.fromSequence}..${event.toSequence} names what was ` +
+                `not lost (${
+                  jumped ? `${from}..${to}` : "nothing"
+                } was, on connection ${connection})`,
+            );
+          }
+        }
+        feed.segment = undefined;
+        continue;
+      }
+      if (event.type !== channel) continue;
+      const seq = (event as ExecutionsEvent | BalancesEvent).sequence;
+      const snapshot = (event as ExecutionsEvent | BalancesEvent).snapshot;
+      if (frame === undefined || delivered) {
+        this.#violate(`${channel} seq ${seq} delivered, but no message of it was taken then`);
+        continue;
+      }
+      delivered = true;
+      const isSnapshot = /"type":"snapshot"/.test(frame.text);
+      if (seq !== sequence || snapshot !== isSnapshot) {
         this.#violate(
-          `${stream.name} lost ${missing - stream.dropped} events without an overflow gap`,
-        );
-      } else if (missing < stream.dropped) {
-        this.#violate(
-          `${stream.name} counted ${stream.dropped - missing} more events dropped than it lost`,
+          `${channel} message seq ${sequence} delivered as seq ${seq}${
+            snapshot === isSnapshot ? "" : `, snapshot ${snapshot}`
+          }`,
         );
       }
+      if (snapshot) {
+        if (feed.delivered && !feed.gapSince) {
+          this.#violate(
+            `${channel} snapshot (seq ${seq}, connection ${connection}) delivered with no gap ` +
+              `since the last message delivered: what came between was lost unreported`,
+          );
+        }
+        feed.segment = { connection: connection ?? 0, last: seq };
+      } else {
+        const now = feed.segment;
+        if (now === undefined) {
+          this.#violate(
+            `${channel} update seq ${seq} delivered with no snapshot before it on its subscription`,
+          );
+        } else if (now.connection !== connection || seq !== now.last + 1) {
+          this.#violate(
+            `${channel} seq ${seq} (connection ${connection}) delivered after seq ${now.last} ` +
+              `(connection ${now.connection})`,
+          );
+        }
+        feed.segment = { connection: connection ?? 0, last: seq };
+      }
+      feed.delivered = true;
+      feed.gapSince = false;
+      if (channel === "executions" && connection !== undefined) {
+        const losses = this.#losses.get(connection);
+        // A snapshot comes after what its subscription's predecessor lost; an update after
+        // what its own subscription lost before it.
+        const past = (loss: { serial: number; sequence: number }) =>
+          snapshot ? loss.serial < frame.serial : loss.sequence < seq;
+        if (losses !== undefined) {
+          this.#losses.set(
+            connection,
+            losses.filter((loss) => !past(loss)),
+          );
+        }
+      }
+    }
+    if (frame === undefined || sequence === undefined || delivered || !synced) return;
+    // Taken while synced, not delivered: a repeat, a jump (whose gap was checked above), or lost.
+    if (onSegment && sequence <= segment.last) return;
+    if (jumped) {
+      if (!gapped) {
+        this.#violate(
+          `${channel} messages ${next}..${sequence - 1} lost on connection ` +
+            `${connection} without a sequence gap`,
+        );
+      }
+    } else if (!gapped) {
+      this.#violate(
+        `${channel} message seq ${sequence} taken while synced was neither delivered nor ` +
+          `reported in a gap`,
+      );
+    }
+    feed.segment = undefined;
+  }
+
+  // ---- trading ---------------------------------------------------------------------------------
+
+  #ordered(order: TradingOrder): void {
+    const inner = order.params.trim().slice(1, -1).trim();
+    const tracked: TrackedOrder = {
+      order,
+      prefix: `{"method":${JSON.stringify(order.method)},"params":{${
+        inner === "" ? "" : `${inner},`
+      }"token":`,
+      label: `order #${order.id} ${order.method}`,
+      clOrdIds: [],
+      reqId: undefined,
+      sends: 0,
+      settles: [],
+      result: undefined,
+    };
+    this.#orders.set(order.id, tracked);
+    this.#unsent.push(tracked);
+    this.#unclaimed = tracked;
+  }
+
+  /** A frame the client sent: a trading request is some call's, sent once. */
+  #sentText(text: string): void {
+    const method = /^\{"method":"([a-z_]+)"/.exec(text)?.[1];
+    if (method === undefined || !TRADING_METHODS.has(method)) return;
+    const reqId = Number(/"req_id":(\d+)\}$/.exec(text)?.[1]);
+    const known = this.#sent.get(reqId);
+    if (known !== undefined) {
+      const label = known === "switch" ? `dead man's switch req_id ${reqId}` : known.label;
+      if (known !== "switch") known.sends++;
+      this.#violate(`${label} sent again (req_id ${reqId})`);
+      return;
+    }
+    const index = this.#unsent.findIndex((tracked) => text.startsWith(tracked.prefix));
+    if (index < 0) {
+      if (method === "cancel_all_orders_after") this.#sent.set(reqId, "switch");
+      else this.#violate(`a ${method} request (req_id ${reqId}) was sent that no call asked for`);
+      return;
+    }
+    const [tracked] = this.#unsent.splice(index, 1);
+    tracked.reqId = reqId;
+    tracked.sends++;
+    this.#sent.set(reqId, tracked);
+  }
+
+  #settled(id: number, outcome: TradingOutcome): void {
+    const tracked = this.#orders.get(id);
+    if (tracked === undefined) {
+      this.#violate(`order #${id} settled, but no call made it`);
+      return;
+    }
+    tracked.settles.push(outcome.status);
+    if (tracked.settles.length > 1) {
+      this.#violate(`${tracked.label} settled ${tracked.settles.length} times`);
+    }
+    if (outcome.status === "unsent") {
+      if (tracked.sends > 0) this.#violate(`${tracked.label} settled as never sent, but was sent`);
+      const index = this.#unsent.indexOf(tracked);
+      if (index >= 0) this.#unsent.splice(index, 1);
+    } else if (tracked.sends === 0) {
+      this.#violate(`${tracked.label} settled as ${outcome.status}, but was never sent`);
+    }
+  }
+
+  // ---- the open orders -------------------------------------------------------------------------
+
+  /**
+   * After each moment: at a quiescent point the open orders the `executions` stream's reader
+   * rebuilt are the exchange's, id for id, with the exact text of quantity, filled quantity and
+   * price. Quiescent: the executions subscription synced with a snapshot delivered on the current
+   * link, nothing lost since, every event read, and a frame taken on that link that left the
+   * exchange after its open orders last changed (so every message of that change came before it).
+   *
+   * @param account The exchange's account.
+   */
+  step(account: Account): void {
+    const now = this.#clock.now();
+    const truth = new Map<string, OpenOrderView>();
+    for (const order of account.openOrders()) {
+      truth.set(order.orderId, { qty: order.qty, filled: order.filled, price: order.price });
+    }
+    const print = [...truth].map(([id, order]) => showOrder(id, order)).sort().join(", ");
+    if (print !== this.#truth.print) this.#truth = { print, since: now };
+    const feed = this.#feeds.executions;
+    const connection = this.#exchangeOf.get(this.#connection);
+    const lastFed = this.#lastFed;
+    const quiescent = feed.state === "synced" && feed.segment !== undefined &&
+      feed.segment.connection === connection && lastFed?.connection === connection &&
+      lastFed.at > this.#truth.since + MAX_FRAME_DELAY_MS &&
+      (this.#losses.get(connection)?.length ?? 0) === 0 &&
+      (this.#executionsWatch?.owing() ?? 0) === 0 && !this.#overflowed;
+    if (!quiescent) return;
+    const compared = `${this.#rebuiltVersion}|${print}`;
+    if (compared === this.#compared) return;
+    this.#compared = compared;
+    this.#invariants.stats.openOrderChecks++;
+    const differences: string[] = [];
+    for (const [id, order] of truth) {
+      const rebuilt = this.#rebuilt.get(id);
+      if (rebuilt === undefined) {
+        differences.push(`missing ${showOrder(id, order)}`);
+        continue;
+      }
+      const filled = rebuilt.filled === undefined
+        ? isZero(order.filled!)
+        : rebuilt.filled === order.filled;
+      if (rebuilt.qty !== order.qty || rebuilt.price !== order.price || !filled) {
+        differences.push(`${showOrder(id, rebuilt)} is ${showOrder(id, order)}`);
+      }
+    }
+    for (const [id, rebuilt] of this.#rebuilt) {
+      if (!truth.has(id)) differences.push(`extra ${showOrder(id, rebuilt)}`);
+    }
+    if (differences.length > 0) {
+      this.#violate(
+        `open orders rebuilt from executions differ from the exchange's: ` +
+          differences.slice(0, 3).join("; "),
+      );
+    }
+  }
+
+  // ---- the end ---------------------------------------------------------------------------------
+
+  /**
+   * The checks that need the whole run, once every stream was read to its end: each request the
+   * exchange received was sent once by one call, each `cl_ord_id` placed once, and each call
+   * settled once, as the exchange's truth has it.
+   *
+   * @param account The exchange's account.
+   */
+  finish(account: Account): void {
+    this.#ledger.finish();
+    const received = new Map<number, number>();
+    const placed = new Map<string, number[]>();
+    for (const record of account.requests) {
+      if (record.reqId === undefined || !this.#sent.has(record.reqId)) {
+        this.#violate(
+          `the exchange received ${record.method} req_id ${record.reqId} on connection ` +
+            `${record.connection}, which the client never sent`,
+        );
+        continue;
+      }
+      received.set(record.reqId, (received.get(record.reqId) ?? 0) + 1);
+      if (!PLACING.has(record.method)) continue;
+      for (const clOrdId of record.clOrdIds) {
+        placed.set(clOrdId, [...placed.get(clOrdId) ?? [], record.connection]);
+      }
+    }
+    for (const [clOrdId, connections] of placed) {
+      if (connections.length > 1) {
+        this.#violate(
+          `cl_ord_id ${clOrdId} reached the exchange ${connections.length} times ` +
+            `(connections ${connections.join(", ")})`,
+        );
+      }
+    }
+    for (const [reqId, sent] of this.#sent) {
+      const count = received.get(reqId) ?? 0;
+      if (count > 1) {
+        const label = sent === "switch" ? "a dead man's switch request" : sent.label;
+        this.#violate(`${label} (req_id ${reqId}) reached the exchange ${count} times`);
+      }
+    }
+    for (const tracked of this.#orders.values()) this.#held(tracked, received);
+  }
+
+  /** One call, settled once, its outcome the exchange's truth. */
+  #held(tracked: TrackedOrder, received: ReadonlyMap<number, number>): void {
+    const label = tracked.label;
+    if (tracked.settles.length === 0) this.#violate(`${label} was never settled`);
+    const result = tracked.result;
+    if (result === undefined) {
+      this.#violate(`${label}: its promise never settled`);
+      return;
+    }
+    const reached = tracked.reqId === undefined ? 0 : received.get(tracked.reqId) ?? 0;
+    const replies = tracked.reqId === undefined ? [] : this.#replies.get(tracked.reqId) ?? [];
+    if (result.status === "resolved") {
+      if (reached === 0) {
+        this.#violate(`${label} resolved, but the exchange never received it`);
+        return;
+      }
+      if (replies.length === 0 || replies.some((reply) => !reply.success)) {
+        this.#violate(`${label} resolved, but the exchange did not answer it with success`);
+        return;
+      }
+      if (tracked.order.method === "add_order") {
+        const orderId = (result.value as { orderId?: string }).orderId;
+        const issued = replies.map((reply) => (reply.result as { order_id?: string }).order_id);
+        if (orderId === undefined || !issued.includes(orderId)) {
+          this.#violate(
+            `${label} resolved with order ${orderId}, but the exchange placed ${issued.join(", ")}`,
+          );
+        }
+      }
+      return;
+    }
+    const error = result.error;
+    if (error instanceof KrakenNotSentError) {
+      if (reached > 0 || tracked.sends > 0) {
+        this.#violate(`${label} rejected as not sent, but the exchange received it`);
+      }
+    } else if (error instanceof KrakenRequestError) {
+      if (!replies.some((reply) => !reply.success && reply.error === error.message)) {
+        this.#violate(
+          `${label} refused with "${error.message}", which the exchange did not answer it`,
+        );
+      }
+    } else if (!(error instanceof KrakenOutcomeUnknownError)) {
+      this.#violate(`${label} failed with ${error}`);
     }
   }
 }

@@ -5,6 +5,12 @@
  * the client to what the exchange fed, to its own session's state and to what its streams
  * delivered; a failing seed reruns exactly.
  *
+ * One seed in five also runs the authenticated side: an account at the exchange, the client's
+ * second connection with its token, its `executions` and `balances` streams, and a seeded trader
+ * placing, amending and cancelling orders while the private faults fire. Its checks
+ * (`AccountInvariants`) hold each trading request to what the exchange received and answered, each
+ * account message to its `sequence`, and the open orders a consumer rebuilds to the exchange's.
+ *
  * @module
  */
 
@@ -16,13 +22,24 @@ import { SeededRandom } from "../core/seeded_random.ts";
 import type { BookDepth } from "../book/order_book.ts";
 import type { OhlcInterval, SubscriptionRequest } from "../core/subscription.ts";
 import { VirtualClock } from "../core/virtual_clock.ts";
-import { Exchange } from "../exchange/exchange.ts";
-import { randomFaultSchedule, type ScheduledFault } from "../exchange/faults.ts";
+import { Exchange, type ExchangeOutput } from "../exchange/exchange.ts";
+import {
+  PRIVATE_FAULT_KINDS,
+  randomFaultSchedule,
+  type ScheduledFault,
+} from "../exchange/faults.ts";
 import type { Feed } from "../exchange/feed.ts";
 import { SimMarket } from "../exchange/market.ts";
 import { MarketFeed } from "../exchange/market_feed.ts";
 import { ReplayFeed } from "../exchange/replay_feed.ts";
-import { Invariants, type InvariantStats, type StreamWatch, type Tamper } from "./invariants.ts";
+import {
+  AccountInvariants,
+  Invariants,
+  type InvariantStats,
+  type StreamWatch,
+  type Tamper,
+} from "./invariants.ts";
+import type { KrakenWs } from "../client/kraken_ws.ts";
 import { recordedFrames } from "./recorded_frames.ts";
 import { VirtualExchange } from "./virtual_exchange.ts";
 
@@ -74,6 +91,14 @@ export interface SimulationOptions {
    * by seeing a lying client caught.
    */
   readonly tamper?: Tamper;
+  /**
+   * Also runs the authenticated side (experimental): an account with money in every asset of the
+   * market, the client's `executions` and `balances` streams, and a seeded trader placing,
+   * amending and cancelling orders and arming the dead man's switch, while the private faults
+   * fire. Default: one seed in five (those whose remainder by 5 is 1), decided from the seed, when
+   * neither `schedule` nor `subscriptions` is given; never over a recording, where nothing trades.
+   */
+  readonly account?: boolean;
 }
 
 /**
@@ -145,6 +170,28 @@ const CLOSE_WAIT_MS = 10_000;
 
 /** A pair the exchange does not list: Kraken refuses it. */
 const UNLISTED_SYMBOL = "NOT/LISTED";
+
+/** One seed in this many also runs the authenticated side, unless told: those whose remainder is 1. */
+const ACCOUNT_SEED_SHARE = 5;
+/** The simulated account's key and secret (base64, as Kraken issues them). */
+const SIM_API_KEY = "sim-key";
+const SIM_API_SECRET = btoa("the simulated account's secret");
+/** Where the client finds the authenticated endpoint and the token endpoint. */
+const SIM_AUTH_URL = "wss://sim.invalid/auth/v2";
+const SIM_REST_URL = "https://sim.invalid";
+/** Money in every asset of the market: enough that most orders are funded, not all. */
+const SIM_BALANCES: Readonly<Record<string, string>> = {
+  USD: "2000000",
+  BTC: "20",
+  ETH: "400",
+  SOL: "5000",
+  XRP: "1500000",
+};
+/** Mean time between random private faults on one private connection. */
+const PRIVATE_FAULT_GAP_MS = 15_000;
+/** The trader's first call, and the longest pause between two. */
+const TRADER_START_MS = 1500;
+const TRADER_MAX_PAUSE_MS = 1800;
 
 /** Subscriptions a seed asks for: a few books at various depths, trades, a ticker, a candle. */
 function pickSubscriptions(
@@ -296,6 +343,292 @@ class Readers {
   }
 }
 
+/** Decimal text of `units` counted in 10^-`decimals`. */
+function unitsText(units: number, decimals: number): string {
+  const digits = String(units).padStart(decimals + 1, "0");
+  return decimals === 0 ? digits : `${digits.slice(0, -decimals)}.${digits.slice(-decimals)}`;
+}
+
+/** An order the trader placed and believes open. */
+interface TraderOrder {
+  orderId: string;
+  readonly clOrdId: string | undefined;
+  readonly symbol: string;
+  readonly side: "buy" | "sell";
+  lots: number;
+  ticks: number;
+}
+
+/**
+ * The token requests of the client's authenticated connection. Signing and checking a request
+ * take real time (Web Crypto), so the run waits for each, with its clock stopped, before time
+ * moves on: a seed reruns exactly.
+ */
+class TokenRequests {
+  /** Token requests the driver began and whose `fetch` has not answered yet. */
+  #busy = 0;
+  readonly #virtual: VirtualExchange;
+
+  constructor(virtual: VirtualExchange) {
+    this.#virtual = virtual;
+  }
+
+  /** Whether a token request is under way. */
+  get busy(): boolean {
+    return this.#busy > 0;
+  }
+
+  /** The driver began a token request (it signs, then fetches). */
+  began(): void {
+    this.#busy++;
+  }
+
+  /** The client's `fetch`: the exchange's token endpoint, answered whole. */
+  readonly fetch: typeof fetch = async (input, init) => {
+    try {
+      const response = await this.#virtual.fetch(input, init);
+      const body = await response.json();
+      // Read at once, so what follows is microtasks only.
+      const { ok, status } = response;
+      return { ok, status, json: () => Promise.resolve(body) } as unknown as Response;
+    } finally {
+      this.#busy--;
+    }
+  };
+
+  /** Waits in real time until no token request is under way. */
+  async wait(): Promise<void> {
+    while (this.#busy > 0) await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+}
+
+/**
+ * A seeded trader on the client's authenticated connection: limit orders that rest and some that
+ * cross, market orders, amends, edits, cancels, batches, now and then `cancelAll` and the dead
+ * man's switch. Every order has a `cl_ord_id` of its own; every call is handed to the checks.
+ */
+class Trader {
+  readonly #kraken: KrakenWs;
+  readonly #market: SimMarket;
+  readonly #random: SeededRandom;
+  readonly #checks: AccountInvariants;
+  readonly #clock: VirtualClock;
+  readonly #prefix: string;
+  readonly #open: TraderOrder[] = [];
+  #placed = 0;
+  #calls = 0;
+  #switchOn = false;
+  #until = 0;
+  #stopped = false;
+
+  constructor(
+    kraken: KrakenWs,
+    market: SimMarket,
+    seed: number,
+    checks: AccountInvariants,
+    clock: VirtualClock,
+  ) {
+    this.#kraken = kraken;
+    this.#market = market;
+    this.#random = new SeededRandom((seed ^ 0x7ade5) >>> 0);
+    this.#checks = checks;
+    this.#clock = clock;
+    this.#prefix = `s${seed}-`;
+  }
+
+  /** Trades from `from` until `until`. */
+  start(from: number, until: number): void {
+    this.#until = until;
+    this.#clock.setTimeout(() => this.#act(), from);
+  }
+
+  /** Places nothing more. */
+  stop(): void {
+    this.#stopped = true;
+  }
+
+  #act(): void {
+    // A client the server ended for good (a 1008 close) takes no more calls.
+    if (this.#stopped || this.#clock.now() >= this.#until || this.#kraken.state === "closed") {
+      return;
+    }
+    this.#one();
+    this.#clock.setTimeout(
+      () => this.#act(),
+      100 + Math.floor(this.#random.next() * TRADER_MAX_PAUSE_MS),
+    );
+  }
+
+  #pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.#random.next() * items.length)];
+  }
+
+  #one(): void {
+    const roll = this.#random.next();
+    const known = this.#open.length > 0;
+    if (roll < 0.34 || !known) this.#add(this.#random.next() < 0.2 ? "cross" : "rest");
+    else if (roll < 0.42) this.#add("market");
+    else if (roll < 0.56) this.#amend(this.#pick(this.#open));
+    else if (roll < 0.70) this.#cancel([this.#pick(this.#open)]);
+    else if (roll < 0.74) this.#cancel([this.#pick(this.#open), this.#pick(this.#open)]);
+    else if (roll < 0.79) this.#edit(this.#pick(this.#open));
+    else if (roll < 0.85) this.#batchAdd();
+    else if (roll < 0.89) this.#batchCancel();
+    else if (roll < 0.93) {
+      this.#call("cancel_all", [], this.#kraken.cancelAll(), () => this.#open.splice(0));
+    } else if (roll < 0.97) {
+      this.#switchOn = !this.#switchOn;
+      this.#kraken.deadManSwitch(this.#switchOn ? 20 + Math.floor(this.#random.next() * 40) : 0);
+    } else this.#add("rest");
+  }
+
+  /** One call, handed to the checks; `then` follows what it did. */
+  #call<T>(
+    method: string,
+    clOrdIds: readonly string[],
+    promise: Promise<T>,
+    then: (value: T) => void = () => {},
+  ): void {
+    const label = `call #${++this.#calls} ${method}${
+      clOrdIds.length > 0 ? ` ${clOrdIds.join(",")}` : ""
+    }`;
+    this.#checks.track(label, clOrdIds, promise);
+    promise.then(then, () => {});
+  }
+
+  /** A new order's terms: a pair, a side, a size, and a price by how it meets the book. */
+  #terms(how: "rest" | "cross" | "market") {
+    const state = this.#pick([...this.#market.symbols]);
+    const pair = state.pair;
+    const side = this.#random.next() < 0.5 ? "buy" as const : "sell" as const;
+    const bid = state.bids[0]?.ticks;
+    const ask = state.asks[0]?.ticks;
+    if (bid === undefined || ask === undefined) return undefined;
+    // Sized on what the book shows, so a taker fills a few levels, not thousands.
+    const top = (side === "buy" ? state.asks : state.bids).slice(0, 3);
+    const shown = top.reduce((sum, level) => sum + level.lots, 0);
+    const lots = Math.max(1, Math.round(shown * (0.05 + this.#random.next() * 1.2)));
+    const away = Math.floor(this.#random.next() * 25);
+    const ticks = how === "cross"
+      ? (side === "buy" ? ask + away : bid - away)
+      : (side === "buy" ? bid - away : ask + away);
+    return { symbol: pair.symbol, pair, side, lots, ticks: Math.max(1, ticks) };
+  }
+
+  #clOrdId(): string {
+    return `${this.#prefix}${++this.#placed}`;
+  }
+
+  #add(how: "rest" | "cross" | "market"): void {
+    const terms = this.#terms(how);
+    if (terms === undefined) return;
+    const { symbol, pair, side, lots, ticks } = terms;
+    const clOrdId = this.#clOrdId();
+    const promise = this.#kraken.addOrder({
+      symbol,
+      side,
+      orderType: how === "market" ? "market" : "limit",
+      orderQty: unitsText(lots, pair.qtyPrecision),
+      ...(how === "market" ? {} : { limitPrice: unitsText(ticks, pair.pricePrecision) }),
+      clOrdId,
+    });
+    this.#call("add_order", [clOrdId], promise, (result) => {
+      if (how !== "market") {
+        this.#open.push({ orderId: result.orderId, clOrdId, symbol, side, lots, ticks });
+      }
+      if (this.#open.length > 40) this.#open.shift();
+    });
+  }
+
+  #amend(order: TraderOrder): void {
+    const pair = this.#market.symbol(order.symbol).pair;
+    const lots = order.lots + 1 + Math.floor(this.#random.next() * order.lots);
+    const ticks = Math.max(1, order.ticks + Math.floor(this.#random.next() * 9) - 4);
+    const byClient = order.clOrdId !== undefined && this.#random.next() < 0.5;
+    const promise = this.#kraken.amendOrder({
+      ...(byClient ? { clOrdId: order.clOrdId } : { orderId: order.orderId }),
+      orderQty: unitsText(lots, pair.qtyPrecision),
+      limitPrice: unitsText(ticks, pair.pricePrecision),
+    });
+    this.#call("amend_order", [], promise, () => {
+      order.lots = lots;
+      order.ticks = ticks;
+    });
+  }
+
+  #edit(order: TraderOrder): void {
+    const pair = this.#market.symbol(order.symbol).pair;
+    const ticks = Math.max(1, order.ticks + Math.floor(this.#random.next() * 9) - 4);
+    const promise = this.#kraken.editOrder({
+      orderId: order.orderId,
+      symbol: order.symbol,
+      limitPrice: unitsText(ticks, pair.pricePrecision),
+    });
+    this.#call("edit_order", [], promise, (result) => {
+      order.orderId = result.orderId;
+      order.ticks = ticks;
+    });
+  }
+
+  #cancel(orders: readonly TraderOrder[]): void {
+    const unique = [...new Set(orders)];
+    const byClient = unique.every((order) => order.clOrdId !== undefined) &&
+      this.#random.next() < 0.4;
+    const promise = this.#kraken.cancelOrder(
+      byClient
+        ? { clOrdId: unique.map((order) => order.clOrdId!) }
+        : { orderId: unique.map((order) => order.orderId) },
+    );
+    this.#call("cancel_order", [], promise, () => this.#forget(unique));
+  }
+
+  #forget(orders: readonly TraderOrder[]): void {
+    for (const order of orders) {
+      const index = this.#open.indexOf(order);
+      if (index >= 0) this.#open.splice(index, 1);
+    }
+  }
+
+  #batchAdd(): void {
+    const first = this.#terms("rest");
+    if (first === undefined) return;
+    const count = 2 + Math.floor(this.#random.next() * 3);
+    const orders = Array.from({ length: count }, (_, index) => {
+      const ticks = Math.max(
+        1,
+        first.side === "buy" ? first.ticks - index * 3 : first.ticks + index * 3,
+      );
+      return { lots: first.lots, ticks, clOrdId: this.#clOrdId() };
+    });
+    const promise = this.#kraken.batchAdd({
+      symbol: first.symbol,
+      orders: orders.map((order) => ({
+        side: first.side,
+        orderType: "limit" as const,
+        orderQty: unitsText(order.lots, first.pair.qtyPrecision),
+        limitPrice: unitsText(order.ticks, first.pair.pricePrecision),
+        clOrdId: order.clOrdId,
+      })),
+    });
+    this.#call("batch_add", orders.map((order) => order.clOrdId), promise, (results) => {
+      results.forEach((result, index) => {
+        const orderId = (result as { orderId?: string }).orderId;
+        if (orderId === undefined) return;
+        const order = orders[index];
+        this.#open.push({ ...order, orderId, symbol: first.symbol, side: first.side });
+      });
+    });
+  }
+
+  #batchCancel(): void {
+    if (this.#open.length < 2) return;
+    const orders = [...new Set([this.#pick(this.#open), this.#pick(this.#open)])];
+    if (orders.length < 2) return;
+    const promise = this.#kraken.batchCancel({ orders: orders.map((order) => order.orderId) });
+    this.#call("batch_cancel", [], promise, () => this.#forget(orders));
+  }
+}
+
 /**
  * Runs one seed to the end and returns what it found.
  *
@@ -325,14 +658,21 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   const duration = options.durationMs ?? DEFAULT_DURATION_MS;
   const clock = new VirtualClock(0);
   const random = new SeededRandom(seed ^ 0x5bd1e995);
+  // A run told its faults or its subscriptions is about those, unless asked for the account.
+  const withAccount = options.replay === undefined &&
+    (options.account ??
+      (options.schedule === undefined && options.subscriptions === undefined &&
+        seed % ACCOUNT_SEED_SHARE === 1));
+  const randomFaults = options.schedule === undefined && options.faults !== false;
   const schedule = options.schedule ??
     (options.faults === false
       ? []
       : randomFaultSchedule(seed ^ 0x27d4eb2f, duration, options.meanFaultGapMs ?? 6000));
   let feed: Feed<unknown>;
   let picked: SubscriptionRequest[];
+  let market: SimMarket | undefined;
   if (options.replay === undefined) {
-    const market = new SimMarket(seed);
+    market = new SimMarket(seed);
     feed = new MarketFeed(market);
     picked = pickSubscriptions(random, [...market.symbols].map((state) => state.pair.symbol));
     // One seed in four also asks for a pair Kraken does not list: its refusal comes inside a
@@ -349,17 +689,58 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     feed,
     latencyMs: LATENCY_MS,
     seed,
-    faults: { schedule },
+    faults: {
+      schedule: withAccount && randomFaults
+        ? [...schedule, ...privateFaultSchedule(seed, duration)]
+        : schedule,
+      // Drawn on private connections only: the public ones keep the schedule they had.
+      ...(withAccount && randomFaults
+        ? { random: { meanGapMs: PRIVATE_FAULT_GAP_MS, kinds: PRIVATE_FAULT_KINDS } }
+        : {}),
+    },
+    ...(withAccount
+      ? { account: { apiKey: SIM_API_KEY, apiSecret: SIM_API_SECRET, balances: SIM_BALANCES } }
+      : {}),
   });
   const invariants = new Invariants(clock, options.tamper);
-  const virtual = new VirtualExchange(exchange, clock, (output) => invariants.observe(output));
-  const kraken = probedClient({
-    url: "wss://sim.invalid/v2",
-    clock,
-    reconnect: { seed },
-    bufferSize: options.bufferSize ?? BUFFER_SIZE,
-    webSocket: (url) => virtual.webSocket(url),
-  }, watched(invariants, options.onEvent));
+  const account = withAccount
+    ? new AccountInvariants(clock, invariants, options.tamper?.account)
+    : undefined;
+  // Exchange connections are numbered as the client makes its sockets, the first 1.
+  const privateLinks = new Set<number>();
+  let sockets = 0;
+  const observe = (output: ExchangeOutput) => {
+    if (account !== undefined && privateLinks.has(output.connection ?? 0)) {
+      account.observe(output);
+    } else invariants.observe(output);
+  };
+  const virtual = new VirtualExchange(exchange, clock, observe);
+  const tokens = new TokenRequests(virtual);
+  const kraken = probedClient(
+    {
+      url: "wss://sim.invalid/v2",
+      clock,
+      reconnect: { seed },
+      bufferSize: options.bufferSize ?? BUFFER_SIZE,
+      webSocket: (url) => {
+        const socket = virtual.webSocket(url);
+        const connection = ++sockets;
+        if (url === SIM_AUTH_URL) {
+          privateLinks.add(connection);
+          account?.socketMade(connection);
+        }
+        return socket;
+      },
+      ...(account === undefined ? {} : {
+        auth: { apiKey: SIM_API_KEY, apiSecret: SIM_API_SECRET },
+        authUrl: SIM_AUTH_URL,
+        restUrl: SIM_REST_URL,
+        fetch: tokens.fetch,
+      }),
+    },
+    watched(invariants, options.onEvent),
+    account === undefined ? undefined : tokenWatched(account, tokens),
+  );
 
   const readers = new Readers();
   for (const request of requests) {
@@ -367,13 +748,24 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     const watch = invariants.watchStream({ name, requests: [request] });
     readers.read(name, open(kraken, request), watch);
   }
+  if (account !== undefined) {
+    const executions = account.watchStream("executions", "executions");
+    readers.read("executions", kraken.executions(), executions);
+    const balances = account.watchStream("balances", "balances");
+    readers.read("balances", kraken.balances(), balances);
+  }
   // One consumer of everything that reads slowly: its stream must overflow, and say so.
   const slow = new ReadBudget(0);
   const slowName = "events() read slowly";
+  const publicWatch = invariants.watchStream({ name: slowName, requests: [] });
+  // With the account, `events()` merges both connections' events, each in its own order.
+  const privateWatch = account?.watchStream(`${slowName} (authenticated)`);
   readers.read(
     slowName,
     kraken.events(),
-    invariants.watchStream({ name: slowName, requests: [] }),
+    account === undefined || privateWatch === undefined ? publicWatch : {
+      read: (event) => (account.owns(event.seq) ? privateWatch : publicWatch).read(event),
+    },
     slow,
   );
   const pace = () => {
@@ -381,19 +773,63 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     clock.setTimeout(pace, 1000);
   };
   clock.setTimeout(pace, 1000);
+  const trader = account === undefined || market === undefined
+    ? undefined
+    : new Trader(kraken, market, seed, account, clock);
+  trader?.start(TRADER_START_MS, duration);
 
-  await runUntil(clock, readers, () => false, duration);
+  const settle = async () => {
+    await readers.settle();
+    while (tokens.busy) {
+      await tokens.wait();
+      await readers.settle();
+    }
+  };
+  const afterStep = account === undefined ? undefined : () => account.step(exchange.account);
+  await runUntil(clock, settle, () => false, duration, afterStep);
+  trader?.stop();
   // The end: every stream is read to its end, the slow one too, once the client has closed.
   slow.grant(Infinity);
   let closed = false;
   void kraken.close().then(() => closed = true);
-  await runUntil(clock, readers, () => closed, duration + CLOSE_WAIT_MS);
+  await runUntil(clock, settle, () => closed, duration + CLOSE_WAIT_MS);
   await readers.drain();
   if (!closed) invariants.violations.push(`the client did not close within ${CLOSE_WAIT_MS} ms`);
   if (readers.running > 0) invariants.violations.push(`${readers.running} streams never ended`);
   for (const failure of readers.failures) invariants.violations.push(`stream failed: ${failure}`);
+  account?.finish(exchange.account);
   invariants.finish();
   return { seed, violations: invariants.violations, stats: invariants.stats };
+}
+
+/**
+ * Private faults at seeded times of a run with the account, one of each kind, besides those
+ * drawn at random on each private connection.
+ */
+function privateFaultSchedule(seed: number, duration: number): ScheduledFault[] {
+  const random = new SeededRandom((seed ^ 0x3c6ef372) >>> 0);
+  const span = Math.max(1000, duration - 20_000);
+  return PRIVATE_FAULT_KINDS.map((kind) => ({
+    at: 5000 + Math.floor(random.next() * span),
+    kind,
+  }));
+}
+
+/** The account checks' probe, also telling `tokens` of every token request the driver begins. */
+function tokenWatched(account: AccountInvariants, tokens: TokenRequests): DriverProbe {
+  const probe = account.probe;
+  const effects = probe.effects!;
+  return {
+    ...probe,
+    effects: (input, given) => {
+      const carried = effects(input, given);
+      for (const effect of carried) {
+        // A token is fetched before every socket opens, and when the session asks for one.
+        if (effect.type === "open" || effect.type === "fetchToken") tokens.began();
+      }
+      return carried;
+    },
+  };
 }
 
 /** The checks' probe, also showing `onEvent` every event the client emits. */
@@ -437,21 +873,23 @@ function open(
 
 /**
  * Moves the clock from moment to moment (each moment's timers all fire), letting the readers
- * catch up after each, until `done` or the clock would pass `end`.
+ * catch up after each (`settle`), then `afterStep`, until `done` or the clock would pass `end`.
  */
 async function runUntil(
   clock: VirtualClock,
-  readers: Readers,
+  settle: () => Promise<void>,
   done: () => boolean,
   end: number,
+  afterStep?: () => void,
 ): Promise<void> {
-  await readers.settle();
+  await settle();
   while (!done()) {
     const next = clock.nextAt();
     if (next === undefined || next > end) break;
     clock.advance(next - clock.now());
-    await readers.settle();
+    await settle();
+    afterStep?.();
   }
   if (!done() && clock.now() < end) clock.advance(end - clock.now());
-  await readers.settle();
+  await settle();
 }

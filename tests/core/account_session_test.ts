@@ -477,3 +477,31 @@ Deno.test("a status frame on the private link keeps its shape", () => {
   harness.frame(STATUS_ONLINE);
   assert.equal(harness.eventsOf("status")[0].system, "online");
 });
+
+Deno.test("a snapshot asked for and lost is a sequence gap from 1, never an update taken as the start", () => {
+  const harness = accountSession();
+  harness.subscribe({ channel: "executions" });
+  harness.goLive(TOKEN);
+  harness.ackAll();
+  harness.frame(executions("update", 2, [NEW_ORDER]));
+  assert.equal(harness.eventsOf("executions").length, 0);
+  const [gap] = harness.eventsOf("gap");
+  assert.equal(gap.reason, "sequence");
+  assert.deepEqual([gap.fromSequence, gap.toSequence], [1, 2]);
+  harness.advance(1000);
+  assert.deepEqual(harness.requests().slice(-2).map((request) => request.method), [
+    "unsubscribe",
+    "subscribe",
+  ]);
+});
+
+Deno.test("without a snapshot asked for, the first update starts the count", () => {
+  const harness = accountSession();
+  harness.subscribe({ channel: "balances", snapshot: false });
+  harness.goLive(TOKEN);
+  harness.ackAll();
+  harness.frame({ channel: "balances", type: "update", sequence: 4, data: [] });
+  harness.frame({ channel: "balances", type: "update", sequence: 5, data: [] });
+  assert.deepEqual(harness.eventsOf("balances").map((event) => event.sequence), [4, 5]);
+  assert.equal(harness.eventsOf("gap").length, 0);
+});

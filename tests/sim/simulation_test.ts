@@ -14,11 +14,15 @@ Deno.test(`simulation: ${CI_SEEDS} seeds, each with its own faults, never catch 
   let faults = 0;
   let resyncs = 0;
   let connections = 0;
+  let tradingCalls = 0;
+  let openOrderChecks = 0;
   for (let seed = 1; seed <= CI_SEEDS; seed++) {
     const report = await runSimulation({ seed });
     faults += report.stats.faults;
     resyncs += report.stats.resyncs;
     connections += report.stats.connections;
+    tradingCalls += report.stats.tradingCalls;
+    openOrderChecks += report.stats.openOrderChecks;
     if (report.violations.length > 0) {
       failed.push(`${seedCommand(seed)}\n  ${report.violations.join("\n  ")}`);
     }
@@ -28,6 +32,9 @@ Deno.test(`simulation: ${CI_SEEDS} seeds, each with its own faults, never catch 
   assert.ok(faults > CI_SEEDS * 5, `${faults} faults`);
   assert.ok(resyncs > CI_SEEDS, `${resyncs} resyncs`);
   assert.ok(connections > CI_SEEDS * 2, `${connections} connections`);
+  // One seed in five also traded on the authenticated side, its open orders checked as it went.
+  assert.ok(tradingCalls > (CI_SEEDS / 5) * 50, `${tradingCalls} trading calls`);
+  assert.ok(openOrderChecks > (CI_SEEDS / 5) * 10, `${openOrderChecks} open-order checks`);
 });
 
 Deno.test("simulation: a seed reruns exactly", async () => {

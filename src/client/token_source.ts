@@ -64,6 +64,13 @@ export class KrakenAuthError extends Error {
 let lastNonce = 0;
 
 /**
+ * The token requests of each API key, one after another: Kraken refuses a nonce below one it has
+ * already seen for the key, and signing is asynchronous, so requests drawn in order could reach it
+ * out of order if they overlapped.
+ */
+const requestsByKey = new Map<string, Promise<unknown>>();
+
+/**
  * The next nonce of this process: the time in ms, or one more than the last when the clock has
  * not moved on. Kraken refuses a nonce not above the last one it saw for a key, so every client
  * in the process draws from this one counter.
@@ -143,7 +150,19 @@ export function restTokenSource(options: RestTokenOptions): () => Promise<string
   const base = (options.restUrl ?? KRAKEN_REST_URL).replace(/\/+$/, "");
   const { apiKey, apiSecret } = options;
   const send = options.fetch ?? fetch;
-  return async () => {
+  return () => {
+    const previous = requestsByKey.get(apiKey) ?? Promise.resolve();
+    const request = previous.then(requestToken, requestToken);
+    const settled = request.then(() => undefined, () => undefined);
+    requestsByKey.set(apiKey, settled);
+    // The chain forgets a key once its last request is done.
+    settled.then(() => {
+      if (requestsByKey.get(apiKey) === settled) requestsByKey.delete(apiKey);
+    });
+    return request;
+  };
+
+  async function requestToken(): Promise<string> {
     const nonce = String(nextNonce());
     const body = `nonce=${nonce}`;
     let sign: string;
@@ -185,7 +204,7 @@ export function restTokenSource(options: RestTokenOptions): () => Promise<string
       throw new KrakenAuthError(`token request failed: HTTP ${response.status}, no token`);
     }
     return token;
-  };
+  }
 }
 
 /**

@@ -15,16 +15,26 @@ function answering(body: unknown, status = 200): typeof fetch {
     );
 }
 
-Deno.test("nonces only grow, across every source in the process, even when the clock stands still", async () => {
-  const seen: number[] = [];
+Deno.test("a key's token requests reach Kraken in nonce order, across every client of the process", async () => {
+  const seen: { key: string; nonce: number }[] = [];
   const recording: typeof fetch = (_input, init) => {
-    seen.push(Number(/^nonce=(\d+)$/.exec(String(init?.body))![1]));
+    const headers = new Headers(init?.headers);
+    seen.push({
+      key: headers.get("API-Key")!,
+      nonce: Number(/^nonce=(\d+)$/.exec(String(init?.body))![1]),
+    });
     return Promise.resolve(Response.json({ error: [], result: { token: "t", expires: 900 } }));
   };
-  const a = restTokenSource({ apiKey: "a", apiSecret: SECRET, fetch: recording });
-  const b = restTokenSource({ apiKey: "b", apiSecret: SECRET, fetch: recording });
-  await Promise.all([a(), b(), a(), b()]);
-  for (let i = 1; i < seen.length; i++) assert.ok(seen[i] > seen[i - 1], String(seen));
+  // Two clients sharing a key, and a third with another, all asking at once.
+  const first = restTokenSource({ apiKey: "shared", apiSecret: SECRET, fetch: recording });
+  const second = restTokenSource({ apiKey: "shared", apiSecret: SECRET, fetch: recording });
+  const other = restTokenSource({ apiKey: "other", apiSecret: SECRET, fetch: recording });
+  await Promise.all([first(), second(), other(), first(), second(), other()]);
+  const shared = seen.filter((request) => request.key === "shared").map((request) => request.nonce);
+  assert.equal(shared.length, 4);
+  for (let i = 1; i < shared.length; i++) assert.ok(shared[i] > shared[i - 1], String(shared));
+  const all = seen.map((request) => request.nonce);
+  assert.equal(new Set(all).size, all.length, "no nonce is drawn twice");
   const before = nextNonce(0);
   assert.ok(nextNonce(0) > before, "a clock behind the last nonce does not go back");
 });

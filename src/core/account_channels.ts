@@ -9,6 +9,11 @@
 
 import type { FrameType } from "../protocol/messages.ts";
 import type { BalancesMessage, ExecutionsMessage } from "../protocol/private_messages.ts";
+
+type AccountMessage = ExecutionsMessage | BalancesMessage;
+
+/** The most messages held for one subscription until its acknowledgement. */
+const MAX_EARLY_MESSAGES = 1000;
 import type { SessionContext } from "./session_context.ts";
 import type { Subscription } from "./subscription.ts";
 import type { SubscriptionRegistry } from "./subscription_registry.ts";
@@ -46,8 +51,17 @@ export class AccountChannels {
     this.#registry = registry;
   }
 
+  /**
+   * Messages that came before their subscription's acknowledgement, from the snapshot on: Kraken
+   * may send the snapshot a subscribe asked for ahead of the answer. They are taken once it is
+   * acknowledged. Bounded: past {@link MAX_EARLY_MESSAGES} they are let go, and the count, checked
+   * after the acknowledgement, tells the loss.
+   */
+  readonly #early = new Map<"executions" | "balances", AccountMessage[]>();
+
   /** An `executions` message. */
   executions(message: ExecutionsMessage): void {
+    if (this.#holds("executions", message)) return;
     const subscription = this.#accept("executions", message.type, message.sequence);
     if (subscription === undefined) return;
     this.#context.emit({
@@ -60,6 +74,7 @@ export class AccountChannels {
 
   /** A `balances` message. */
   balances(message: BalancesMessage): void {
+    if (this.#holds("balances", message)) return;
     const subscription = this.#accept("balances", message.type, message.sequence);
     if (subscription === undefined) return;
     this.#context.emit(
@@ -77,6 +92,37 @@ export class AccountChannels {
           entries: message.data,
         },
     );
+  }
+
+  /** An acknowledgement came: what came before it for a subscription now synced is taken. */
+  acknowledged(): void {
+    for (const [channel, held] of this.#early) {
+      if (this.#registry.get(channel)?.state !== "synced") continue;
+      this.#early.delete(channel);
+      for (const message of held) {
+        if (message.kind === "executions") this.executions(message);
+        else this.balances(message);
+      }
+    }
+  }
+
+  /** The link is gone: what was held belonged to it. */
+  lost(): void {
+    this.#early.clear();
+  }
+
+  /**
+   * Whether `message` is held for its subscription's acknowledgement: a snapshot while it is being
+   * subscribed starts the hold, and the messages after it join.
+   */
+  #holds(channel: "executions" | "balances", message: AccountMessage): boolean {
+    const state = this.#registry.get(channel)?.state;
+    if (state !== "pending" && state !== "resyncing" && state !== "stale") return false;
+    const held = this.#early.get(channel);
+    if (message.type === "snapshot") this.#early.set(channel, [message]);
+    else if (held !== undefined && held.length < MAX_EARLY_MESSAGES) held.push(message);
+    else this.#early.delete(channel);
+    return true;
   }
 
   /** A frame of `channel` could not be decoded: the subscription starts over. */

@@ -104,6 +104,7 @@ export class Answers {
     if (booked) {
       this.#books.expectSnapshot(subscription);
       this.#registry.move(subscription, "book_acknowledged", "acknowledged");
+      this.#books.acknowledged(subscription);
     } else {
       this.#registry.move(subscription, "acknowledged", "acknowledged");
     }

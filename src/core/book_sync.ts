@@ -11,12 +11,20 @@ import type { Precision } from "../book/checksum.ts";
 import { Level3Book, type Level3Depth } from "../book/level3_book.ts";
 import { OrderBook } from "../book/order_book.ts";
 import type { BookVerdict } from "../book/order_book.ts";
-import type { Level3Message, Level3Order } from "../protocol/level3_messages.ts";
-import type { BookMessage, FrameType } from "../protocol/messages.ts";
+import type { Level3Message, Level3Order, Level3Payload } from "../protocol/level3_messages.ts";
+import type { BookMessage, BookPayload, FrameType } from "../protocol/messages.ts";
 import type { UnstampedEvent } from "./events.ts";
 import { resyncTimer, type SessionContext } from "./session_context.ts";
 import type { Subscription } from "./subscription.ts";
 import type { SubscriptionRegistry } from "./subscription_registry.ts";
+
+/** A book frame of one pair, L2 or level 3, as it may be held until its acknowledgement. */
+type HeldFrame =
+  | { readonly level3: false; readonly type: FrameType; readonly payload: BookPayload }
+  | { readonly level3: true; readonly type: FrameType; readonly payload: Level3Payload };
+
+/** The most frames held for one book until its acknowledgement. */
+const MAX_EARLY_FRAMES = 1000;
 
 /** Longest wait for a snapshot, and longest delay between resyncs. */
 const MAX_RESYNC_WAIT_MS = 120_000;
@@ -42,6 +50,8 @@ const RESYNC_BACKOFF_MS = 1000;
  * ```
  */
 export class BookSync {
+  /** By subscription key: frames that came before the acknowledgement, from the snapshot on. */
+  readonly #early = new Map<string, HeldFrame[]>();
   readonly #context: SessionContext;
   readonly #registry: SubscriptionRegistry;
   readonly #snapshotTimeoutMs: number;
@@ -103,13 +113,9 @@ export class BookSync {
   apply(message: BookMessage): void {
     for (const payload of message.data) {
       const subscription = this.#registry.receive(`book|${payload.symbol}`);
-      const book = subscription?.book;
-      if (subscription === undefined || !(book instanceof OrderBook)) continue;
-      if (!this.#applies(subscription, message.type)) continue;
-      const verdict = book.apply(message.type, payload);
-      if (this.#verified(subscription, message.type, verdict)) {
-        this.#context.emit(bookEvent(book, message.type === "snapshot", payload.timestamp));
-      }
+      if (subscription === undefined) continue;
+      const frame: HeldFrame = { level3: false, type: message.type, payload };
+      if (!this.#held(subscription, frame)) this.#applyFrame(subscription, frame);
     }
   }
 
@@ -117,20 +123,58 @@ export class BookSync {
   applyLevel3(message: Level3Message): void {
     for (const payload of message.data) {
       const subscription = this.#registry.receive(`level3|${payload.symbol}`);
-      const book = subscription?.book;
-      if (subscription === undefined || !(book instanceof Level3Book)) continue;
-      if (!this.#applies(subscription, message.type)) continue;
-      const verdict = book.apply(message.type, payload);
-      if (this.#verified(subscription, message.type, verdict)) {
-        const snapshot = message.type === "snapshot";
-        this.#context.emit(
-          level3Event(
-            book,
-            snapshot,
-            payload.timestamp,
-            snapshot ? [] : [...payload.bids, ...payload.asks],
-          ),
-        );
+      if (subscription === undefined) continue;
+      const frame: HeldFrame = { level3: true, type: message.type, payload };
+      if (!this.#held(subscription, frame)) this.#applyFrame(subscription, frame);
+    }
+  }
+
+  /**
+   * `subscription` is acknowledged and waits for its snapshot: the frames that came before the
+   * acknowledgement, from the snapshot on, are applied now.
+   */
+  acknowledged(subscription: Subscription): void {
+    const held = this.#early.get(subscription.key);
+    if (held === undefined) return;
+    this.#early.delete(subscription.key);
+    for (const frame of held) this.#applyFrame(subscription, frame);
+  }
+
+  /** The link is gone: what was held belonged to it. */
+  lost(): void {
+    this.#early.clear();
+  }
+
+  /**
+   * Whether `frame` is held until its subscription's acknowledgement: a snapshot while it is
+   * being subscribed (Kraken may send it ahead of the answer) starts the hold, the frames after
+   * it join, bounded; anything else of a book not yet acknowledged belongs to the old book.
+   */
+  #held(subscription: Subscription, frame: HeldFrame): boolean {
+    const state = subscription.state;
+    if (state !== "pending" && state !== "resyncing" && state !== "stale") return false;
+    const held = this.#early.get(subscription.key);
+    if (frame.type === "snapshot") this.#early.set(subscription.key, [frame]);
+    else if (held !== undefined && held.length < MAX_EARLY_FRAMES) held.push(frame);
+    else this.#early.delete(subscription.key);
+    return true;
+  }
+
+  #applyFrame(subscription: Subscription, frame: HeldFrame): void {
+    const book = subscription.book;
+    if (!this.#applies(subscription, frame.type)) return;
+    const snapshot = frame.type === "snapshot";
+    if (!frame.level3 && book instanceof OrderBook) {
+      const verdict = book.apply(frame.type, frame.payload);
+      if (this.#verified(subscription, frame.type, verdict)) {
+        this.#context.emit(bookEvent(book, snapshot, frame.payload.timestamp));
+      }
+    } else if (frame.level3 && book instanceof Level3Book) {
+      const payload = frame.payload;
+      const verdict = book.apply(frame.type, payload);
+      if (this.#verified(subscription, frame.type, verdict)) {
+        const updates = snapshot ? [] : [...payload.bids, ...payload.asks];
+        this.#context.emit(level3Event(book, snapshot, payload.timestamp, updates));
       }
     }
   }

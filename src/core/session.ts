@@ -211,6 +211,8 @@ export class Session {
         this.#awaitingToken.clear();
         this.#tokenAsked = false;
         this.#registry.disconnected(since);
+        this.#books.lost();
+        this.#account.lost();
         this.#trading.lost();
         this.#deadMan.lost();
       },
@@ -549,6 +551,7 @@ export class Session {
         return;
       case "ack":
         this.#answers.acknowledged(message);
+        this.#account.acknowledged();
         return;
       case "rejection":
         this.#rejection(message);

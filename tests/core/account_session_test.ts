@@ -505,3 +505,23 @@ Deno.test("without a snapshot asked for, the first update starts the count", () 
   assert.deepEqual(harness.eventsOf("balances").map((event) => event.sequence), [4, 5]);
   assert.equal(harness.eventsOf("gap").length, 0);
 });
+
+Deno.test("a snapshot that comes before its acknowledgement is held and delivered once acknowledged", () => {
+  const harness = accountSession();
+  harness.subscribe({ channel: "executions" });
+  harness.goLive(TOKEN);
+  harness.frame(executions("snapshot", 1, [NEW_ORDER]));
+  harness.frame(executions("update", 2));
+  assert.equal(harness.eventsOf("executions").length, 0, "nothing before the acknowledgement");
+  harness.ackAll();
+  harness.frame(executions("update", 3));
+  assert.deepEqual(
+    harness.eventsOf("executions").map((event) => [event.snapshot, event.sequence]),
+    [
+      [true, 1],
+      [false, 2],
+      [false, 3],
+    ],
+  );
+  assert.equal(harness.eventsOf("gap").length, 0);
+});

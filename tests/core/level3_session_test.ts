@@ -191,3 +191,47 @@ Deno.test("level3: EAPI:Invalid token fetches a fresh token and subscribes once 
   assert.equal(second.params?.token, "fresh");
   assert.equal(harness.eventsOf("error").length, 0);
 });
+
+Deno.test("level3: a snapshot that comes before its acknowledgement is held and verified once acknowledged", () => {
+  const harness = level3Session();
+  harness.subscribe({ channel: "level3", symbol: "BTC/USD", depth: 10 });
+  harness.goLive(TOKEN);
+  harness.frame(snapshot());
+  assert.equal(harness.eventsOf("level3").length, 0);
+  harness.ackAll();
+  const [book] = harness.eventsOf("level3");
+  assert.equal(book.snapshot, true);
+  assert.equal(
+    harness.session.subscriptionState({ channel: "level3", symbol: "BTC/USD", depth: 10 }),
+    "synced",
+  );
+});
+
+Deno.test("level3: an update of the old subscription during a resync is not held and never applied", () => {
+  const harness = level3Session();
+  harness.subscribe({ channel: "level3", symbol: "BTC/USD", depth: 10 });
+  harness.goLive(TOKEN);
+  harness.ackAll();
+  harness.frame(snapshot());
+  harness.frame(frame("update", "BTC/USD", wire([BIDS[2]], "delete"), "", 12345)); // mismatch
+  harness.frame(frame("update", "BTC/USD", wire([BIDS[1]], "delete"), "", 1)); // old book's
+  harness.advance(2000);
+  harness.ackAll();
+  harness.frame(snapshot());
+  assert.deepEqual(harness.eventsOf("level3").map((event) => event.snapshot), [true, true]);
+  assert.equal(harness.eventsOf("gap").length, 1);
+});
+
+Deno.test("book: an L2 snapshot before its acknowledgement is held the same way", () => {
+  const harness = new SessionHarness();
+  harness.subscribe({ channel: "book", symbol: "BTC/USD", depth: 10 });
+  harness.goLive();
+  harness.frame(
+    '{"channel":"book","type":"snapshot","data":[{"symbol":"BTC/USD",' +
+      '"bids":[{"price":100.0,"qty":1.00000000}],"asks":[{"price":101.0,"qty":2.00000000}],' +
+      '"checksum":1424606772}]}',
+  );
+  assert.equal(harness.eventsOf("book").length, 0);
+  harness.ackAll();
+  assert.equal(harness.eventsOf("book")[0]?.checksum, 1424606772);
+});

@@ -84,9 +84,18 @@ export class DeadManSwitch {
     return this.#timeoutSeconds > 0 || this.#maybeArmed;
   }
 
-  /** Whether `reqId` is one of the switch's requests. */
-  owns(reqId: number | undefined): boolean {
-    return reqId !== undefined && this.#sent.has(reqId);
+  /**
+   * The `req_id` of the switch's request an answer is for: its own, or, for an answer of
+   * `cancel_all_orders_after` that names none, the switch's one request on the wire.
+   *
+   * @param reqId The answer's `req_id`.
+   * @param method The answer's method.
+   * @returns The request's `req_id`, or undefined when the answer is for none of the switch's.
+   */
+  match(reqId: number | undefined, method: string): number | undefined {
+    if (reqId !== undefined) return this.#sent.has(reqId) ? reqId : undefined;
+    if (method !== "cancel_all_orders_after" || this.#sent.size !== 1) return undefined;
+    return [...this.#sent.keys()][0];
   }
 
   /**

@@ -597,12 +597,16 @@ export class Session {
   /** A refusal: of a trading request, of the switch, or of a subscription. */
   #rejection(message: RejectionMessage): void {
     const invalidToken = /invalid token/i.test(message.error);
-    if (this.#trading.owns(message.reqId)) {
-      this.#trading.refused(message);
+    const trading = this.#trading.match(message.reqId, message.method);
+    const deadMan = trading === undefined
+      ? this.#deadMan.match(message.reqId, message.method)
+      : undefined;
+    if (trading !== undefined) {
+      this.#trading.refused({ ...message, reqId: trading });
       // Never sent again: the next request goes out with a fresh token.
       if (invalidToken) this.#askToken();
-    } else if (this.#deadMan.owns(message.reqId)) {
-      this.#deadMan.refused(message);
+    } else if (deadMan !== undefined) {
+      this.#deadMan.refused({ ...message, reqId: deadMan });
       if (invalidToken) this.#askToken();
     } else {
       this.#answers.refused(message);
@@ -610,8 +614,12 @@ export class Session {
   }
 
   #tradingReply(message: TradingReply): void {
-    if (this.#deadMan.owns(message.reqId)) this.#deadMan.answered(message);
-    else if (this.#trading.owns(message.reqId)) this.#trading.answered(message);
+    const deadMan = this.#deadMan.match(message.reqId, message.method);
+    const trading = deadMan === undefined
+      ? this.#trading.match(message.reqId, message.method)
+      : undefined;
+    if (deadMan !== undefined) this.#deadMan.answered({ ...message, reqId: deadMan });
+    else if (trading !== undefined) this.#trading.answered({ ...message, reqId: trading });
     else {
       this.#context.emit({
         type: "error",

@@ -132,9 +132,18 @@ export class TradingRequests {
     return this.#queued.length > 0 || this.#sent.size > 0;
   }
 
-  /** Whether `reqId` is one of these requests' (on the wire now). */
-  owns(reqId: number | undefined): boolean {
-    return reqId !== undefined && this.#sent.has(reqId);
+  /**
+   * The `req_id` of the request on the wire an answer is for: its own, or, for an answer that
+   * names none, the one request of its method on the wire (with two, it could be either: none).
+   *
+   * @param reqId The answer's `req_id`.
+   * @param method The answer's method.
+   * @returns The request's `req_id`, or undefined when the answer is for none of these.
+   */
+  match(reqId: number | undefined, method: string): number | undefined {
+    if (reqId !== undefined) return this.#sent.has(reqId) ? reqId : undefined;
+    const candidates = [...this.#sent].filter(([, pending]) => pending.order.method === method);
+    return candidates.length === 1 ? candidates[0][0] : undefined;
   }
 
   /** A request from the user: sent now, queued for the link, or refused at once. */

@@ -525,3 +525,19 @@ Deno.test("a snapshot that comes before its acknowledgement is held and delivere
   );
   assert.equal(harness.eventsOf("gap").length, 0);
 });
+
+Deno.test("an answer that names no req_id is matched to the one request of its method on the wire, never guessed between two", () => {
+  const harness = accountSession();
+  harness.input(order(1));
+  harness.goLive(TOKEN);
+  harness.frame({ method: "add_order", result: { order_id: "O1" }, success: true });
+  assert.deepEqual(harness.settled.map((settled) => [settled.id, settled.outcome.status]), [[
+    1,
+    "answered",
+  ]]);
+  harness.input(order(2));
+  harness.input(order(3));
+  harness.frame({ method: "add_order", error: "EOrder:Insufficient funds", success: false });
+  assert.equal(harness.settled.length, 1, "two add_order on the wire: the answer is not guessed");
+  assert.equal(harness.eventsOf("error")[0]?.code, "protocol");
+});

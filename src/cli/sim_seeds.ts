@@ -25,13 +25,16 @@ import { UsageError } from "./usage_error.ts";
  * ```
  */
 export const SIM_TEST_USAGE: string =
-  `usage: sim-test [--seeds N] [--from SEED] [--seed SEED] [--duration MS] [--account] [--json]
+  `usage: sim-test [--seeds N] [--from SEED] [--seed SEED] [--duration MS] [--account] [--level3]
+                [--json]
 
 Runs the seeded simulation: the client against the fake exchange in virtual time, with a random
 fault schedule per seed, checking after every step that it never lies. By default seeds 1 to 500;
 --seed runs one seed (to rerun a failure). One seed in five also runs the authenticated side (an
 account, its executions and balances, a seeded trader, the private faults); --account runs it on
-every seed. Exit 0 when every seed held every invariant, 1 otherwise, 2 on usage errors.`;
+every seed. One seed in twenty-five also subscribes level 3 (one or two pairs, order by order,
+under the book faults); --level3 runs it on every seed. Exit 0 when every seed held every
+invariant, 1 otherwise, 2 on usage errors.`;
 
 /**
  * Parsed arguments of `sim-test`.
@@ -51,6 +54,8 @@ export interface SimTestArgs {
   readonly json: boolean;
   /** Run the authenticated side on every seed (default: on one seed in five). */
   readonly account: boolean;
+  /** Subscribe level 3 on every seed (default: on one seed in twenty-five). */
+  readonly level3: boolean;
 }
 
 /**
@@ -73,6 +78,7 @@ export function parseSimTestArgs(args: readonly string[]): SimTestArgs {
   let durationMs = DEFAULT_DURATION_MS;
   let json = false;
   let account = false;
+  let level3 = false;
   const list = new ArgumentList(args);
   const seed = { whole: true, min: 0, max: 2 ** 32 - 1 } as const;
   for (let argument = list.next(); argument !== undefined; argument = list.next()) {
@@ -90,13 +96,16 @@ export function parseSimTestArgs(args: readonly string[]): SimTestArgs {
     } else if (flag === "--account") {
       list.noValue(argument);
       account = true;
+    } else if (flag === "--level3") {
+      list.noValue(argument);
+      level3 = true;
     } else throw new UsageError(`unknown option ${flag}`);
   }
   const seeds = single !== undefined
     ? [single]
     : Array.from({ length: count }, (_, index) => from + index);
   if (seeds.some((seed) => seed >= 2 ** 32)) throw new UsageError("seeds are 32-bit");
-  return { seeds, durationMs, json, account };
+  return { seeds, durationMs, json, account, level3 };
 }
 
 /**
@@ -137,14 +146,19 @@ export async function simTestCommand(
     faults: 0,
     tradingCalls: 0,
     openOrderChecks: 0,
+    level3Books: 0,
+    level3Resyncs: 0,
   };
   const rerun = (seed: number) =>
-    `${seedCommand(seed, parsed.durationMs)}${parsed.account ? " --account" : ""}`;
+    `${seedCommand(seed, parsed.durationMs)}${parsed.account ? " --account" : ""}${
+      parsed.level3 ? " --level3" : ""
+    }`;
   for (const seed of parsed.seeds) {
     const report = await runSimulation({
       seed,
       durationMs: parsed.durationMs,
       ...(parsed.account ? { account: true } : {}),
+      ...(parsed.level3 ? { level3: true } : {}),
     });
     for (const key of Object.keys(totals) as (keyof typeof totals)[]) {
       totals[key] += report.stats[key];
@@ -167,7 +181,8 @@ export async function simTestCommand(
       `${parsed.seeds.length} seeds of ${parsed.durationMs / 1000} s: ${totals.frames} frames, ` +
         `${totals.books} books, ${totals.trades} trades, ${totals.faults} faults, ` +
         `${totals.connections} connections, ${totals.gaps} gaps, ${totals.resyncs} resyncs, ` +
-        `${totals.tradingCalls} trading calls, ${totals.openOrderChecks} open-order checks`,
+        `${totals.tradingCalls} trading calls, ${totals.openOrderChecks} open-order checks, ` +
+        `${totals.level3Books} level3 books, ${totals.level3Resyncs} level3 resyncs`,
     );
     for (const report of failed) {
       write(

@@ -18,8 +18,16 @@ import { RECONNECT_DEFAULTS } from "../core/reconnect_policy.ts";
 import type { SessionEffect, SessionInput } from "../core/session.ts";
 import { subscriptionKey, type SubscriptionRequest } from "../core/subscription.ts";
 import type { ExchangeOutput } from "../exchange/exchange.ts";
-import { MALFORMED_FRAME, UNKNOWN_CHANNEL_FRAME } from "../exchange/faults.ts";
-import type { SimFrame } from "../exchange/feed.ts";
+import {
+  MALFORMED_FRAME,
+  MALFORMED_LEVEL3_FRAME,
+  UNKNOWN_CHANNEL_FRAME,
+} from "../exchange/faults.ts";
+import { LEVEL3_SYMBOL_LIMIT_ERROR } from "../exchange/level3_feed.ts";
+import { level3Checksum } from "../book/level3_checksum.ts";
+import type { Level3PriceLevel } from "../book/level3_side.ts";
+import type { Level3BookEvent } from "../core/level3_event.ts";
+import type { Level3Oracle, SimFrame } from "../exchange/feed.ts";
 import { DEFAULT_MAX_FRAME_BYTES } from "../protocol/decode.ts";
 import type { BookLevel } from "../protocol/messages.ts";
 import type { BalancesEvent, ExecutionsEvent } from "../core/account_events.ts";
@@ -59,6 +67,13 @@ export interface Tamper {
     /** Rewrites (or drops, with undefined) each event about to be queued on a stream. */
     readonly deliver?: (stream: StreamTarget, event: KrakenEvent) => KrakenEvent | undefined;
   };
+  /** The same hooks on the level 3 connection's driver, in runs with level 3. */
+  readonly level3?: {
+    /** Rewrites each input's effects before the driver carries them out. */
+    readonly effects?: (input: SessionInput, effects: SessionEffect[]) => SessionEffect[];
+    /** Rewrites (or drops, with undefined) each event about to be queued on a stream. */
+    readonly deliver?: (stream: StreamTarget, event: KrakenEvent) => KrakenEvent | undefined;
+  };
 }
 
 /**
@@ -90,6 +105,10 @@ export interface InvariantStats {
   tradingCalls: number;
   /** Times the open orders rebuilt from `executions` were held against the exchange's. */
   openOrderChecks: number;
+  /** Level 3 book events, each held against the exchange's truth (runs with level 3). */
+  level3Books: number;
+  /** Level 3 checksum and crossed-book gaps (runs with level 3). */
+  level3Resyncs: number;
 }
 
 /**
@@ -186,6 +205,11 @@ interface Owed {
   readonly type: KrakenEvent["type"];
   readonly channel: DataChannel | undefined;
   readonly symbol: string | undefined;
+  /**
+   * A level 3 book, itself: every stream is handed the very event emitted (a `book` event may be
+   * cut to a stream's depth, a level 3 one never is), so one rewritten on its way is caught.
+   */
+  readonly event?: Level3BookEvent;
 }
 
 /** A stream being read, and what it owes. */
@@ -239,13 +263,15 @@ function owedOf(event: KrakenEvent): Owed {
     type: event.type,
     channel: eventChannel(event),
     symbol: eventSymbol(event),
+    ...(event.type === "level3" ? { event } : {}),
   };
 }
 
 /** Whether `event` is the event `emitted`, as far as routing may not change it. */
 function sameEvent(event: KrakenEvent, emitted: Owed): boolean {
   return event.type === emitted.type && event.seq === emitted.seq &&
-    eventChannel(event) === emitted.channel && eventSymbol(event) === emitted.symbol;
+    eventChannel(event) === emitted.channel && eventSymbol(event) === emitted.symbol &&
+    (emitted.event === undefined || emitted.event === event);
 }
 
 /** What a stream covers, for {@link StreamLedger.watch}. */
@@ -444,6 +470,8 @@ export class Invariants {
     faults: 0,
     tradingCalls: 0,
     openOrderChecks: 0,
+    level3Books: 0,
+    level3Resyncs: 0,
   };
   /** The hooks to give the client's driver. */
   readonly probe: DriverProbe;
@@ -1780,5 +1808,897 @@ export class AccountInvariants {
     } else if (!(error instanceof KrakenOutcomeUnknownError)) {
       this.#violate(`${label} failed with ${error}`);
     }
+  }
+}
+
+// ---- level 3 ---------------------------------------------------------------------------------
+
+/** An order as the checks' model of a level 3 book holds it: what an event's order is held to. */
+interface TruthOrder {
+  readonly orderId: string;
+  readonly limitPriceText: string;
+  readonly orderQtyText: string;
+}
+
+/** A price level of the model; `version` counts its changes (an unchanged one is not compared). */
+interface TruthLevel {
+  readonly price: number;
+  readonly priceText: string;
+  readonly orders: TruthOrder[];
+  version: number;
+  /** The level of an event last found equal to it, and its version then. */
+  shown?: Level3PriceLevel;
+  shownVersion?: number;
+}
+
+/** An order event read from a level 3 frame. */
+interface ParsedOrder extends TruthOrder {
+  readonly event: string | undefined;
+}
+
+/** A level 3 frame, read. */
+interface ParsedLevel3 {
+  readonly symbol: string;
+  readonly snapshot: boolean;
+  readonly bids: readonly ParsedOrder[];
+  readonly asks: readonly ParsedOrder[];
+}
+
+/** One order of a frame, in the exchange's own layout (`level3Frame`): texts kept exactly. */
+const ORDER_PATTERN =
+  /\{(?:"event":"([a-z]+)",)?"order_id":"([^"]*)","limit_price":([^,}]+),"order_qty":([^,}]+)/g;
+
+function parsedOrders(text: string): ParsedOrder[] {
+  const orders: ParsedOrder[] = [];
+  for (const match of text.matchAll(ORDER_PATTERN)) {
+    orders.push({
+      event: match[1],
+      orderId: match[2],
+      limitPriceText: match[3],
+      orderQtyText: match[4],
+    });
+  }
+  return orders;
+}
+
+/**
+ * Reads a level 3 frame the exchange made, from its text, not through the client's decoder: the
+ * checks keep their own model of each book, independent of the client's.
+ */
+function parseLevel3(text: string): ParsedLevel3 | undefined {
+  const symbol = /"symbol":"([^"]*)"/.exec(text)?.[1];
+  const bids = text.indexOf('"bids":[');
+  const asks = text.indexOf('],"asks":[', bids);
+  const end = text.indexOf('],"checksum":', asks);
+  if (symbol === undefined || bids < 0 || asks < 0 || end < 0) return undefined;
+  return {
+    symbol,
+    snapshot: text.startsWith('{"channel":"level3","type":"snapshot"'),
+    bids: parsedOrders(text.slice(bids + '"bids":['.length, asks)),
+    asks: parsedOrders(text.slice(asks + '],"asks":['.length, end)),
+  };
+}
+
+/** One side of the model: levels best first. */
+class TruthSide {
+  readonly levels: TruthLevel[] = [];
+  readonly #bids: boolean;
+
+  constructor(bids: boolean) {
+    this.#bids = bids;
+  }
+
+  /** Where a level of `price` is, or would go. */
+  #search(price: number): number {
+    const levels = this.levels;
+    let low = 0;
+    let high = levels.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      const at = levels[middle].price;
+      if (this.#bids ? at > price : at < price) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+
+  /** The level of `price`, made (empty) when there is none. */
+  levelFor(price: number, priceText: string): TruthLevel {
+    const at = this.#search(price);
+    const found = this.levels[at];
+    if (found?.price === price) return found;
+    const level: TruthLevel = { price, priceText, orders: [], version: 0 };
+    this.levels.splice(at, 0, level);
+    return level;
+  }
+
+  remove(level: TruthLevel): void {
+    const at = this.#search(level.price);
+    if (this.levels[at] === level) this.levels.splice(at, 1);
+  }
+}
+
+/**
+ * The checks' model of one level 3 subscription on one exchange connection: every level 3 frame
+ * the exchange made for it, delivered or lost, applied in the order made and cut to the depth, as
+ * a client that missed nothing holds it. Held to the exchange's oracle (order count, checksum) at
+ * every frame the client takes, and the client's events held to it.
+ */
+class Level3Truth {
+  readonly depth: number;
+  bids = new TruthSide(true);
+  asks = new TruthSide(false);
+  #where = new Map<string, { readonly side: TruthSide; readonly level: TruthLevel }>();
+  /** The serial of an update lost since its last snapshot: the client may not know of it yet. */
+  lostSince: number | undefined;
+  /**
+   * Not held to anything until its next snapshot: it missed one (a frame the exchange made while
+   * the link was stalled is never sent), or disagreed with the exchange's oracle.
+   */
+  unknown: boolean;
+
+  constructor(depth: number, snapshot: boolean) {
+    this.depth = depth;
+    this.unknown = !snapshot;
+  }
+
+  /** Orders held. */
+  get count(): number {
+    return this.#where.size;
+  }
+
+  /** Applies one frame: a snapshot replaces the book; an update's events apply in order. */
+  apply(frame: ParsedLevel3, lost: boolean, serial: number): void {
+    if (frame.snapshot) {
+      this.bids = new TruthSide(true);
+      this.asks = new TruthSide(false);
+      this.#where = new Map();
+      this.lostSince = undefined;
+      this.unknown = false;
+    } else if (lost) this.lostSince ??= serial;
+    for (const order of frame.bids) this.#event(this.bids, order);
+    for (const order of frame.asks) this.#event(this.asks, order);
+    this.#cut(this.bids);
+    this.#cut(this.asks);
+  }
+
+  /** Kraken's level 3 checksum of the model (it reads only the texts of the top 10 levels). */
+  checksum(): number {
+    const top = (side: TruthSide) =>
+      side.levels.slice(0, CHECKSUM_LEVELS) as unknown as Level3PriceLevel[];
+    return level3Checksum(top(this.asks), top(this.bids));
+  }
+
+  #event(side: TruthSide, order: ParsedOrder): void {
+    const held = this.#where.get(order.orderId);
+    const qty = Number(order.orderQtyText);
+    const price = Number(order.limitPriceText);
+    const kept: TruthOrder = {
+      orderId: order.orderId,
+      limitPriceText: order.limitPriceText,
+      orderQtyText: order.orderQtyText,
+    };
+    if (order.event === "delete") {
+      if (held !== undefined) this.#remove(order.orderId, held.side, held.level);
+      return;
+    }
+    if (order.event === "modify") {
+      if (held === undefined) return;
+      if (held.side === side && held.level.price === price && qty > 0) {
+        // A modify keeps the order's place in its queue.
+        const level = held.level;
+        level.orders[level.orders.findIndex((old) => old.orderId === order.orderId)] = kept;
+        level.version++;
+        return;
+      }
+    }
+    if (held !== undefined) this.#remove(order.orderId, held.side, held.level);
+    if (!(qty > 0)) return;
+    const level = side.levelFor(price, order.limitPriceText);
+    level.orders.push(kept);
+    level.version++;
+    this.#where.set(order.orderId, { side, level });
+  }
+
+  #remove(orderId: string, side: TruthSide, level: TruthLevel): void {
+    level.orders.splice(level.orders.findIndex((order) => order.orderId === orderId), 1);
+    level.version++;
+    this.#where.delete(orderId);
+    if (level.orders.length === 0) side.remove(level);
+  }
+
+  /** A level pushed below the depth is cut, as the client cuts it (Kraken sends nothing). */
+  #cut(side: TruthSide): void {
+    while (side.levels.length > this.depth) {
+      for (const order of side.levels.pop()!.orders) this.#where.delete(order.orderId);
+    }
+  }
+}
+
+/** One level 3 subscription the run asked for, as the checks follow it. */
+interface Level3Watched {
+  readonly request: SubscriptionRequest;
+  readonly key: string;
+  /** The session's state of it after the last input. */
+  state: SubscriptionState | undefined;
+  /** What its last `state` event said it became. */
+  announced: SubscriptionState | undefined;
+  /** The input at which it last left `synced`, until it is synced again. */
+  leftSyncedAt: number | undefined;
+  /** The input at which the last gap of it was emitted. */
+  lastGapAt: number;
+  /** Its link died while it was receiving: a `reconnect` gap is owed before its next data. */
+  owesReconnectGap: boolean;
+  /** When a frame of it with a corrupted checksum was applied: its next book must be a snapshot. */
+  corruptedAt: number | undefined;
+}
+
+/** A frame a level 3 connection delivered, waiting for the client to take it. */
+interface Level3Delivered {
+  readonly text: string;
+  readonly frame: SimFrame;
+  readonly serial: number;
+  readonly corrupted: boolean;
+}
+
+/** What the checks know of one level 3 connection of the exchange. */
+interface Level3Link {
+  readonly number: number;
+  /** Frames delivered, until the client takes them. */
+  readonly delivered: Fifo<Level3Delivered>;
+  /** Level 3 frames made on it (delivered or lost) not yet applied to the models, by serial. */
+  readonly unapplied: {
+    readonly serial: number;
+    readonly frame: SimFrame;
+    readonly lost: boolean;
+  }[];
+  /** The model of each symbol's book on it. */
+  readonly models: Map<string, Level3Truth>;
+  /** The serial of the last level 3 frame delivered (a duplicate's copies share it). */
+  lastDelivered: number;
+  /** `Exceeded msg rate` answers a fault forced on it, not seen yet. */
+  forcedRate: number;
+}
+
+/** A level 3 frame being fed, with the model of its book after it. */
+interface Level3Fed {
+  readonly delivered: Level3Delivered;
+  readonly model: Level3Truth | undefined;
+  readonly link: Level3Link;
+}
+
+/** What a level 3 frame fed on the current link obliges the client to emit on that input. */
+interface Level3Expectation {
+  readonly symbol: string;
+  readonly state: SubscriptionState | undefined;
+  readonly corrupted: boolean;
+}
+
+/** One level 3 book in this many (and every snapshot) has the model's checksum computed too. */
+const MODEL_CHECKSUM_EVERY = 8;
+
+/** The hooks of the level 3 connection's driver a run may rewrite. */
+type Level3Tamper = NonNullable<Tamper["level3"]>;
+
+/** What an event's level (or a level of the truth) looks like in a message. */
+function showLevel(level: { readonly priceText: string; readonly orders: readonly TruthOrder[] }) {
+  const orders = level.orders.slice(0, 4).map((order) => `${order.orderId} ${order.orderQtyText}`);
+  return `${level.priceText} [${orders.join(", ")}${level.orders.length > 4 ? ", …" : ""}]`;
+}
+
+/**
+ * The checks of the level 3 side of a run (experimental): the client's level 3 connection, its
+ * `level3` streams and its part of `events()`.
+ *
+ * - Every level 3 book the client emits is the truth after the frame being applied: its price
+ *   levels, each level's orders in queue order (ids, exact quantity and price text), cut to the
+ *   depth, `validated`, with the frame's checksum and snapshot flag. The truth is the checks' own
+ *   model of each book on each exchange connection (every level 3 frame the exchange made,
+ *   delivered or lost, applied in order), itself held to the exchange's oracle (`SimFrame.level3`:
+ *   order count and checksum) at every frame the client takes. After an update was lost, and
+ *   until the next snapshot, only what Kraken's checksum covers can be held to it: the top 10
+ *   levels' prices and quantities.
+ * - Every level 3 frame fed while its subscription applies frames (synced, or a snapshot awaited)
+ *   makes a book or a gap of its symbol on that input; one whose checksum the exchange corrupted,
+ *   a `checksum` gap; and the next book of that symbol is a snapshot: the client resynced. A
+ *   subscription that left `synced` had a gap before it is synced again; one whose link died, a
+ *   `reconnect` gap before its next data. Undecodable frames make `decode` gaps, unknown ones
+ *   `unknown` errors.
+ * - Every event the driver emitted reaches each stream that carries it, itself (a level 3 book is
+ *   never copied), or is counted by an overflow gap; a delivered book matches its own checksum
+ *   and is not crossed.
+ * - The exchange never answers a level 3 request with `Exceeded msg rate` (unless a fault forced
+ *   it) or the symbol limit's error: the client keeps to Kraken's rate counter and limits.
+ *
+ * Give {@link Level3Invariants.probe} to the client as its level 3 probe, report every level 3
+ * socket it makes ({@link Level3Invariants.socketMade}) and every output of a level 3 connection
+ * ({@link Level3Invariants.observe}), watch each stream before opening it, and call
+ * {@link Level3Invariants.finish} at the end.
+ *
+ * @example
+ * ```ts
+ * import { Invariants, Level3Invariants } from "./invariants.ts";
+ * import { VirtualClock } from "../core/virtual_clock.ts";
+ * const clock = new VirtualClock(0);
+ * const invariants = new Invariants(clock);
+ * const level3 = new Level3Invariants(clock, invariants);
+ * level3.finish();
+ * console.log(invariants.violations); // []
+ * ```
+ */
+export class Level3Invariants {
+  /** The hooks to give the level 3 connection's driver. */
+  readonly probe: DriverProbe;
+  readonly #clock: { now(): number };
+  readonly #invariants: Invariants;
+  readonly #tamper: Level3Tamper;
+  #view: DriverView | undefined;
+  readonly #ledger: StreamLedger;
+  /** Every event the driver emitted or addressed, by `seq`: how a merged stream's are told apart. */
+  readonly #seqs = new Set<number>();
+  /** Events addressed to one stream. */
+  readonly #addressed = new Set<number>();
+  /** The exchange connection each client connection is. */
+  readonly #exchangeOf = new Map<number, number>();
+  readonly #links = new Map<number, Level3Link>();
+  /** The watched subscriptions, by symbol (one depth per symbol, as Kraken allows). */
+  readonly #watched = new Map<string, Level3Watched>();
+  /** The level 3 books the driver emitted or addressed: one delivered that is not was rewritten. */
+  readonly #books = new WeakSet<Level3BookEvent>();
+  /** The frame being fed. */
+  #feeding: Level3Fed | undefined;
+  /** The client's connection after the last input. */
+  #connection = 0;
+  #inputCount = 0;
+  #badFramesFed = 0;
+  #unknownFramesFed = 0;
+  /** The serial of the last duplicated frame delivered. */
+  #duplicated = 0;
+  /** Level 3 books held to the model so far. */
+  #booksChecked = 0;
+
+  /**
+   * Creates the checks of a run's level 3 side.
+   *
+   * @param clock The run's clock.
+   * @param invariants The run's checks: violations and counters go there.
+   * @param tamper A lie to tell on the level 3 connection, to test the checks.
+   */
+  constructor(clock: { now(): number }, invariants: Invariants, tamper: Level3Tamper = {}) {
+    this.#clock = clock;
+    this.#invariants = invariants;
+    this.#tamper = tamper;
+    this.#ledger = new StreamLedger(
+      (message) => this.#violate(message),
+      (seq) => this.#addressed.has(seq),
+    );
+    this.probe = {
+      attached: (view) => this.#view ??= view,
+      effects: (input, effects) => this.#effects(input, effects),
+      ...(tamper.deliver === undefined ? {} : { deliver: tamper.deliver }),
+    };
+  }
+
+  #violate(message: string): void {
+    this.#invariants.report(message);
+  }
+
+  /**
+   * Whether the level 3 connection's driver emitted event `seq`: `events()` merges every
+   * connection's events, each in its own order.
+   *
+   * @param seq The event's number.
+   * @returns Whether it is this driver's.
+   */
+  owns(seq: number): boolean {
+    return this.#seqs.has(seq);
+  }
+
+  /**
+   * A stream of the level 3 connection about to be opened: `level3(symbols, { depth })`, or (no
+   * symbols) its part of `events()`.
+   *
+   * @param name For messages.
+   * @param symbols The stream's pairs; none for `events()`.
+   * @param depth The stream's depth.
+   * @returns Where to report what it delivers.
+   */
+  watchStream(name: string, symbols: readonly string[] = [], depth = 10): StreamWatch {
+    for (const symbol of symbols) {
+      if (this.#watched.has(symbol)) continue;
+      const request = { channel: "level3", symbol, depth } as SubscriptionRequest;
+      this.#watched.set(symbol, {
+        request,
+        key: subscriptionKey(request),
+        state: undefined,
+        announced: undefined,
+        leftSyncedAt: undefined,
+        lastGapAt: -1,
+        owesReconnectGap: false,
+        corruptedAt: undefined,
+      });
+    }
+    const watch = this.#ledger.watch({
+      name,
+      channel: symbols.length === 0 ? undefined : "level3",
+      symbols: new Set(symbols),
+      interval: undefined,
+    });
+    return {
+      read: (event) => {
+        watch.read(event);
+        // A book other than those emitted was made on the way: it is held to its own checksum.
+        if (event.type === "level3" && !this.#books.has(event)) {
+          this.#checkValid(event, `${name} delivered a level3 book`);
+        }
+      },
+    };
+  }
+
+  /**
+   * The client made a socket to the level 3 endpoint: exchange connection `connection` is its
+   * session's current connection.
+   *
+   * @param connection The exchange's number of the connection.
+   */
+  socketMade(connection: number): void {
+    const session = this.#view?.session;
+    if (session !== undefined) this.#exchangeOf.set(session.connection, connection);
+  }
+
+  #link(number: number): Level3Link {
+    let link = this.#links.get(number);
+    if (link === undefined) {
+      link = {
+        number,
+        delivered: new Fifo(),
+        unapplied: [],
+        models: new Map(),
+        lastDelivered: 0,
+        forcedRate: 0,
+      };
+      this.#links.set(number, link);
+    }
+    return link;
+  }
+
+  /**
+   * An output of a level 3 connection, as the exchange's driver carried it out.
+   *
+   * @param output The output.
+   */
+  observe(output: ExchangeOutput): void {
+    const stats = this.#invariants.stats;
+    switch (output.type) {
+      case "deliver": {
+        if (
+          output.fate === "corrupted" ||
+          (output.fate === "duplicated" && output.serial !== this.#duplicated)
+        ) {
+          stats.faults++;
+          this.#duplicated = output.serial;
+        }
+        const link = this.#link(output.connection);
+        link.delivered.push({
+          text: output.text,
+          frame: output.frame,
+          serial: output.serial,
+          corrupted: output.fate === "corrupted",
+        });
+        if (output.frame.kind === "level3" && output.serial !== link.lastDelivered) {
+          link.lastDelivered = output.serial;
+          this.#unapplied(link, output.serial, output.frame, false);
+        }
+        if (output.frame.kind === "reply") this.#answered(link, output.text);
+        return;
+      }
+      case "lost":
+        stats.faults++;
+        if (output.frame.kind === "level3") {
+          this.#unapplied(this.#link(output.connection), output.serial, output.frame, true);
+        }
+        return;
+      case "fault":
+        stats.faults++;
+        if (output.kind === "exceeded_msg_rate" && output.connection !== undefined) {
+          this.#link(output.connection).forcedRate++;
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** A frame made on `link`, in its place by serial (a lost one is told before earlier arrive). */
+  #unapplied(link: Level3Link, serial: number, frame: SimFrame, lost: boolean): void {
+    const unapplied = link.unapplied;
+    let at = unapplied.length;
+    while (at > 0 && unapplied[at - 1].serial > serial) at--;
+    unapplied.splice(at, 0, { serial, frame, lost });
+  }
+
+  /** An answer of the level 3 endpoint: never the rate counter's or the symbol limit's refusal. */
+  #answered(link: Level3Link, text: string): void {
+    // Kraken's errors start so (the oversized frame a fault sends, 9 MB, is not read through).
+    if (!text.startsWith('{"error":')) return;
+    if (text.includes('"Exceeded msg rate"')) {
+      if (link.forcedRate > 0) link.forcedRate--;
+      else {
+        this.#violate(
+          `the exchange answered "Exceeded msg rate" to a level3 request on connection ` +
+            `${link.number}: the client overran Kraken's level 3 rate counter`,
+        );
+      }
+    }
+    if (text.includes(LEVEL3_SYMBOL_LIMIT_ERROR)) {
+      this.#violate(
+        `the exchange refused a level3 symbol on connection ${link.number}: ` +
+          `"${LEVEL3_SYMBOL_LIMIT_ERROR}"`,
+      );
+    }
+  }
+
+  // ---- each input ------------------------------------------------------------------------------
+
+  #effects(input: SessionInput, given: SessionEffect[]): SessionEffect[] {
+    const effects = this.#tamper.effects === undefined ? given : this.#tamper.effects(input, given);
+    const view = this.#view;
+    if (view === undefined) return effects;
+    this.#inputCount++;
+    const current = this.#connection;
+    if (
+      (input.type === "closed" && input.connection === current) ||
+      effects.some((effect) => effect.type === "close" && effect.connection === current)
+    ) this.#linkDied();
+    let fed: Level3Fed | undefined;
+    let expectation: Level3Expectation | undefined;
+    if (input.type === "frame") {
+      fed = this.#take(input.connection, input.text);
+      if (input.connection === current) expectation = this.#fedOnCurrentLink(input.text, fed);
+    }
+    this.#feeding = fed;
+    const emitted: KrakenEvent[] = [];
+    for (const effect of effects) {
+      if (effect.type === "open") this.#invariants.stats.connections++;
+      if (effect.type !== "emit") continue;
+      const event = effect.event;
+      this.#seqs.add(event.seq);
+      if (event.type === "level3") this.#books.add(event);
+      if (effect.consumer === undefined) {
+        emitted.push(event);
+        this.#check(event);
+        this.#ledger.owe(event);
+      } else {
+        // The overflow gap of a stream that fell behind, or the book a new stream starts from.
+        this.#addressed.add(event.seq);
+        if (event.type === "level3") this.#checkValid(event, "a level3 book addressed to a stream");
+      }
+    }
+    this.#feeding = undefined;
+    if (expectation !== undefined) this.#checkFrameAnswered(expectation, emitted);
+    this.#checkStates(view);
+    this.#connection = view.session.connection;
+    return effects;
+  }
+
+  /**
+   * The frame the client is taking on `connection`: the next one its exchange connection
+   * delivered. A level 3 frame brings the models up to it (lost frames before it included), and
+   * the model of its book is held to the exchange's oracle.
+   */
+  #take(connection: number, text: string): Level3Fed | undefined {
+    const number = this.#exchangeOf.get(connection);
+    const link = number === undefined ? undefined : this.#links.get(number);
+    if (link === undefined) return undefined;
+    let delivered: Level3Delivered | undefined;
+    for (let head = link.delivered.shift(); head !== undefined; head = link.delivered.shift()) {
+      if (head.text === text) {
+        delivered = head;
+        break;
+      }
+    }
+    if (delivered === undefined) return undefined;
+    const frame = delivered.frame;
+    if (frame.kind !== "level3" || frame.symbol === undefined || frame.level3 === undefined) {
+      return { delivered, model: undefined, link };
+    }
+    const unapplied = link.unapplied;
+    let applied = 0;
+    // Frames the client takes while not applying them (resyncing) are not held to anything.
+    while (applied < unapplied.length && unapplied[applied].serial <= delivered.serial) {
+      const { frame: made, lost, serial } = unapplied[applied++];
+      const parsed = parseLevel3(made.text);
+      if (parsed === undefined || made.level3 === undefined) continue;
+      let model = link.models.get(parsed.symbol);
+      if (model === undefined || model.depth !== made.level3.depth) {
+        model = new Level3Truth(made.level3.depth, parsed.snapshot);
+        link.models.set(parsed.symbol, model);
+      }
+      model.apply(parsed, lost, serial);
+    }
+    unapplied.splice(0, applied);
+    const model = link.models.get(frame.symbol);
+    // The count at every frame; the checksum too when a book is held to the model.
+    if (model !== undefined) this.#heldToOracle(model, frame.symbol, frame.level3, link, false);
+    return { delivered, model, link };
+  }
+
+  /**
+   * The model after a frame is what the exchange says a client holds then: as many orders (and,
+   * when `checksum`, the same checksum). When not, the model is not used until its next snapshot.
+   */
+  #heldToOracle(
+    model: Level3Truth,
+    symbol: string,
+    oracle: Level3Oracle,
+    link: Level3Link,
+    checksum: boolean,
+  ): void {
+    if (model.unknown) return;
+    const count = model.count;
+    const sum = checksum ? model.checksum() : oracle.checksum;
+    if (count === oracle.orders && sum === oracle.checksum) return;
+    model.unknown = true;
+    this.#violate(
+      `the checks' model of level3 ${symbol} on connection ${link.number} (${count} orders, ` +
+        `checksum ${sum}) is not the exchange's (${oracle.orders} orders, checksum ` +
+        `${oracle.checksum}): the simulator or its checks are wrong`,
+    );
+  }
+
+  /** Bookkeeping of a frame fed on the client's current link; what it obliges the client to do. */
+  #fedOnCurrentLink(text: string, fed: Level3Fed | undefined): Level3Expectation | undefined {
+    if (text === MALFORMED_LEVEL3_FRAME || text.length > DEFAULT_MAX_FRAME_BYTES) {
+      this.#badFramesFed++;
+    }
+    if (text === UNKNOWN_CHANNEL_FRAME) this.#unknownFramesFed++;
+    const frame = fed?.delivered.frame;
+    const symbol = frame?.symbol;
+    if (frame?.kind !== "level3" || symbol === undefined || frame.level3 === undefined) {
+      return undefined;
+    }
+    const subscription = this.#watched.get(symbol);
+    const state = subscription?.state;
+    const applied = state === "synced" || (state === "awaiting_snapshot" && frame.level3.snapshot);
+    if (subscription === undefined || !applied) return undefined;
+    const corrupted = fed!.delivered.corrupted;
+    if (corrupted) subscription.corruptedAt = this.#clock.now();
+    return { symbol, state, corrupted };
+  }
+
+  /**
+   * The client's link died: each subscription that was receiving on it lost whatever was sent
+   * until it is acknowledged on a new link, so a `reconnect` gap is owed.
+   */
+  #linkDied(): void {
+    for (const subscription of this.#watched.values()) {
+      if (RECEIVING.has(subscription.state)) subscription.owesReconnectGap = true;
+    }
+  }
+
+  #check(event: KrakenEvent): void {
+    const stats = this.#invariants.stats;
+    switch (event.type) {
+      case "level3":
+        stats.level3Books++;
+        this.#checkBook(event);
+        return;
+      case "gap": {
+        stats.gaps++;
+        if (event.reason === "decode") this.#badFramesFed--;
+        if (event.channel !== "level3" || event.symbol === undefined) return;
+        if (event.reason === "checksum" || event.reason === "crossed") stats.level3Resyncs++;
+        const subscription = this.#watched.get(event.symbol);
+        if (subscription === undefined) return;
+        subscription.lastGapAt = this.#inputCount;
+        if (event.reason === "reconnect") subscription.owesReconnectGap = false;
+        return;
+      }
+      case "error":
+        if (event.code === "unknown") this.#unknownFramesFed--;
+        if (event.code === "internal") {
+          this.#violate(`the level 3 connection failed: ${event.message}`);
+        }
+        return;
+      case "state": {
+        if (event.scope !== "subscription" || event.channel !== "level3") return;
+        const subscription = event.symbol === undefined
+          ? undefined
+          : this.#watched.get(event.symbol);
+        if (subscription !== undefined) subscription.announced = event.to;
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /**
+   * A level 3 book is the truth after the frame being applied: the first after a corrupted
+   * checksum a snapshot, none owed a reconnect gap, each level and order the model's.
+   */
+  #checkBook(event: Level3BookEvent): void {
+    const symbol = event.symbol;
+    const subscription = this.#watched.get(symbol);
+    if (subscription?.owesReconnectGap) {
+      this.#violate(`${subscription.key} delivered data after a reconnect without a reconnect gap`);
+      subscription.owesReconnectGap = false;
+    }
+    if (event.validated !== true) this.#violate(`level3 event for ${symbol} is not validated`);
+    if (subscription?.corruptedAt !== undefined) {
+      if (!event.snapshot) {
+        this.#violate(
+          `level3 ${symbol}: the first book after a corrupted checksum ` +
+            `(t=${subscription.corruptedAt}) is not a snapshot: the client did not resync`,
+        );
+      }
+      subscription.corruptedAt = undefined;
+    }
+    const fed = this.#feeding;
+    const frame = fed?.delivered.frame;
+    const oracle = frame?.level3;
+    if (frame?.symbol !== symbol || oracle === undefined) {
+      this.#violate(`level3 event for ${symbol} without a level3 frame of it being applied`);
+      return;
+    }
+    if (event.checksum !== oracle.checksum) {
+      this.#violate(`level3 event for ${symbol} fails its checksum`);
+    }
+    if (event.snapshot !== oracle.snapshot) {
+      this.#violate(
+        `level3 event for ${symbol} says snapshot ${event.snapshot} for a ${
+          oracle.snapshot ? "snapshot" : "update"
+        } frame`,
+      );
+    }
+    const model = fed!.model;
+    if (model === undefined) return;
+    // The model's checksum is held to the exchange's now and then (its order count at every
+    // frame), and whenever a book differs from it: the model, not the client, may be wrong.
+    if (++this.#booksChecked % MODEL_CHECKSUM_EVERY === 0 || event.snapshot) {
+      this.#heldToOracle(model, symbol, oracle, fed!.link, true);
+    }
+    if (model.unknown) return;
+    // After a loss only what Kraken's checksum covers can be held: the top 10 levels' prices and
+    // quantities, not the order ids.
+    const blind = model.lostSince !== undefined;
+    const rows = blind ? CHECKSUM_LEVELS : model.depth;
+    const difference = this.#differs(event.bids, model.bids.levels, "bids", rows, !blind) ??
+      this.#differs(event.asks, model.asks.levels, "asks", rows, !blind);
+    if (difference === undefined) return;
+    this.#heldToOracle(model, symbol, oracle, fed!.link, true);
+    if (model.unknown) return;
+    this.#violate(
+      blind
+        ? `level3 event for ${symbol} differs from the truth in its checksummed top ` +
+          `${CHECKSUM_LEVELS} levels, after an update was lost: ${difference}`
+        : `level3 event for ${symbol} differs from the truth: ${difference}`,
+    );
+  }
+
+  /**
+   * How the first `rows` levels of `shown` differ from the truth's, if they do: prices, and each
+   * order in queue order (its id too when `ids`). A level of an event found equal to a level of
+   * the truth is equal still while that level has not changed (an event's levels are frozen):
+   * books share unchanged levels from one event to the next, so mostly only what changed is
+   * compared again.
+   */
+  #differs(
+    shown: readonly Level3PriceLevel[],
+    truth: readonly TruthLevel[],
+    side: "bids" | "asks",
+    rows: number,
+    ids: boolean,
+  ): string | undefined {
+    const count = Math.min(rows, truth.length);
+    if (Math.min(rows, shown.length) !== count) {
+      return `${shown.length} ${side} levels, the truth ${truth.length}`;
+    }
+    for (let i = 0; i < count; i++) {
+      const view = shown[i];
+      const level = truth[i];
+      if (ids && level.shown === view && level.shownVersion === level.version) continue;
+      const orders = view.orders;
+      let equal = view.priceText === level.priceText && orders.length === level.orders.length;
+      for (let j = 0; equal && j < orders.length; j++) {
+        const order = orders[j];
+        const expected = level.orders[j];
+        equal = order.orderQtyText === expected.orderQtyText &&
+          order.limitPriceText === expected.limitPriceText &&
+          (!ids || order.orderId === expected.orderId);
+      }
+      if (!equal) {
+        return `${side} level ${i} is ${showLevel(view)}, the truth ${showLevel(level)}`;
+      }
+      if (ids) {
+        level.shown = view;
+        level.shownVersion = level.version;
+      }
+    }
+    return undefined;
+  }
+
+  /** A level 3 book matches its own checksum and is not crossed. */
+  #checkValid(event: Level3BookEvent, what: string): void {
+    if (level3Checksum(event.asks, event.bids) !== event.checksum) {
+      this.#violate(`${what} of ${event.symbol} that fails its checksum`);
+    }
+    const bid = event.bids[0];
+    const ask = event.asks[0];
+    if (bid !== undefined && ask !== undefined && bid.price >= ask.price) {
+      this.#violate(`${what} of ${event.symbol} that is crossed`);
+    }
+  }
+
+  /** Holds the events of the input that fed a level 3 frame to what the frame obliged. */
+  #checkFrameAnswered(expected: Level3Expectation, events: readonly KrakenEvent[]): void {
+    const { symbol, state } = expected;
+    const gapFor = (reasons?: readonly string[]) =>
+      events.some((event) =>
+        event.type === "gap" && event.channel === "level3" && event.symbol === symbol &&
+        (reasons === undefined || reasons.includes(event.reason))
+      );
+    if (expected.corrupted) {
+      // The exchange knows this frame's checksum is wrong: an applied book must fail it.
+      if (!gapFor(["checksum"])) {
+        this.#violate(
+          `corrupted level3 frame for ${symbol} fed while ${state} made no checksum gap`,
+        );
+      }
+    } else if (
+      !events.some((event) => event.type === "level3" && event.symbol === symbol) && !gapFor()
+    ) {
+      this.#violate(
+        `level3 frame for ${symbol} fed while ${state} made neither a level3 event nor a gap`,
+      );
+    }
+  }
+
+  /**
+   * After each input: each subscription's state, read from the session. One that left `synced`
+   * had a gap before it is synced again; one owed a reconnect gap does not resume without it; the
+   * `state` events say what the session did.
+   */
+  #checkStates(view: DriverView): void {
+    const session = view.session;
+    for (const subscription of this.#watched.values()) {
+      const previous = subscription.state;
+      const state = session.subscriptionState(subscription.request);
+      const announced = subscription.announced;
+      const agrees = announced === state ||
+        (state === undefined && (announced === "unsubscribed" || announced === "rejected"));
+      if (state === previous && agrees) continue;
+      if (previous === "synced" && state !== "synced") {
+        subscription.leftSyncedAt = this.#inputCount;
+      }
+      const leftSyncedAt = subscription.leftSyncedAt;
+      if (state === "synced" && previous !== "synced" && leftSyncedAt !== undefined) {
+        if (subscription.lastGapAt < leftSyncedAt) {
+          this.#violate(`${subscription.key} was synced again after losing sync without a gap`);
+        }
+        subscription.leftSyncedAt = undefined;
+      }
+      const resumed = state === "synced" || state === "awaiting_snapshot";
+      if (resumed && previous !== state && subscription.owesReconnectGap) {
+        this.#violate(`${subscription.key} resumed after a reconnect without a reconnect gap`);
+        subscription.owesReconnectGap = false;
+      }
+      if (!agrees) {
+        this.#violate(`${subscription.key} is ${state} but its state events say ${announced}`);
+        subscription.announced = state;
+      }
+      subscription.state = state;
+    }
+  }
+
+  /** The checks that need the whole run: call once every stream was read to its end. */
+  finish(): void {
+    if (this.#badFramesFed > 0) {
+      this.#violate(`${this.#badFramesFed} undecodable level3 frames without a decode gap`);
+    }
+    if (this.#unknownFramesFed > 0) {
+      this.#violate(`${this.#unknownFramesFed} unknown level3 frames without an error event`);
+    }
+    this.#ledger.finish();
   }
 }

@@ -11,6 +11,12 @@
  * (`AccountInvariants`) hold each trading request to what the exchange received and answered, each
  * account message to its `sequence`, and the open orders a consumer rebuilds to the exchange's.
  *
+ * One seed in twenty-five also subscribes level 3 (experimental): one or two pairs at depths drawn
+ * from the seed, through the client's level 3 connection (with the account's token), under the
+ * book faults aimed at that connection. Its checks (`Level3Invariants`) hold every level 3 book to
+ * the exchange's truth order by order, every frame to a book or a gap, every corrupted checksum to
+ * a resync, and the client to Kraken's level 3 rate counter.
+ *
  * @module
  */
 
@@ -20,10 +26,13 @@ import { KrakenClosedError } from "../client/kraken_closed_error.ts";
 import type { KrakenEvent } from "../core/events.ts";
 import { SeededRandom } from "../core/seeded_random.ts";
 import type { BookDepth } from "../book/order_book.ts";
+import type { Level3Depth } from "../book/level3_book.ts";
 import type { OhlcInterval, SubscriptionRequest } from "../core/subscription.ts";
 import { VirtualClock } from "../core/virtual_clock.ts";
 import { Exchange, type ExchangeOutput } from "../exchange/exchange.ts";
 import {
+  drawFault,
+  type FaultKind,
   PRIVATE_FAULT_KINDS,
   randomFaultSchedule,
   type ScheduledFault,
@@ -36,6 +45,7 @@ import {
   AccountInvariants,
   Invariants,
   type InvariantStats,
+  Level3Invariants,
   type StreamWatch,
   type Tamper,
 } from "./invariants.ts";
@@ -99,6 +109,20 @@ export interface SimulationOptions {
    * neither `schedule` nor `subscriptions` is given; never over a recording, where nothing trades.
    */
   readonly account?: boolean;
+  /**
+   * Also subscribes level 3 (experimental): one or two pairs at depths drawn from the seed (10 and
+   * 100 mostly, 1000 sometimes), on the client's level 3 connection with the account's token,
+   * while the book faults hit that connection (`level3Schedule`'s, or random ones). Default: one
+   * seed in twenty-five (those whose remainder by 25 is 3) when neither `schedule` nor
+   * `subscriptions` is given, and whenever `subscriptions` asks for a `level3` one; never over a
+   * recording, which has no orders.
+   */
+  readonly level3?: boolean;
+  /**
+   * Faults for the level 3 connection instead of random ones: times from the start, each thrown at
+   * the level 3 connection open then (if any).
+   */
+  readonly level3Schedule?: readonly ScheduledFault[];
 }
 
 /**
@@ -187,6 +211,38 @@ const SIM_BALANCES: Readonly<Record<string, string>> = {
   SOL: "5000",
   XRP: "1500000",
 };
+/** Where the client finds the level 3 endpoint (the virtual exchange's `/l3/` path). */
+const SIM_LEVEL3_URL = "wss://sim.invalid/l3/v2";
+/**
+ * One seed in this many also subscribes level 3, unless told: those whose remainder is 3. Level 3
+ * costs a run about half a second more (the exchange explains every level of its pairs with
+ * orders, the client decodes and checks every order): one in twenty-five keeps `sim-test` within
+ * budget, `sim-test --level3` runs it on every seed.
+ */
+const LEVEL3_SEED_SHARE = 25;
+const LEVEL3_SEED_REMAINDER = 3;
+/** Level 3 depths a seed draws from: 10 and 100 mostly, 1000 sometimes. */
+const LEVEL3_DEPTHS: readonly Level3Depth[] = [10, 10, 10, 100, 100, 1000];
+/** Mean time between random faults on one level 3 connection, from its opening. */
+const LEVEL3_FAULT_GAP_MS = 8000;
+/**
+ * The faults drawn for a level 3 connection: those of one connection (the whole exchange's, an
+ * outage or maintenance, come from the run's schedule; a 1008 close, final, is never drawn; an
+ * oversized frame, 9 MB to build and scan, is the public connections' to test).
+ */
+const LEVEL3_FAULT_KINDS: readonly FaultKind[] = [
+  "drop_connection",
+  "close_1001",
+  "close_1011",
+  "stall",
+  "wrong_checksum",
+  "drop_update",
+  "duplicate_frame",
+  "malformed_json",
+  "unknown_channel",
+  "exceeded_msg_rate",
+  "slow",
+];
 /** Mean time between random private faults on one private connection. */
 const PRIVATE_FAULT_GAP_MS = 15_000;
 /** The trader's first call, and the longest pause between two. */
@@ -216,6 +272,55 @@ function pickSubscriptions(
   }
   if (requests.length === 0) requests.push({ channel: "book", symbol: symbols[0], depth: 10 });
   return requests;
+}
+
+/** One `level3` stream a run opens: its pairs, at one depth. */
+interface Level3Stream {
+  readonly symbols: readonly string[];
+  readonly depth: Level3Depth;
+}
+
+/**
+ * The level 3 streams a seed asks for: one or two pairs, each at a depth of its own, or both in
+ * one stream. Drawn from a generator of their own, so nothing else a seed draws changes.
+ */
+function pickLevel3(seed: number, symbols: readonly string[]): Level3Stream[] {
+  const random = new SeededRandom((seed ^ 0x1e3d5c7b) >>> 0);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random.next() * items.length)];
+  const first = pick(symbols);
+  const depth = pick(LEVEL3_DEPTHS);
+  if (random.next() < 0.6) return [{ symbols: [first], depth }];
+  const second = pick(symbols.filter((symbol) => symbol !== first));
+  if (second === undefined) return [{ symbols: [first], depth }];
+  return random.next() < 0.5
+    ? [{ symbols: [first, second], depth }]
+    : [{ symbols: [first], depth }, { symbols: [second], depth: pick(LEVEL3_DEPTHS) }];
+}
+
+/**
+ * The faults of level 3 connection `connection`, opened (accepted) at `openedAt`: the scripted
+ * ones due while it may be open, or random ones drawn for it from the seed until the run ends;
+ * times from its opening, as the exchange's `scripted` faults are.
+ */
+function level3Faults(
+  seed: number,
+  connection: number,
+  openedAt: number,
+  end: number,
+  schedule: readonly ScheduledFault[] | undefined,
+): ScheduledFault[] {
+  if (schedule !== undefined) {
+    return schedule.filter((fault) => fault.at >= openedAt)
+      .map((fault) => ({ ...fault, at: fault.at - openedAt }));
+  }
+  const random = new SeededRandom((seed ^ Math.imul(connection, 0x85ebca6b) ^ 0x2f0e1d3c) >>> 0);
+  const faults: ScheduledFault[] = [];
+  for (let at = 0;;) {
+    const fault = drawFault(random, LEVEL3_FAULT_GAP_MS, LEVEL3_FAULT_KINDS);
+    at += fault.at;
+    if (openedAt + at >= end) return faults;
+    faults.push({ ...fault, at });
+  }
 }
 
 /** Every channel and symbol a recording holds, at its recorded depth. */
@@ -663,6 +768,15 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     (options.account ??
       (options.schedule === undefined && options.subscriptions === undefined &&
         seed % ACCOUNT_SEED_SHARE === 1));
+  // Level 3 when told, when a subscription asks for it, or on one seed in ten left to itself.
+  const askedLevel3 = options.subscriptions?.some((request) => request.channel === "level3") ??
+    false;
+  const withLevel3 = options.replay === undefined &&
+    (askedLevel3 ||
+      (options.level3 ??
+        (options.schedule === undefined && options.subscriptions === undefined &&
+          seed % LEVEL3_SEED_SHARE === LEVEL3_SEED_REMAINDER)));
+  const withAuth = withAccount || withLevel3;
   const randomFaults = options.schedule === undefined && options.faults !== false;
   const schedule = options.schedule ??
     (options.faults === false
@@ -684,7 +798,22 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     feed = replay;
     picked = recordedSubscriptions(replay);
   }
-  const requests = options.subscriptions ?? picked;
+  const requests = (options.subscriptions ?? picked).filter((request) =>
+    request.channel !== "level3"
+  );
+  const level3Streams: Level3Stream[] = !withLevel3
+    ? []
+    : options.subscriptions === undefined
+    ? (market === undefined ? [] : pickLevel3(
+      seed,
+      [...market.symbols].map((state) => state.pair.symbol),
+    ))
+    : options.subscriptions.flatMap((request) =>
+      request.channel === "level3" ? [{ symbols: [request.symbol], depth: request.depth }] : []
+    );
+  // Each level 3 connection's faults, set as the client makes its socket (the exchange reads them
+  // when it accepts the connection).
+  const level3Scripted: Record<number, ScheduledFault[]> = {};
   const exchange = new Exchange({
     feed,
     latencyMs: LATENCY_MS,
@@ -693,27 +822,45 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       schedule: withAccount && randomFaults
         ? [...schedule, ...privateFaultSchedule(seed, duration)]
         : schedule,
+      scripted: level3Scripted,
       // Drawn on private connections only: the public ones keep the schedule they had.
       ...(withAccount && randomFaults
         ? { random: { meanGapMs: PRIVATE_FAULT_GAP_MS, kinds: PRIVATE_FAULT_KINDS } }
         : {}),
     },
-    ...(withAccount
-      ? { account: { apiKey: SIM_API_KEY, apiSecret: SIM_API_SECRET, balances: SIM_BALANCES } }
+    ...(withAuth
+      ? {
+        account: {
+          apiKey: SIM_API_KEY,
+          apiSecret: SIM_API_SECRET,
+          ...(withAccount ? { balances: SIM_BALANCES } : {}),
+        },
+      }
       : {}),
   });
   const invariants = new Invariants(clock, options.tamper);
-  const account = withAccount
+  // With `auth` the client has an authenticated connection, used or not: its checks account for
+  // its events (`events()` carries them) even when the run trades nothing.
+  const accountChecks = withAuth
     ? new AccountInvariants(clock, invariants, options.tamper?.account)
+    : undefined;
+  const account = withAccount ? accountChecks : undefined;
+  const level3 = withLevel3
+    ? new Level3Invariants(clock, invariants, options.tamper?.level3)
     : undefined;
   // Exchange connections are numbered as the client makes its sockets, the first 1.
   const privateLinks = new Set<number>();
+  const level3Links = new Set<number>();
   let sockets = 0;
   const observe = (output: ExchangeOutput) => {
-    if (account !== undefined && privateLinks.has(output.connection ?? 0)) {
-      account.observe(output);
+    if (accountChecks !== undefined && privateLinks.has(output.connection ?? 0)) {
+      accountChecks.observe(output);
+    } else if (level3 !== undefined && level3Links.has(output.connection ?? 0)) {
+      level3.observe(output);
     } else invariants.observe(output);
   };
+  const level3Faulted = options.faults !== false &&
+    (options.level3Schedule !== undefined || options.schedule === undefined);
   const virtual = new VirtualExchange(exchange, clock, observe);
   const tokens = new TokenRequests(virtual);
   const kraken = probedClient(
@@ -727,19 +874,35 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
         const connection = ++sockets;
         if (url === SIM_AUTH_URL) {
           privateLinks.add(connection);
-          account?.socketMade(connection);
+          accountChecks?.socketMade(connection);
+        }
+        if (url === SIM_LEVEL3_URL) {
+          level3Links.add(connection);
+          level3?.socketMade(connection);
+          if (level3Faulted) {
+            // Accepted one latency from now, unless refused (then never opened).
+            level3Scripted[connection] = level3Faults(
+              seed,
+              connection,
+              clock.now() + LATENCY_MS,
+              duration,
+              options.level3Schedule,
+            );
+          }
         }
         return socket;
       },
-      ...(account === undefined ? {} : {
+      ...(!withAuth ? {} : {
         auth: { apiKey: SIM_API_KEY, apiSecret: SIM_API_SECRET },
         authUrl: SIM_AUTH_URL,
+        level3Url: SIM_LEVEL3_URL,
         restUrl: SIM_REST_URL,
         fetch: tokens.fetch,
       }),
     },
     watched(invariants, options.onEvent),
-    account === undefined ? undefined : tokenWatched(account, tokens),
+    accountChecks === undefined ? undefined : tokenWatched(accountChecks.probe, tokens),
+    level3 === undefined ? undefined : tokenWatched(level3.probe, tokens),
   );
 
   const readers = new Readers();
@@ -747,6 +910,11 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     const name = streamName(request);
     const watch = invariants.watchStream({ name, requests: [request] });
     readers.read(name, open(kraken, request), watch);
+  }
+  for (const stream of level3Streams) {
+    const name = `level3(${stream.symbols.join(", ")}, depth ${stream.depth})`;
+    const watch = level3!.watchStream(name, stream.symbols, stream.depth);
+    readers.read(name, kraken.level3(stream.symbols, { depth: stream.depth }), watch);
   }
   if (account !== undefined) {
     const executions = account.watchStream("executions", "executions");
@@ -758,13 +926,19 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   const slow = new ReadBudget(0);
   const slowName = "events() read slowly";
   const publicWatch = invariants.watchStream({ name: slowName, requests: [] });
-  // With the account, `events()` merges both connections' events, each in its own order.
-  const privateWatch = account?.watchStream(`${slowName} (authenticated)`);
+  // With `auth`, `events()` merges every connection's events, each in its own order.
+  const privateWatch = accountChecks?.watchStream(`${slowName} (authenticated)`);
+  const level3Watch = level3?.watchStream(`${slowName} (level 3)`);
   readers.read(
     slowName,
     kraken.events(),
-    account === undefined || privateWatch === undefined ? publicWatch : {
-      read: (event) => (account.owns(event.seq) ? privateWatch : publicWatch).read(event),
+    privateWatch === undefined && level3Watch === undefined ? publicWatch : {
+      read: (event) =>
+        (privateWatch !== undefined && accountChecks!.owns(event.seq)
+          ? privateWatch
+          : level3Watch !== undefined && level3!.owns(event.seq)
+          ? level3Watch
+          : publicWatch).read(event),
     },
     slow,
   );
@@ -797,7 +971,8 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   if (!closed) invariants.violations.push(`the client did not close within ${CLOSE_WAIT_MS} ms`);
   if (readers.running > 0) invariants.violations.push(`${readers.running} streams never ended`);
   for (const failure of readers.failures) invariants.violations.push(`stream failed: ${failure}`);
-  account?.finish(exchange.account);
+  accountChecks?.finish(exchange.account);
+  level3?.finish();
   invariants.finish();
   return { seed, violations: invariants.violations, stats: invariants.stats };
 }
@@ -815,10 +990,12 @@ function privateFaultSchedule(seed: number, duration: number): ScheduledFault[] 
   }));
 }
 
-/** The account checks' probe, also telling `tokens` of every token request the driver begins. */
-function tokenWatched(account: AccountInvariants, tokens: TokenRequests): DriverProbe {
-  const probe = account.probe;
-  const effects = probe.effects!;
+/**
+ * A probe of a connection that takes a token (the authenticated one, a level 3 one), also telling
+ * `tokens` of every token request its driver begins.
+ */
+function tokenWatched(probe: DriverProbe, tokens: TokenRequests): DriverProbe {
+  const effects = probe.effects ?? ((_input, given) => given);
   return {
     ...probe,
     effects: (input, given) => {

@@ -30,7 +30,7 @@ export const SIM_TEST_USAGE: string =
 
 Runs the seeded simulation: the client against the fake exchange in virtual time, with a random
 fault schedule per seed, checking after every step that it never lies. By default seeds 1 to 500;
---seed runs one seed (to rerun a failure). One seed in five also runs the authenticated side (an
+--seed runs one seed (to rerun a failure). One seed in ten also runs the authenticated side (an
 account, its executions and balances, a seeded trader, the private faults); --account runs it on
 every seed. One seed in twenty-five also subscribes level 3 (one or two pairs, order by order,
 under the book faults); --level3 runs it on every seed. Exit 0 when every seed held every
@@ -52,7 +52,7 @@ export interface SimTestArgs {
   readonly durationMs: number;
   /** One JSON object instead of a summary. */
   readonly json: boolean;
-  /** Run the authenticated side on every seed (default: on one seed in five). */
+  /** Run the authenticated side on every seed (default: on one seed in ten). */
   readonly account: boolean;
   /** Subscribe level 3 on every seed (default: on one seed in twenty-five). */
   readonly level3: boolean;

@@ -5,7 +5,7 @@
  * the client to what the exchange fed, to its own session's state and to what its streams
  * delivered; a failing seed reruns exactly.
  *
- * One seed in five also runs the authenticated side: an account at the exchange, the client's
+ * One seed in ten also runs the authenticated side: an account at the exchange, the client's
  * second connection with its token, its `executions` and `balances` streams, and a seeded trader
  * placing, amending and cancelling orders while the private faults fire. Its checks
  * (`AccountInvariants`) hold each trading request to what the exchange received and answered, each
@@ -105,7 +105,7 @@ export interface SimulationOptions {
    * Also runs the authenticated side (experimental): an account with money in every asset of the
    * market, the client's `executions` and `balances` streams, and a seeded trader placing,
    * amending and cancelling orders and arming the dead man's switch, while the private faults
-   * fire. Default: one seed in five (those whose remainder by 5 is 1), decided from the seed, when
+   * fire. Default: one seed in ten (those whose remainder by 10 is 1), decided from the seed, when
    * neither `schedule` nor `subscriptions` is given; never over a recording, where nothing trades.
    */
   readonly account?: boolean;
@@ -196,7 +196,7 @@ const CLOSE_WAIT_MS = 10_000;
 const UNLISTED_SYMBOL = "NOT/LISTED";
 
 /** One seed in this many also runs the authenticated side, unless told: those whose remainder is 1. */
-const ACCOUNT_SEED_SHARE = 5;
+const ACCOUNT_SEED_SHARE = 10;
 /** The simulated account's key and secret (base64, as Kraken issues them). */
 const SIM_API_KEY = "sim-key";
 const SIM_API_SECRET = btoa("the simulated account's secret");
@@ -768,7 +768,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     (options.account ??
       (options.schedule === undefined && options.subscriptions === undefined &&
         seed % ACCOUNT_SEED_SHARE === 1));
-  // Level 3 when told, when a subscription asks for it, or on one seed in ten left to itself.
+  // Level 3 when told, when a subscription asks for it, or on one seed in 25 left to itself.
   const askedLevel3 = options.subscriptions?.some((request) => request.channel === "level3") ??
     false;
   const withLevel3 = options.replay === undefined &&

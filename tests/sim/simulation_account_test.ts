@@ -5,7 +5,7 @@ import type { ScheduledFault } from "../../src/exchange/faults.ts";
 import type { Tamper } from "../../src/sim/invariants.ts";
 import { runSimulation, seedCommand } from "../../src/sim/simulation.ts";
 
-/** Seeds run with the authenticated side here (CI's 500 seeds run it on one in five). */
+/** Seeds run with the authenticated side here (CI's 500 seeds run it on one in ten). */
 const ACCOUNT_SEEDS = 12;
 
 Deno.test(`simulation with the account: ${ACCOUNT_SEEDS} seeds trade under private faults, and the client never lies`, async () => {
@@ -34,7 +34,7 @@ Deno.test("simulation with the account: a seed reruns exactly", async () => {
   const second = await runSimulation({ seed: 31, account: true, durationMs: 40_000 });
   assert.deepEqual(second, first);
   assert.ok(first.stats.tradingCalls > 0);
-  // One seed in five runs the account by default; `account: false` turns it off.
+  // One seed in ten runs the account by default; `account: false` turns it off.
   const off = await runSimulation({ seed: 31, account: false, durationMs: 10_000 });
   assert.equal(off.stats.tradingCalls, 0);
   const byDefault = await runSimulation({ seed: 31, durationMs: 10_000 });

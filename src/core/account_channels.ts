@@ -9,14 +9,14 @@
 
 import type { FrameType } from "../protocol/messages.ts";
 import type { BalancesMessage, ExecutionsMessage } from "../protocol/private_messages.ts";
+import type { SessionContext } from "./session_context.ts";
+import type { Subscription } from "./subscription.ts";
+import type { SubscriptionRegistry } from "./subscription_registry.ts";
 
 type AccountMessage = ExecutionsMessage | BalancesMessage;
 
 /** The most messages held for one subscription until its acknowledgement. */
 const MAX_EARLY_MESSAGES = 1000;
-import type { SessionContext } from "./session_context.ts";
-import type { Subscription } from "./subscription.ts";
-import type { SubscriptionRegistry } from "./subscription_registry.ts";
 
 /**
  * The account feeds of one authenticated session.
@@ -39,6 +39,13 @@ import type { SubscriptionRegistry } from "./subscription_registry.ts";
 export class AccountChannels {
   readonly #context: SessionContext;
   readonly #registry: SubscriptionRegistry;
+  /**
+   * Messages that came before their subscription's acknowledgement, from the snapshot on: Kraken
+   * may send the snapshot a subscribe asked for ahead of the answer. They are taken once it is
+   * acknowledged. Bounded: past {@link MAX_EARLY_MESSAGES} they are let go, and the count, checked
+   * after the acknowledgement, tells the loss.
+   */
+  readonly #early = new Map<"executions" | "balances", AccountMessage[]>();
 
   /**
    * Creates the feeds.
@@ -50,14 +57,6 @@ export class AccountChannels {
     this.#context = context;
     this.#registry = registry;
   }
-
-  /**
-   * Messages that came before their subscription's acknowledgement, from the snapshot on: Kraken
-   * may send the snapshot a subscribe asked for ahead of the answer. They are taken once it is
-   * acknowledged. Bounded: past {@link MAX_EARLY_MESSAGES} they are let go, and the count, checked
-   * after the acknowledgement, tells the loss.
-   */
-  readonly #early = new Map<"executions" | "balances", AccountMessage[]>();
 
   /** An `executions` message. */
   executions(message: ExecutionsMessage): void {

@@ -28,7 +28,8 @@ import { KrakenIds } from "./kraken_ids.ts";
 import type { SimMarket, SimSymbol } from "./market.ts";
 import { availableFills, type BookFill, crosses, StepLiquidity } from "./matching_engine.ts";
 import { wireNumber, type WireObject } from "./private_frames.ts";
-import type { OrderRequest, PrivateTradingMethod, TradingCall } from "./private_requests.ts";
+import type { TradingMethod } from "../protocol/private_messages.ts";
+import type { OrderRequest, TradingCall } from "./private_requests.ts";
 import { agePenalty, RateCounter } from "./rate_counter.ts";
 import { TokenBook } from "./tokens.ts";
 
@@ -139,7 +140,7 @@ export interface TradingRequestRecord {
   /** When it arrived (ms). */
   readonly at: number;
   /** The method. */
-  readonly method: PrivateTradingMethod;
+  readonly method: TradingMethod;
   /** Its `req_id`, if any. */
   readonly reqId?: number;
   /** The `cl_ord_id`s it named. */

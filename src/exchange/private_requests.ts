@@ -7,6 +7,8 @@
  * @module
  */
 
+import { TRADING_METHODS, type TradingMethod } from "../protocol/private_messages.ts";
+
 /**
  * A JSON number kept as its text.
  *
@@ -50,38 +52,6 @@ export type RawJson =
 
 /** An object of {@link RawJson}. */
 type RawObject = { readonly [key: string]: RawJson };
-
-/**
- * Every trading method Kraken's authenticated endpoint has.
- *
- * @example
- * ```ts
- * import { PRIVATE_TRADING_METHODS } from "./private_requests.ts";
- * console.log(PRIVATE_TRADING_METHODS.includes("add_order")); // true
- * ```
- */
-export const PRIVATE_TRADING_METHODS = [
-  "add_order",
-  "amend_order",
-  "edit_order",
-  "cancel_order",
-  "cancel_all",
-  "cancel_all_orders_after",
-  "batch_add",
-  "batch_cancel",
-] as const;
-
-/**
- * One of {@link PRIVATE_TRADING_METHODS}.
- *
- * @example
- * ```ts
- * import type { PrivateTradingMethod } from "./private_requests.ts";
- * const method: PrivateTradingMethod = "cancel_all";
- * console.log(method);
- * ```
- */
-export type PrivateTradingMethod = typeof PRIVATE_TRADING_METHODS[number];
 
 /**
  * An order as `add_order` (or one entry of `batch_add`) asks for it, numbers still text.
@@ -197,7 +167,7 @@ export type PrivateRequest =
   }
   | {
     readonly kind: "trading";
-    readonly method: PrivateTradingMethod;
+    readonly method: TradingMethod;
     readonly reqId?: number;
     readonly token?: string;
     /** The params as plain JSON, the token left out: what the request log keeps. */
@@ -367,7 +337,7 @@ function orderOf(fields: Fields, symbol: string, validate: boolean): OrderReques
   };
 }
 
-function callOf(method: PrivateTradingMethod, fields: Fields): TradingCall {
+function callOf(method: TradingMethod, fields: Fields): TradingCall {
   switch (method) {
     case "add_order": {
       const validate = fields.boolean("validate", false);
@@ -450,7 +420,7 @@ function callOf(method: PrivateTradingMethod, fields: Fields): TradingCall {
 }
 
 /** The `cl_ord_id`s a request names, wherever it names them. */
-function clOrdIdsOf(method: PrivateTradingMethod, params: RawObject): string[] {
+function clOrdIdsOf(method: TradingMethod, params: RawObject): string[] {
   const strings = (value: RawJson | undefined): string[] =>
     typeof value === "string"
       ? [value]
@@ -501,7 +471,7 @@ export function parsePrivateRequest(text: string): PrivateRequest {
       snapshot: params.snapshot !== false,
     };
   }
-  const trading = PRIVATE_TRADING_METHODS.find((known) => known === method);
+  const trading = TRADING_METHODS.find((known) => known === method);
   if (trading === undefined) return { kind: "public" };
   const plain: Record<string, unknown> = {};
   try {

@@ -10,6 +10,7 @@
  */
 
 import { eventChannel, eventSymbol } from "../core/event_topic.ts";
+import { TRADING_METHODS } from "../protocol/private_messages.ts";
 import { bookChecksum, CHECKSUM_LEVELS } from "../book/checksum.ts";
 import type { DriverProbe, DriverView, StreamTarget } from "../client/driver.ts";
 import type { BookEvent, DataChannel, KrakenEvent, SubscriptionState } from "../core/events.ts";
@@ -1063,16 +1064,7 @@ export class Invariants {
 const MAX_FRAME_DELAY_MS = 200;
 
 /** The trading methods, as sent. */
-const TRADING_METHODS: ReadonlySet<string> = new Set([
-  "add_order",
-  "amend_order",
-  "edit_order",
-  "cancel_order",
-  "cancel_all",
-  "cancel_all_orders_after",
-  "batch_add",
-  "batch_cancel",
-]);
+const TRADING_METHOD_NAMES: ReadonlySet<string> = new Set(TRADING_METHODS);
 
 /** The methods that place orders: each of their `cl_ord_id`s may reach the exchange once. */
 const PLACING: ReadonlySet<string> = new Set(["add_order", "batch_add"]);
@@ -1374,7 +1366,7 @@ export class AccountInvariants {
     } catch {
       return;
     }
-    if (typeof parsed.method !== "string" || !TRADING_METHODS.has(parsed.method)) return;
+    if (typeof parsed.method !== "string" || !TRADING_METHOD_NAMES.has(parsed.method)) return;
     if (typeof parsed.req_id !== "number") return;
     const replies = this.#replies.get(parsed.req_id) ?? [];
     replies.push({
@@ -1621,7 +1613,7 @@ export class AccountInvariants {
   /** A frame the client sent: a trading request is some call's, sent once. */
   #sentText(text: string): void {
     const method = /^\{"method":"([a-z_]+)"/.exec(text)?.[1];
-    if (method === undefined || !TRADING_METHODS.has(method)) return;
+    if (method === undefined || !TRADING_METHOD_NAMES.has(method)) return;
     const reqId = Number(/"req_id":(\d+)\}$/.exec(text)?.[1]);
     const known = this.#sent.get(reqId);
     if (known !== undefined) {

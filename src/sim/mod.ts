@@ -82,13 +82,7 @@ export {
   ReplayView,
 } from "../exchange/replay_feed.ts";
 export { TokenBook } from "../exchange/tokens.ts";
-export {
-  NumberText,
-  type OrderRequest,
-  PRIVATE_TRADING_METHODS,
-  type PrivateTradingMethod,
-  type TradingCall,
-} from "../exchange/private_requests.ts";
+export { NumberText, type OrderRequest, type TradingCall } from "../exchange/private_requests.ts";
 export type { WireObject, WireValue } from "../exchange/private_frames.ts";
 export {
   type SimOrder,

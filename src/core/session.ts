@@ -90,9 +90,9 @@ export interface SessionOptions {
   /** Frames over this many bytes are decode errors (default 8 MiB). */
   readonly maxFrameBytes?: number;
   /**
-   * `private` for the authenticated connection (experimental): it takes a token with each
-   * connection, serves the account channels and trading, and its connection states and statuses
-   * say `link: "private"`.
+   * `private` for the authenticated connection, `level3` for a level 3 one (experimental): it
+   * takes a token with each connection (and serves, for `private`, the account channels and
+   * trading), and its connection states and statuses carry `link`.
    */
   readonly link?: "private" | "level3";
   /** Where event numbers come from: one counter shared by a client's sessions keeps one order. */
@@ -154,7 +154,7 @@ export class Session {
   readonly #maxFrameBytes: number | undefined;
   readonly #lingerMs: number;
   readonly #context: SessionContext;
-  readonly #private: boolean;
+  readonly #authenticated: boolean;
   readonly #link: ConnectionLifecycle;
   readonly #requests: Requests;
   readonly #registry: SubscriptionRegistry;
@@ -187,7 +187,7 @@ export class Session {
       requestTimeoutMs,
     );
     this.#maxFrameBytes = options.maxFrameBytes;
-    this.#private = options.link !== undefined;
+    this.#authenticated = options.link !== undefined;
     const context = this.#context = new SessionContext(options.counter, options.link);
     this.#lingerMs = options.lingerMs ?? DEFAULTS.lingerMs;
     this.#link = new ConnectionLifecycle(context, {
@@ -435,7 +435,7 @@ export class Session {
   #linger(): void {
     // Trading and the switch need the link too, and change with no membership change.
     const changed = this.#registry.takeMembershipChange();
-    if (!changed && !this.#private) return;
+    if (!changed && !this.#authenticated) return;
     const state = this.#link.state;
     const held = state === "connecting" || state === "open" || state === "live";
     if (this.#needed || (!held && state !== "backoff")) {

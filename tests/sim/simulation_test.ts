@@ -5,28 +5,37 @@ import type { SessionEffect } from "../../src/core/session.ts";
 import type { Tamper } from "../../src/sim/invariants.ts";
 import { runSimulation, seedCommand, type SimulationReport } from "../../src/sim/simulation.ts";
 import { fixtureLines } from "../fixtures.ts";
+import type { SeedRange, SeedTotals } from "./simulation_seeds_worker.ts";
 
 /** CI's share of seeds; `deno task sim-test --seeds N` runs more. */
 const CI_SEEDS = 500;
 
+/** Runs seeds `from`..`to` in a worker, so CI's seeds use both cores. */
+function runSeeds(from: number, to: number): Promise<SeedTotals> {
+  const worker = new Worker(new URL("./simulation_seeds_worker.ts", import.meta.url), {
+    type: "module",
+  });
+  return new Promise<SeedTotals>((resolve, reject) => {
+    worker.onmessage = (event: MessageEvent<SeedTotals>) => resolve(event.data);
+    worker.onerror = (event) => {
+      event.preventDefault();
+      reject(new Error(`seeds ${from}..${to}: ${event.message}`));
+    };
+    worker.postMessage({ from, to } satisfies SeedRange);
+  }).finally(() => worker.terminate());
+}
+
 Deno.test(`simulation: ${CI_SEEDS} seeds, each with its own faults, never catch the client lying`, async () => {
-  const failed: string[] = [];
-  let faults = 0;
-  let resyncs = 0;
-  let connections = 0;
-  let tradingCalls = 0;
-  let openOrderChecks = 0;
-  for (let seed = 1; seed <= CI_SEEDS; seed++) {
-    const report = await runSimulation({ seed });
-    faults += report.stats.faults;
-    resyncs += report.stats.resyncs;
-    connections += report.stats.connections;
-    tradingCalls += report.stats.tradingCalls;
-    openOrderChecks += report.stats.openOrderChecks;
-    if (report.violations.length > 0) {
-      failed.push(`${seedCommand(seed)}\n  ${report.violations.join("\n  ")}`);
-    }
-  }
+  const half = Math.floor(CI_SEEDS / 2);
+  const parts = await Promise.all([runSeeds(1, half), runSeeds(half + 1, CI_SEEDS)]);
+  const failed = parts.flatMap((part) => part.failed);
+  const sum = (pick: (part: SeedTotals) => number) =>
+    parts.reduce((total, part) => total + pick(part), 0);
+  const faults = sum((part) => part.faults);
+  const resyncs = sum((part) => part.resyncs);
+  const connections = sum((part) => part.connections);
+  const tradingCalls = sum((part) => part.tradingCalls);
+  const openOrderChecks = sum((part) => part.openOrderChecks);
   assert.deepEqual(failed, [], `failing seeds, each with the command that reruns it`);
   // The runs were not quiet: faults hit, books resynced, connections were lost and replaced.
   assert.ok(faults > CI_SEEDS * 5, `${faults} faults`);

@@ -182,6 +182,48 @@ interface WatchedSubscription {
   owesReconnectGap: boolean;
 }
 
+/**
+ * Holds one subscription to the state the session now gives it (`state`), after input
+ * `inputCount`. Leaving `synced` loses data, so a gap for it must come before it is synced again
+ * (the session's state cannot be bent by rewriting its events, so a client that hides the gap
+ * cannot also hide the loss); one that resumes after its link died must have had its reconnect
+ * gap; and its `state` events must say what the session did. Trades that leave `synced` may come
+ * back with nothing lost: their ids are held instead.
+ */
+function checkSubscriptionState(
+  subscription: WatchedSubscription,
+  state: SubscriptionState | undefined,
+  inputCount: number,
+  violate: (message: string) => void,
+): void {
+  const previous = subscription.state;
+  const announced = subscription.announced;
+  // A subscription the session no longer holds was last announced in a final state.
+  const agrees = announced === state ||
+    (state === undefined && (announced === "unsubscribed" || announced === "rejected"));
+  if (state === previous && agrees) return;
+  if (previous === "synced" && state !== "synced" && subscription.request.channel !== "trade") {
+    subscription.leftSyncedAt = inputCount;
+  }
+  const leftSyncedAt = subscription.leftSyncedAt;
+  if (state === "synced" && previous !== "synced" && leftSyncedAt !== undefined) {
+    if (subscription.lastGapAt < leftSyncedAt) {
+      violate(`${subscription.key} was synced again after losing sync without a gap`);
+    }
+    subscription.leftSyncedAt = undefined;
+  }
+  const resumed = state === "synced" || state === "awaiting_snapshot";
+  if (resumed && previous !== state && subscription.owesReconnectGap) {
+    violate(`${subscription.key} resumed after a reconnect without a reconnect gap`);
+    subscription.owesReconnectGap = false;
+  }
+  if (!agrees) {
+    violate(`${subscription.key} is ${state} but its state events say ${announced}`);
+    subscription.announced = state;
+  }
+  subscription.state = state;
+}
+
 /** What a data frame fed on the client's current link obliges the client to emit on that input. */
 interface FrameExpectation {
   readonly kind: DataChannel;
@@ -909,34 +951,13 @@ export class Invariants {
   #checkStates(): void {
     const session = this.#view!.session;
     for (const subscription of this.#watched.values()) {
-      const previous = subscription.state;
       const state = session.subscriptionState(subscription.request);
-      const announced = subscription.announced;
-      // A subscription the session no longer holds was last announced in a final state.
-      const agrees = announced === state ||
-        (state === undefined && (announced === "unsubscribed" || announced === "rejected"));
-      if (state === previous && agrees) continue;
-      // Trades that left `synced` may come back with nothing lost: their ids are held instead.
-      if (previous === "synced" && state !== "synced" && subscription.request.channel !== "trade") {
-        subscription.leftSyncedAt = this.#inputCount;
-      }
-      const leftSyncedAt = subscription.leftSyncedAt;
-      if (state === "synced" && previous !== "synced" && leftSyncedAt !== undefined) {
-        if (subscription.lastGapAt < leftSyncedAt) {
-          this.#violate(`${subscription.key} was synced again after losing sync without a gap`);
-        }
-        subscription.leftSyncedAt = undefined;
-      }
-      const resumed = state === "synced" || state === "awaiting_snapshot";
-      if (resumed && previous !== state && subscription.owesReconnectGap) {
-        this.#violate(`${subscription.key} resumed after a reconnect without a reconnect gap`);
-        subscription.owesReconnectGap = false;
-      }
-      if (!agrees) {
-        this.#violate(`${subscription.key} is ${state} but its state events say ${announced}`);
-        subscription.announced = state;
-      }
-      subscription.state = state;
+      checkSubscriptionState(
+        subscription,
+        state,
+        this.#inputCount,
+        (message) => this.#violate(message),
+      );
     }
   }
 
@@ -2008,19 +2029,7 @@ class Level3Truth {
 }
 
 /** One level 3 subscription the run asked for, as the checks follow it. */
-interface Level3Watched {
-  readonly request: SubscriptionRequest;
-  readonly key: string;
-  /** The session's state of it after the last input. */
-  state: SubscriptionState | undefined;
-  /** What its last `state` event said it became. */
-  announced: SubscriptionState | undefined;
-  /** The input at which it last left `synced`, until it is synced again. */
-  leftSyncedAt: number | undefined;
-  /** The input at which the last gap of it was emitted. */
-  lastGapAt: number;
-  /** Its link died while it was receiving: a `reconnect` gap is owed before its next data. */
-  owesReconnectGap: boolean;
+interface Level3Watched extends WatchedSubscription {
   /** When a frame of it with a corrupted checksum was applied: its next book must be a snapshot. */
   corruptedAt: number | undefined;
 }
@@ -2654,32 +2663,13 @@ export class Level3Invariants {
   #checkStates(view: DriverView): void {
     const session = view.session;
     for (const subscription of this.#watched.values()) {
-      const previous = subscription.state;
       const state = session.subscriptionState(subscription.request);
-      const announced = subscription.announced;
-      const agrees = announced === state ||
-        (state === undefined && (announced === "unsubscribed" || announced === "rejected"));
-      if (state === previous && agrees) continue;
-      if (previous === "synced" && state !== "synced") {
-        subscription.leftSyncedAt = this.#inputCount;
-      }
-      const leftSyncedAt = subscription.leftSyncedAt;
-      if (state === "synced" && previous !== "synced" && leftSyncedAt !== undefined) {
-        if (subscription.lastGapAt < leftSyncedAt) {
-          this.#violate(`${subscription.key} was synced again after losing sync without a gap`);
-        }
-        subscription.leftSyncedAt = undefined;
-      }
-      const resumed = state === "synced" || state === "awaiting_snapshot";
-      if (resumed && previous !== state && subscription.owesReconnectGap) {
-        this.#violate(`${subscription.key} resumed after a reconnect without a reconnect gap`);
-        subscription.owesReconnectGap = false;
-      }
-      if (!agrees) {
-        this.#violate(`${subscription.key} is ${state} but its state events say ${announced}`);
-        subscription.announced = state;
-      }
-      subscription.state = state;
+      checkSubscriptionState(
+        subscription,
+        state,
+        this.#inputCount,
+        (message) => this.#violate(message),
+      );
     }
   }
 

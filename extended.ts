@@ -257,6 +257,7 @@ export {
   KrakenRequestError,
 } from "./src/client/trading_errors.ts";
 export type { TradingCallOptions } from "./src/client/account_connection.ts";
+export { KrakenInternalError } from "./src/client/kraken_internal_error.ts";
 export {
   type BalancesStreamEvent,
   type ExecutionsStreamEvent,

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { checkBookSymbol, checkLevel3Payload } from "./payload_checks.ts";
 import { decimalSum } from "../protocol/decimal_arithmetic.ts";
 import type { Level3Order, Level3Payload } from "../protocol/level3_messages.ts";
 import type { BookLevel, FrameType } from "../protocol/messages.ts";
@@ -195,9 +196,11 @@ export class Level3Book {
    * @param depth The subscribed depth in price levels; each side is cut to it after every
    *   message.
    * @param options Precision for padding re-serialised values.
+   * @throws {TypeError} When `symbol` is not a pair's name.
    * @throws {RangeError} When `depth` is not one Kraken's `level3` channel accepts.
    */
   constructor(symbol: string, depth: Level3Depth, options?: OrderBookOptions) {
+    checkBookSymbol(symbol);
     if (!LEVEL3_DEPTHS.includes(depth)) {
       throw new RangeError(`level3 depth must be one of ${LEVEL3_DEPTHS.join(", ")}, not ${depth}`);
     }
@@ -231,9 +234,13 @@ export class Level3Book {
    * @param type The frame's type.
    * @param payload The frame's level 3 data for this symbol.
    * @returns The verdict on the book after this message.
+   * @throws {TypeError} A payload not of the decoded shape (a JavaScript caller's), before any of
+   *   it is applied.
    */
   apply(type: FrameType, payload: Level3Payload): BookVerdict {
-    return type === "snapshot" ? this.applySnapshot(payload) : this.applyUpdate(payload);
+    if (type === "snapshot") return this.applySnapshot(payload);
+    if (type === "update") return this.applyUpdate(payload);
+    throw new TypeError(`type must be "snapshot" or "update", not ${String(type).slice(0, 20)}`);
   }
 
   /**
@@ -244,6 +251,7 @@ export class Level3Book {
    * @returns The verdict.
    */
   applySnapshot(payload: Level3Payload): BookVerdict {
+    checkLevel3Payload("snapshot", payload);
     if (payload.symbol !== this.symbol) return { status: "refused", reason: "wrong_symbol" };
     this.#bids.clear();
     this.#asks.clear();
@@ -263,6 +271,7 @@ export class Level3Book {
    * @returns The verdict.
    */
   applyUpdate(payload: Level3Payload): BookVerdict {
+    checkLevel3Payload("update", payload);
     if (payload.symbol !== this.symbol) return { status: "refused", reason: "wrong_symbol" };
     if (this.#state !== "synced") return { status: "refused", reason: "awaiting_snapshot" };
     this.#bids.resetChanges();

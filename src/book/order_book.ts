@@ -5,6 +5,7 @@
  * @module
  */
 
+import { checkBookPayload, checkBookSymbol } from "./payload_checks.ts";
 import type { BookLevel, BookPayload, FrameType } from "../protocol/messages.ts";
 import { type BookChange, BookSide, copyPrefix } from "./book_side.ts";
 import { CHECKSUM_LEVELS, ChecksumFold, digestLevel, type Precision } from "./checksum.ts";
@@ -147,9 +148,11 @@ export class OrderBook {
    * @param symbol The pair, like `BTC/USD`.
    * @param depth The subscribed depth; each side is cut to it after every message.
    * @param options Precision for padding re-serialised values.
+   * @throws {TypeError} When `symbol` is not a pair's name.
    * @throws {RangeError} When `depth` is not one Kraken accepts.
    */
   constructor(symbol: string, depth: BookDepth, options?: OrderBookOptions) {
+    checkBookSymbol(symbol);
     if (!BOOK_DEPTHS.includes(depth)) {
       throw new RangeError(`book depth must be one of ${BOOK_DEPTHS.join(", ")}, not ${depth}`);
     }
@@ -183,9 +186,13 @@ export class OrderBook {
    * @param type The frame's type.
    * @param payload The frame's book data for this symbol.
    * @returns The verdict on the book after this message.
+   * @throws {TypeError} A payload not of the decoded shape (a JavaScript caller's), before any of
+   *   it is applied.
    */
   apply(type: FrameType, payload: BookPayload): BookVerdict {
-    return type === "snapshot" ? this.applySnapshot(payload) : this.applyUpdate(payload);
+    if (type === "snapshot") return this.applySnapshot(payload);
+    if (type === "update") return this.applyUpdate(payload);
+    throw new TypeError(`type must be "snapshot" or "update", not ${String(type).slice(0, 20)}`);
   }
 
   /**
@@ -195,6 +202,7 @@ export class OrderBook {
    * @returns The verdict.
    */
   applySnapshot(payload: BookPayload): BookVerdict {
+    checkBookPayload("snapshot", payload);
     if (payload.symbol !== this.symbol) return { status: "refused", reason: "wrong_symbol" };
     this.#bids.clear();
     this.#asks.clear();
@@ -210,6 +218,7 @@ export class OrderBook {
    * @returns The verdict.
    */
   applyUpdate(payload: BookPayload): BookVerdict {
+    checkBookPayload("update", payload);
     if (payload.symbol !== this.symbol) return { status: "refused", reason: "wrong_symbol" };
     if (this.#state !== "synced") return { status: "refused", reason: "awaiting_snapshot" };
     this.#bids.resetChanges();

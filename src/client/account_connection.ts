@@ -14,6 +14,8 @@ import type { TradingOutcome } from "../core/trading.ts";
 import type { TradingMethod } from "../protocol/private_messages.ts";
 import { tradingParamsJson, tradingResult } from "../protocol/trading_requests.ts";
 import { ClientDriver, type DriverProbe } from "./driver.ts";
+import type { KrakenInternalError } from "./kraken_internal_error.ts";
+import { checkTradingCallOptions } from "./client_arguments.ts";
 import {
   KrakenNotSentError,
   KrakenOutcomeUnknownError,
@@ -64,6 +66,8 @@ interface AccountConnectionOptions {
   readonly lingerMs?: number;
   readonly tap?: KrakenWsTap;
   readonly probe?: DriverProbe;
+  /** The session threw: every call waiting has been rejected, and the client must close. */
+  readonly failed?: (error: KrakenInternalError) => void;
 }
 
 interface Waiting {
@@ -122,6 +126,14 @@ export class AccountConnection {
       probe: options.probe,
       token: options.token,
       settle: (id, outcome) => this.#settled(id, outcome),
+      failed: (error) => {
+        // Whether each call went out, a session that threw can no longer say.
+        for (const [id, waiting] of this.#waiting) {
+          this.#waiting.delete(id);
+          waiting.reject(new KrakenOutcomeUnknownError(waiting.method, error.message));
+        }
+        options.failed?.(error);
+      },
     });
   }
 
@@ -141,18 +153,14 @@ export class AccountConnection {
     options: TradingCallOptions = {},
     replies = 1,
   ): Promise<unknown[]> {
-    const timeoutMs = options.timeoutMs ?? this.#tradingTimeoutMs;
-    if (!(timeoutMs > 0 && timeoutMs < Infinity)) {
-      return Promise.reject(
-        new RangeError(`timeoutMs must be a positive number, not ${timeoutMs}`),
-      );
-    }
     let paramsJson: string;
     try {
+      checkTradingCallOptions(options);
       paramsJson = tradingParamsJson(method, params as never);
     } catch (error) {
       return Promise.reject(error);
     }
+    const timeoutMs = options.timeoutMs ?? this.#tradingTimeoutMs;
     const id = ++this.#nextId;
     const promise = new Promise<unknown[]>((resolve, reject) => {
       this.#waiting.set(id, {

@@ -14,6 +14,7 @@ import type { Session, SessionEffect, SessionInput, SubscriptionStatus } from ".
 import type { OhlcInterval, SubscriptionRequest, UnkeyedRequest } from "../core/subscription.ts";
 import type { KrakenWsTap } from "../core/tap.ts";
 import { KrakenClosedError } from "./kraken_closed_error.ts";
+import { KrakenInternalError } from "./kraken_internal_error.ts";
 import { KrakenAuthError } from "./token_source.ts";
 import { redactToken } from "../protocol/trading_requests.ts";
 import type { TradingOutcome } from "../core/trading.ts";
@@ -30,6 +31,10 @@ function describeAuthError(error: unknown): string {
   return error instanceof KrakenAuthError
     ? error.message
     : `token source failed: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 /** The close code of a connection lost without a close frame. */
@@ -167,6 +172,8 @@ export interface ClientDriverOptions {
   readonly token?: () => Promise<string>;
   /** For the authenticated connection: a trading request ended. */
   readonly settle?: (id: number, outcome: TradingOutcome) => void;
+  /** The session threw and the driver closed everything: the client must not go on either. */
+  readonly failed?: (error: KrakenInternalError) => void;
 }
 
 /** One stream handed out: what it covers and its queue. */
@@ -229,6 +236,9 @@ export class ClientDriver implements DriverView {
   readonly #probe: DriverProbe | undefined;
   readonly #token: (() => Promise<string>) | undefined;
   readonly #settle: ((id: number, outcome: TradingOutcome) => void) | undefined;
+  readonly #failed: ((error: KrakenInternalError) => void) | undefined;
+  /** Why the driver failed, once its session threw: nothing is fed to that session any more. */
+  #failure: KrakenInternalError | undefined;
   /** Connections waiting for their token before their socket opens; closing one cancels it. */
   readonly #awaitingToken = new Set<number>();
   readonly #sockets = new Map<number, WebSocket>();
@@ -267,6 +277,7 @@ export class ClientDriver implements DriverView {
     this.#probe = options.probe;
     this.#token = options.token;
     this.#settle = options.settle;
+    this.#failed = options.failed;
     this.#done = new Promise<void>((resolve) => this.#settled = resolve);
     this.#probe?.attached?.(this);
   }
@@ -349,7 +360,7 @@ export class ClientDriver implements DriverView {
       const check = (): boolean => {
         if (this.#finished) {
           reject(
-            new KrakenClosedError(
+            this.#failure ?? new KrakenClosedError(
               "the client closed before its subscriptions were synced",
               this.#endedByUser ? undefined : this.#lastClose,
             ),
@@ -390,19 +401,22 @@ export class ClientDriver implements DriverView {
   }
 
   /**
-   * Feeds the session one input and carries out its effects. A defect surfacing as an exception
-   * becomes an `internal` error event, except where the caller must see it (`rethrow`).
+   * Feeds the session one input and carries out its effects. With `rethrow`, an exception is the
+   * caller's: the session refuses a caller's input (a bad argument, a conflict) before it changes
+   * anything. Any other exception is a defect that may have left the session half-changed: the
+   * driver fails (see {@link ClientDriver.fail}) rather than go on from there.
    *
    * @param input What happened.
-   * @param rethrow Throw the session's exception instead of reporting it.
+   * @param rethrow Throw the session's exception to the caller.
    */
   dispatch(input: SessionInput, rethrow = false): void {
+    if (this.#failure !== undefined) return;
     let effects: SessionEffect[];
     try {
       effects = this.#session.handle(input, this.#clock.now());
     } catch (error) {
       if (rethrow) throw error;
-      this.#defect(error);
+      this.fail(new KrakenInternalError(describeError(error), { cause: error }));
       return;
     }
     if (this.#probe?.effects !== undefined) effects = this.#probe.effects(input, effects);
@@ -678,14 +692,36 @@ export class ClientDriver implements DriverView {
     };
   }
 
-  /** A defect caught (the session threw, or a tap did) becomes an `internal` error event. */
-  #defect(error: unknown, prefix = ""): void {
-    const message = prefix + (error instanceof Error ? error.message : String(error));
+  /**
+   * Ends everything at once with `error`, without asking the session: its state can no longer be
+   * trusted. Every stream fails with `error`, `ready()` rejects with it, timers are cleared and
+   * sockets closed; later inputs are ignored. Safe to call more than once.
+   *
+   * @param error Why.
+   */
+  fail(error: KrakenInternalError): void {
+    if (this.#finished) return;
+    this.#failure = error;
+    this.#finished = true;
+    for (const entry of this.#streams) entry.queue.fail(error);
+    this.#release();
+    for (const settled of [...this.#waiters]) if (settled()) this.#waiters.delete(settled);
+    this.#failed?.(error);
+  }
+
+  /** A tap that threw: an `internal` error event; the session itself is whole. */
+  #tapFailed(error: unknown): void {
     let effects: SessionEffect[];
     try {
-      effects = this.#session.handle({ type: "defect", message }, this.#clock.now());
-    } catch {
-      // Reporting must not fail in turn; a session that cannot even report is beyond telling.
+      effects = this.#session.handle(
+        {
+          type: "defect",
+          message: `tap failed: ${error instanceof Error ? error.message : error}`,
+        },
+        this.#clock.now(),
+      );
+    } catch (defect) {
+      this.fail(new KrakenInternalError(describeError(defect), { cause: defect }));
       return;
     }
     // Straight to the streams: a tap that fails would fail again on its own error.
@@ -698,7 +734,7 @@ export class ClientDriver implements DriverView {
     try {
       call(this.#tap);
     } catch (error) {
-      this.#defect(error, "tap failed: ");
+      this.#tapFailed(error);
     }
   }
 
@@ -782,6 +818,11 @@ export class ClientDriver implements DriverView {
       if (this.#endedByUser || entry.channel === undefined) entry.queue.end();
       else entry.queue.fail(new KrakenClosedError(cause, close));
     }
+    this.#release();
+  }
+
+  /** Lets every stream, timer, token and socket go; the driver is finished. */
+  #release(): void {
     this.#streams.clear();
     this.#everything.clear();
     this.#byConsumer.clear();

@@ -44,6 +44,15 @@ import type {
 import { AccountConnection, type TradingCallOptions } from "./account_connection.ts";
 import { ClientDriver, type DriverProbe, type EventFilter } from "./driver.ts";
 import { KrakenClosedError } from "./kraken_closed_error.ts";
+import type { KrakenInternalError } from "./kraken_internal_error.ts";
+import {
+  checkClientOptions,
+  checkedRequests,
+  checkEventFilter,
+  optionsOf,
+  symbolList,
+  symbolsNamed,
+} from "./client_arguments.ts";
 import { StreamMerger } from "./merge_streams.ts";
 import { KRAKEN_LEVEL3_URL, Level3Connections } from "./level3_connections.ts";
 import type { Level3Depth } from "../book/level3_book.ts";
@@ -339,12 +348,6 @@ function randomSeed(): number {
   return crypto.getRandomValues(new Uint32Array(1))[0];
 }
 
-function symbolList(symbols: string | readonly string[]): string[] {
-  const list = typeof symbols === "string" ? [symbols] : [...new Set(symbols)];
-  if (list.length === 0) throw new RangeError("at least one symbol is needed");
-  return list;
-}
-
 /**
  * The Kraken Spot WebSocket v2 client. It connects on the first subscription, reconnects and
  * resubscribes with backoff, validates every book against Kraken's checksum and resyncs on
@@ -377,6 +380,7 @@ export class KrakenWs implements AsyncDisposable {
    * @throws {TypeError} When `url` is not a `ws:` or `wss:` URL.
    */
   constructor(options: KrakenWsOptions = {}) {
+    checkClientOptions(options);
     const counter = new EventCounter();
     const seed = options.reconnect?.seed ?? randomSeed();
     const clock = options.clock ?? SYSTEM_CLOCK;
@@ -412,6 +416,7 @@ export class KrakenWs implements AsyncDisposable {
         tap,
         probe: probes?.level3,
         token,
+        failed: (error) => this.#fail(error),
       })
     );
     this.#account = token === undefined ? undefined : new AccountConnection({
@@ -432,6 +437,7 @@ export class KrakenWs implements AsyncDisposable {
       lingerMs: options.lingerMs,
       tap,
       probe: probes?.account,
+      failed: (error) => this.#fail(error),
     });
     this.#driver = new ClientDriver({
       session: new Session({
@@ -453,6 +459,7 @@ export class KrakenWs implements AsyncDisposable {
       bufferSize,
       tap,
       probe: probes?.public,
+      failed: (error) => this.#fail(error),
     });
     this.#signal = options.signal;
     if (this.#signal?.aborted) void this.close();
@@ -489,12 +496,13 @@ export class KrakenWs implements AsyncDisposable {
     options: { readonly depth?: BookDepth } = {},
   ): ReadableStream<BookStreamEvent> {
     this.#assertOpen();
-    const depth = options.depth ?? 10;
-    return this.#driver.open(
-      "book",
+    const depth = optionsOf(options, "book", ["depth"]).depth ?? 10;
+    const requests = checkedRequests(
       symbolList(symbols).map((symbol) => ({ channel: "book", symbol, depth })),
-      { depth },
-    ) as ReadableStream<BookStreamEvent>;
+    );
+    return this.#driver.open("book", requests, {
+      depth: depth as BookDepth,
+    }) as ReadableStream<BookStreamEvent>;
   }
 
   /**
@@ -511,11 +519,11 @@ export class KrakenWs implements AsyncDisposable {
     options: { readonly snapshot?: boolean } = {},
   ): ReadableStream<TradeStreamEvent> {
     this.#assertOpen();
-    const snapshot = options.snapshot ?? false;
-    return this.#driver.open(
-      "trade",
+    const snapshot = optionsOf(options, "trades", ["snapshot"]).snapshot ?? false;
+    const requests = checkedRequests(
       symbolList(symbols).map((symbol) => ({ channel: "trade", symbol, snapshot })),
-    ) as ReadableStream<TradeStreamEvent>;
+    );
+    return this.#driver.open("trade", requests) as ReadableStream<TradeStreamEvent>;
   }
 
   /**
@@ -530,11 +538,11 @@ export class KrakenWs implements AsyncDisposable {
     options: { readonly trigger?: "trades" | "bbo" } = {},
   ): ReadableStream<TickerStreamEvent> {
     this.#assertOpen();
-    const trigger = options.trigger ?? "trades";
-    return this.#driver.open(
-      "ticker",
+    const trigger = optionsOf(options, "ticker", ["trigger"]).trigger ?? "trades";
+    const requests = checkedRequests(
       symbolList(symbols).map((symbol) => ({ channel: "ticker", symbol, trigger })),
-    ) as ReadableStream<TickerStreamEvent>;
+    );
+    return this.#driver.open("ticker", requests) as ReadableStream<TickerStreamEvent>;
   }
 
   /**
@@ -551,13 +559,15 @@ export class KrakenWs implements AsyncDisposable {
     options: { readonly interval?: OhlcInterval; readonly snapshot?: boolean } = {},
   ): ReadableStream<OhlcStreamEvent> {
     this.#assertOpen();
-    const interval = options.interval ?? 1;
-    const snapshot = options.snapshot ?? true;
-    return this.#driver.open(
-      "ohlc",
+    const given = optionsOf(options, "ohlc", ["interval", "snapshot"]);
+    const interval = given.interval ?? 1;
+    const snapshot = given.snapshot ?? true;
+    const requests = checkedRequests(
       symbolList(symbols).map((symbol) => ({ channel: "ohlc", symbol, interval, snapshot })),
-      { interval },
-    ) as ReadableStream<OhlcStreamEvent>;
+    );
+    return this.#driver.open("ohlc", requests, {
+      interval: interval as OhlcInterval,
+    }) as ReadableStream<OhlcStreamEvent>;
   }
 
   /**
@@ -604,6 +614,7 @@ export class KrakenWs implements AsyncDisposable {
    */
   events(filter?: EventFilter): ReadableStream<KrakenEvent> {
     this.#assertOpen();
+    checkEventFilter(filter);
     const own = this.#driver.open(undefined, [], { filter });
     const account = this.#account;
     const level3 = this.#level3;
@@ -643,11 +654,10 @@ export class KrakenWs implements AsyncDisposable {
     options: { readonly depth?: Level3Depth } = {},
   ): ReadableStream<Level3StreamEvent> {
     this.#authenticated();
-    const depth = options.depth ?? 10;
-    if (depth !== 10 && depth !== 100 && depth !== 1000) {
-      throw new RangeError(`level 3 depth must be 10, 100 or 1000, not ${depth}`);
-    }
-    return this.#level3!.open(symbolList(symbols), depth) as ReadableStream<Level3StreamEvent>;
+    const depth = optionsOf(options, "level3", ["depth"]).depth ?? 10;
+    const list = symbolList(symbols);
+    checkedRequests(list.map((symbol) => ({ channel: "level3", symbol, depth })));
+    return this.#level3!.open(list, depth as Level3Depth) as ReadableStream<Level3StreamEvent>;
   }
 
   /**
@@ -673,12 +683,16 @@ export class KrakenWs implements AsyncDisposable {
     } = {},
   ): ReadableStream<ExecutionsStreamEvent> {
     const account = this.#authenticated();
-    return account.driver.open("executions", [{
+    const requests = checkedRequests([{
       channel: "executions",
-      ...options,
-    }]) as ReadableStream<
-      ExecutionsStreamEvent
-    >;
+      ...optionsOf(options, "executions", [
+        "snapOrders",
+        "snapTrades",
+        "orderStatus",
+        "ratecounter",
+      ]),
+    }]);
+    return account.driver.open("executions", requests) as ReadableStream<ExecutionsStreamEvent>;
   }
 
   /**
@@ -694,9 +708,10 @@ export class KrakenWs implements AsyncDisposable {
    */
   balances(options: { readonly snapshot?: boolean } = {}): ReadableStream<BalancesStreamEvent> {
     const account = this.#authenticated();
-    return account.driver.open("balances", [{ channel: "balances", ...options }]) as ReadableStream<
-      BalancesStreamEvent
-    >;
+    const requests = checkedRequests([
+      { channel: "balances", ...optionsOf(options, "balances", ["snapshot"]) },
+    ]);
+    return account.driver.open("balances", requests) as ReadableStream<BalancesStreamEvent>;
   }
 
   /**
@@ -863,7 +878,7 @@ export class KrakenWs implements AsyncDisposable {
         `the countdown must be whole seconds from 0 to 86399, not ${timeoutSeconds}`,
       );
     }
-    account.driver.dispatch({ type: "deadManSwitch", timeoutSeconds });
+    account.driver.dispatch({ type: "deadManSwitch", timeoutSeconds }, true);
   }
 
   /**
@@ -886,9 +901,7 @@ export class KrakenWs implements AsyncDisposable {
    * ```
    */
   ready(symbols?: string | readonly string[]): Promise<void> {
-    const wanted = symbols === undefined
-      ? undefined
-      : new Set(typeof symbols === "string" ? [symbols] : symbols);
+    const wanted = symbols === undefined ? undefined : new Set(symbolsNamed(symbols));
     const concerns = (status: SubscriptionStatus) =>
       wanted === undefined || (status.symbol !== undefined && wanted.has(status.symbol));
     return Promise.all(this.#drivers().map((driver) => driver.ready(concerns))).then(() => {});
@@ -906,6 +919,18 @@ export class KrakenWs implements AsyncDisposable {
       this.#closing = Promise.all(this.#drivers().map((driver) => driver.stop())).then(() => {});
     }
     return this.#closing;
+  }
+
+  /**
+   * One connection's session threw: the whole client closes, every connection failing with the
+   * same error, since their streams, `seq` and trading share one client's word.
+   */
+  #fail(error: KrakenInternalError): void {
+    for (const driver of this.#drivers()) driver.fail(error);
+    if (this.#closing === undefined) {
+      this.#signal?.removeEventListener("abort", this.#onAbort);
+      this.#closing = Promise.all(this.#drivers().map((driver) => driver.stop())).then(() => {});
+    }
   }
 
   /** Closes the client at the end of an `await using` block. */

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { AckMessage, RejectionMessage } from "../protocol/messages.ts";
+import type { AckMessage, RejectionMessage, SubscriptionResult } from "../protocol/messages.ts";
 import type { BookSync } from "./book_sync.ts";
 import type { InFlight } from "./answer_matching.ts";
 import type { Requests } from "./requests.ts";
@@ -70,10 +70,12 @@ export class Answers {
       ...message.result,
     });
     // Acknowledgements of pings or of requests of a connection we left carry no news.
-    for (const request of answered) this.#acknowledged(request);
+    for (const request of answered) this.#acknowledged(request, message.result);
+    // What waited for this answer may go out now.
+    if (answered.length > 0) this.#requests.pump();
   }
 
-  #acknowledged(request: InFlight): void {
+  #acknowledged(request: InFlight, result: SubscriptionResult): void {
     const subscription = request.subscription;
     if (request.method === "unsubscribe") {
       if (subscription.state === "unsubscribing" && subscription.consumers.size === 0) {
@@ -85,6 +87,11 @@ export class Answers {
     if (!this.#registry.isCurrent(subscription)) {
       // Subscribed on the server for a subscription nobody holds any more: undo it.
       this.#requests.queue({ method: "unsubscribe", subscription });
+      return;
+    }
+    const unkept = unhonourable(subscription, result);
+    if (unkept !== undefined) {
+      this.#unhonourable(subscription, unkept);
       return;
     }
     const booked = subscription.channel === "book" || subscription.channel === "level3";
@@ -108,6 +115,22 @@ export class Answers {
     } else {
       this.#registry.move(subscription, "acknowledged", "acknowledged");
     }
+  }
+
+  /**
+   * Kraken acknowledged something other than what was asked: the client cannot keep that feed
+   * (a book of another depth drains its deeper levels out of a shallower one's sight), so it is
+   * treated as a refusal of the subscription, and the server's subscription is undone.
+   */
+  #unhonourable(subscription: Subscription, why: string): void {
+    this.#requests.discard(subscription);
+    this.#requests.queue({ method: "unsubscribe", subscription });
+    if (!this.#registry.wanted(subscription)) {
+      this.#registry.end(subscription, "rejected", why);
+      return;
+    }
+    this.#registry.move(subscription, "rejected", why);
+    this.#context.emit({ type: "error", code: "rejected", message: why, ...subscription.topic });
   }
 
   /** Kraken refused a request. */
@@ -134,6 +157,7 @@ export class Answers {
       return;
     }
     for (const request of answered) this.#refused(request, message);
+    this.#requests.pump();
   }
 
   #refused(request: InFlight, message: RejectionMessage): void {
@@ -173,7 +197,9 @@ export class Answers {
 
   /** Requests unanswered past their deadline: ask again, or give up an unsubscribe. */
   expire(): void {
+    let expired = false;
     for (const request of this.#requests.expired()) {
+      expired = true;
       const subscription = request.subscription;
       if (request.method === "unsubscribe") {
         // Whatever the server holds, nobody wants it; a resync's subscribe follows on its own.
@@ -185,5 +211,24 @@ export class Answers {
         this.#registry.resubscribe(subscription);
       }
     }
+    if (expired) this.#requests.pump();
   }
+}
+
+/**
+ * Why an acknowledgement cannot be honoured, or undefined when it can: it names a book depth or
+ * candle interval other than the one asked for. Fields it leaves out are taken as asked.
+ */
+function unhonourable(subscription: Subscription, result: SubscriptionResult): string | undefined {
+  const booked = subscription.channel === "book" || subscription.channel === "level3";
+  if (booked && result.depth !== undefined && result.depth !== subscription.wireDepth) {
+    return `acknowledged at depth ${result.depth}, not the ${subscription.wireDepth} asked for`;
+  }
+  if (
+    subscription.channel === "ohlc" && result.interval !== undefined &&
+    result.interval !== subscription.interval
+  ) {
+    return `acknowledged at interval ${result.interval}, not the ${subscription.interval} asked for`;
+  }
+  return undefined;
 }

@@ -113,47 +113,59 @@ export class RequestPacer {
   }
 
   /**
-   * The next request, if one may go out at `now`: the oldest queued, with every later one of the
-   * same kind (`kindOf`: method, channel and parameters but the symbol), up to `maxBatch`. A
-   * request never overtakes an earlier one of its own subscription: a resync's subscribe stays
-   * behind its unsubscribe, whatever else of its kind goes out first.
+   * The next request, if one may go out at `now`: the oldest queued whose key (channel, symbol,
+   * interval) has no request on the wire, with every later one of the same kind (`kindOf`:
+   * method, channel and parameters but the symbol), up to `maxBatch`. A request never overtakes
+   * an earlier one of its key, and waits while one of them is on the wire: a resync's subscribe
+   * goes out once its unsubscribe is answered, and a key never has more than one request
+   * unanswered, so an answer always speaks of the request last sent.
    *
    * @param now Client time.
    * @param maxBatch The most subscriptions one request carries, or how many for a batch that
    *   starts with a given request.
    * @param kindOf What requests must share to go out together.
+   * @param onWire The keys with a request on the wire.
    * @returns The requests that go out as one, or undefined when none may go now.
    */
   take(
     now: number,
     maxBatch: number | ((first: QueuedRequest) => number),
     kindOf: (request: QueuedRequest) => string,
+    onWire: ReadonlySet<string>,
   ): QueuedRequest[] | undefined {
     this.#recover(now);
-    if (this.#queue.length === 0 || now < this.#lastSentAt + this.intervalMs) return undefined;
+    if (now < this.#lastSentAt + this.intervalMs) return undefined;
+    const first = this.#queue.find((request) => !onWire.has(request.subscription.key));
+    if (first === undefined) return undefined;
     this.#lastSentAt = now;
-    const first = this.#queue[0];
     const kind = kindOf(first);
     const most = typeof maxBatch === "number" ? maxBatch : maxBatch(first);
     const batch: QueuedRequest[] = [];
     const rest: QueuedRequest[] = [];
-    const waiting = new Set<QueuedRequest["subscription"]>();
+    const waiting = new Set<string>(onWire);
     for (const request of this.#queue) {
-      const joins = batch.length < most && kindOf(request) === kind &&
-        !waiting.has(request.subscription);
+      const key = request.subscription.key;
+      const joins = batch.length < most && !waiting.has(key) && kindOf(request) === kind;
       if (joins) batch.push(request);
       else {
         rest.push(request);
-        waiting.add(request.subscription);
+        waiting.add(key);
       }
     }
     this.#queue = rest;
     return batch;
   }
 
-  /** Milliseconds from `now` until the next request may go out, or undefined when none waits. */
-  waitMs(now: number): number | undefined {
-    if (this.#queue.length === 0) return undefined;
+  /**
+   * Milliseconds from `now` until the next request may go out, or undefined when none may: none
+   * waits, or every one waits for an answer (which pumps again).
+   *
+   * @param now Client time.
+   * @param onWire The keys with a request on the wire.
+   * @returns The wait, or undefined.
+   */
+  waitMs(now: number, onWire: ReadonlySet<string>): number | undefined {
+    if (!this.#queue.some((request) => !onWire.has(request.subscription.key))) return undefined;
     this.#recover(now);
     // Whole milliseconds, rounded up: an interval like 1000 / 3 would otherwise leave a wait of
     // a float's rounding error, and a timer of 0 ms that finds it still too early, forever.

@@ -85,8 +85,9 @@ export class Requests {
   }
 
   /**
-   * Subscriptions with a request queued or awaiting an answer: bounded by twice the number of
-   * subscriptions.
+   * Subscriptions with a request queued or awaiting an answer. A key has at most one request on
+   * the wire, and at most two queued behind it (an unsubscribe and a subscribe), so this is at
+   * most three times the number of subscriptions held.
    */
   get size(): number {
     let waiting = 0;
@@ -111,13 +112,20 @@ export class Requests {
     this.pump();
   }
 
-  /** Sends what the pace allows now, and wakes up for the rest. */
+  /**
+   * Sends what the pace allows now, and wakes up for the rest. A request of a subscription with
+   * one on the wire waits for its answer (or its expiry), which pumps again.
+   */
   pump(): void {
-    if (!this.#link.connected) return;
+    if (!this.#link.connected || this.#pacer.size === 0) return;
     const now = this.#context.now;
-    const take = () => this.#pacer.take(now, (first) => this.#maxFor(first), requestKind);
-    for (let batch = take(); batch !== undefined; batch = take()) this.#send(batch);
-    const wait = this.#pacer.waitMs(now);
+    const onWire = this.#onWire();
+    const take = () => this.#pacer.take(now, (first) => this.#maxFor(first), requestKind, onWire);
+    for (let batch = take(); batch !== undefined; batch = take()) {
+      this.#send(batch);
+      for (const request of batch) onWire.add(request.subscription.key);
+    }
+    const wait = this.#pacer.waitMs(now, onWire);
     if (wait !== undefined && !this.#context.hasTimer(TIMER.pace)) {
       this.#context.setTimer(TIMER.pace, wait);
     }
@@ -140,12 +148,24 @@ export class Requests {
     return this.#pacer.has(subscription, method);
   }
 
-  /** Whether a request of `subscription` is on the wire. */
+  /**
+   * Whether a request for `subscription`'s key is on the wire: its own, or the one undoing a
+   * refused subscription it replaced; either way the server may hold that key.
+   */
   onWire(subscription: Subscription): boolean {
     for (const request of this.#inFlight.values()) {
-      if (request.subscriptions.includes(subscription)) return true;
+      if (request.subscriptions.some((other) => other.key === subscription.key)) return true;
     }
     return false;
+  }
+
+  /** The keys with a request on the wire. */
+  #onWire(): Set<string> {
+    const onWire = new Set<string>();
+    for (const request of this.#inFlight.values()) {
+      for (const subscription of request.subscriptions) onWire.add(subscription.key);
+    }
+    return onWire;
   }
 
   /** Drops every queued request of `subscription`; those on the wire stay. */

@@ -24,6 +24,7 @@ import { DataChannels } from "./data_channels.ts";
 import { DeadManSwitch } from "./dead_man_switch.ts";
 import type { EventCounter } from "./event_counter.ts";
 import type { ConnectionState, DataChannel, SubscriptionState } from "./events.ts";
+import { checkSessionInput, checkSessionOptions } from "./input_checks.ts";
 import { Instruments } from "./instruments.ts";
 import type { ReconnectOptions } from "./reconnect_policy.ts";
 import { Requests } from "./requests.ts";
@@ -175,6 +176,7 @@ export class Session {
    * @param options Settings.
    */
   constructor(options: SessionOptions) {
+    checkSessionOptions(options);
     const heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? DEFAULTS.heartbeatTimeoutMs;
     const snapshotTimeoutMs = options.snapshotTimeoutMs ?? DEFAULTS.snapshotTimeoutMs;
     const subscriptionTimeoutMs = options.subscriptionTimeoutMs ?? DEFAULTS.subscriptionTimeoutMs;
@@ -266,7 +268,11 @@ export class Session {
     return this.#link.connection;
   }
 
-  /** Requests queued or awaiting an answer: bounded by twice the number of subscriptions. */
+  /**
+   * Requests queued or awaiting an answer, counted per subscription they name: at most three
+   * times {@link Session.subscriptionCount}, since a subscription has at most one request on the
+   * wire and an unsubscribe and a subscribe queued behind it.
+   */
   get pendingRequests(): number {
     return this.#requests.size;
   }
@@ -307,6 +313,7 @@ export class Session {
    *   does not have: a defect of the session.
    */
   handle(input: SessionInput, now: number): SessionEffect[] {
+    checkSessionInput(input, now);
     const effects = this.#context.begin(now);
     const link = this.#link;
     switch (input.type) {

@@ -163,13 +163,9 @@ export const SUBSCRIPTION_TRANSITIONS: readonly SubscriptionTransition[] = [
   { from: "unsubscribing", trigger: "disconnected", to: "unsubscribed" },
   { from: "unsubscribing", trigger: "closed", to: "unsubscribed" },
   { from: "rejected", trigger: "subscribe", to: "pending" },
-  // A refused subscription may still have an earlier request on the wire, answered later.
-  { from: "rejected", trigger: "acknowledged", to: "synced" },
-  { from: "rejected", trigger: "book_acknowledged", to: "awaiting_snapshot" },
-  { from: "rejected", trigger: "depth_changed", to: "resyncing" },
-  { from: "rejected", trigger: "subscribe_timeout", to: "stale" },
-  { from: "rejected", trigger: "already_subscribed", to: "resyncing" },
-  { from: "rejected", trigger: "rejected", to: "rejected" },
+  // A refusal leaves nothing on the wire, and a subscription has one request there at a time, so
+  // no answer meets a refused subscription, but for the unsubscribe that undoes an
+  // acknowledgement the client could not honour.
   { from: "rejected", trigger: "unsubscribe", to: "unsubscribing" },
   { from: "rejected", trigger: "unsubscribe_local", to: "unsubscribed" },
 ];

@@ -172,9 +172,10 @@ export class SubscriptionRegistry {
     this.#announce(subscription, from, cause, attempt);
   }
 
-  /** Moves `subscription` to its end and forgets it. */
+  /** Moves `subscription` to its end and forgets it, with whatever it still had to send. */
   end(subscription: Subscription, trigger: SubscriptionTrigger, cause: string): void {
     this.move(subscription, trigger, cause);
+    this.#requests.discard(subscription);
     this.#subscriptions.delete(subscription.key);
     this.#membershipChanged = true;
   }

@@ -9,6 +9,7 @@
  * @module
  */
 
+import { valueKind } from "./value_kind.ts";
 import { plainDecimalText } from "./decimal_text.ts";
 import type { JsonValue } from "./messages.ts";
 import { TRADING_METHODS, type TradingMethod } from "./private_messages.ts";
@@ -716,17 +717,11 @@ const PARAMS: { readonly [M in TradingMethod]: Kind } = {
 /** A JSON number without exponent or leading zeros: what may go into the request verbatim. */
 const PLAIN_DECIMAL = /^-?(?:0|[1-9]\d*)(?:\.\d+)?$/;
 
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  return typeof value;
-}
-
 function encodeValue(value: unknown, kind: Kind, path: string): string {
   switch (kind.t) {
     case "string":
       if (typeof value !== "string") {
-        throw new TypeError(`${path} must be a string, not ${describe(value)}`);
+        throw new TypeError(`${path} must be a string, not ${valueKind(value)}`);
       }
       if (value === "") throw new RangeError(`${path} must not be empty`);
       return JSON.stringify(value);
@@ -744,15 +739,15 @@ function encodeValue(value: unknown, kind: Kind, path: string): string {
         // String(1e-7) is "1e-7": spelled out, since the docs only ever show plain decimals.
         return plainDecimalText(String(value));
       }
-      throw new TypeError(`${path} must be a decimal string or a number, not ${describe(value)}`);
+      throw new TypeError(`${path} must be a decimal string or a number, not ${valueKind(value)}`);
     case "boolean":
       if (typeof value !== "boolean") {
-        throw new TypeError(`${path} must be a boolean, not ${describe(value)}`);
+        throw new TypeError(`${path} must be a boolean, not ${valueKind(value)}`);
       }
       return String(value);
     case "integer":
       if (typeof value !== "number") {
-        throw new TypeError(`${path} must be an integer, not ${describe(value)}`);
+        throw new TypeError(`${path} must be an integer, not ${valueKind(value)}`);
       }
       if (!Number.isSafeInteger(value) || value < kind.min || value > kind.max) {
         throw new RangeError(
@@ -762,7 +757,7 @@ function encodeValue(value: unknown, kind: Kind, path: string): string {
       return String(value + 0);
     case "enum":
       if (typeof value !== "string") {
-        throw new TypeError(`${path} must be a string, not ${describe(value)}`);
+        throw new TypeError(`${path} must be a string, not ${valueKind(value)}`);
       }
       if (!kind.values.includes(value)) {
         throw new RangeError(
@@ -773,7 +768,7 @@ function encodeValue(value: unknown, kind: Kind, path: string): string {
     case "list": {
       const items = kind.single && !Array.isArray(value) ? [value] : value;
       if (!Array.isArray(items)) {
-        throw new TypeError(`${path} must be a list, not ${describe(value)}`);
+        throw new TypeError(`${path} must be a list, not ${valueKind(value)}`);
       }
       if (items.length < kind.min || items.length > kind.max) {
         const most = kind.max === Infinity ? "" : ` and at most ${kind.max}`;
@@ -794,7 +789,7 @@ function encodeObject(
   path: string,
 ): string {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new TypeError(`${path} must be an object, not ${describe(value)}`);
+    throw new TypeError(`${path} must be an object, not ${valueKind(value)}`);
   }
   const record = value as Readonly<Record<string, unknown>>;
   const prefix = path === "params" ? "" : `${path}.`;
@@ -1164,7 +1159,7 @@ class ResultReader {
 
   constructor(value: JsonValue, path: string) {
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      throw new TypeError(`${path} must be an object, not ${describe(value)}`);
+      throw new TypeError(`${path} must be an object, not ${valueKind(value)}`);
     }
     this.#object = value;
     this.#path = path;
@@ -1178,7 +1173,7 @@ class ResultReader {
   string(key: string): string | undefined {
     const value = this.#get(key);
     if (value !== undefined && typeof value !== "string") {
-      throw new TypeError(`${this.#path}.${key} must be a string, not ${describe(value)}`);
+      throw new TypeError(`${this.#path}.${key} must be a string, not ${valueKind(value)}`);
     }
     return value;
   }
@@ -1295,7 +1290,7 @@ const RESULT_READERS: {
   },
   batch_add: (value, path) => {
     if (!Array.isArray(value)) {
-      throw new TypeError(`${path} must be a list, not ${describe(value)}`);
+      throw new TypeError(`${path} must be a list, not ${valueKind(value)}`);
     }
     return value.map((item, i) =>
       readBatchAddEntry(new ResultReader(item, `${path}[${i}]`), `${path}[${i}]`)

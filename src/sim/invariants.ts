@@ -749,7 +749,7 @@ export class Invariants {
     }
     const session = view.session;
     this.#checkStates();
-    if (session.pendingRequests > 2 * session.subscriptionCount + 2) {
+    if (session.pendingRequests > 3 * session.subscriptionCount) {
       this.#violate(
         `${session.pendingRequests} requests pending for ${session.subscriptionCount} subscriptions`,
       );

@@ -494,7 +494,8 @@ function randomQty(random: () => number): string {
 
 function randomPrice(random: () => number, side: "bid" | "ask", spread: number): string {
   const ticks = Math.floor(random() * spread);
-  return side === "bid" ? (99.9 - ticks / 10).toFixed(1) : (100.1 + ticks / 10).toFixed(1);
+  // Far enough from 0 that the widest book keeps its bids positive, as Kraken's prices are.
+  return side === "bid" ? (999.9 - ticks / 10).toFixed(1) : (1000.1 + ticks / 10).toFixed(1);
 }
 
 function compare(book: Level3Book, model: Model, context: string): void {

@@ -41,7 +41,8 @@ Deno.test("executions are delivered whole with their sequence; a jump is a seque
   harness.frame(executions("update", 2));
   harness.frame(executions("update", 2)); // a repeat is not news
   harness.frame(executions("update", 5, [NEW_ORDER]));
-  harness.advance(1000); // the pace lets the subscribe follow its unsubscribe
+  harness.advance(1000);
+  harness.ackAll(); // the subscribe follows its unsubscribe's answer
   const delivered = harness.eventsOf("executions");
   assert.deepEqual(delivered.map((event) => [event.snapshot, event.sequence]), [[true, 1], [
     false,
@@ -489,6 +490,7 @@ Deno.test("a snapshot asked for and lost is a sequence gap from 1, never an upda
   assert.equal(gap.reason, "sequence");
   assert.deepEqual([gap.fromSequence, gap.toSequence], [1, 2]);
   harness.advance(1000);
+  harness.ackAll();
   assert.deepEqual(harness.requests().slice(-2).map((request) => request.method), [
     "unsubscribe",
     "subscribe",

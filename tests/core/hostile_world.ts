@@ -1,6 +1,7 @@
 /**
  * A seeded, hostile world around a {@link Session}: streams come and go, and the server answers
- * requests in any order, without `req_id`, twice or never, refuses them for any reason, corrupts
+ * requests in any order, without `req_id`, twice or never, refuses them for any reason,
+ * acknowledges books at depths not asked for, corrupts
  * books, sends frames that do not decode, drops the link and lets time run. For tests that must
  * hold whatever the wire does.
  *
@@ -129,7 +130,11 @@ export function runHostileWorld(
     const symbol = request.params.symbol[0];
     if (roll < 0.1) return; // never answered
     if (roll < 0.7) {
-      const { channel, depth, interval } = request.params;
+      const { channel, interval } = request.params;
+      // Now and then a book acknowledged at a depth it was not asked for: one the client refuses.
+      const depth = request.params.depth !== undefined && random() < 0.05
+        ? 1000
+        : request.params.depth;
       const result = { channel, symbol, depth, interval };
       frame(JSON.stringify({ method: request.method, result, success: true, ...reqId }));
     } else {

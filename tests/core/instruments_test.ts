@@ -225,6 +225,7 @@ Deno.test("instruments: a book that failed for want of zeros verifies after its 
   harness.frame(instrumentFrame("snapshot", ["BTC/USD", 1, 8]));
   harness.advance(1000);
   harness.ackAll();
+  harness.ackAll();
   harness.frame(reserializedSnapshot());
   assert.equal(harness.session.subscriptionState(BTC_BOOK), "synced");
   assert.deepEqual(harness.eventsOf("gap").map((gap) => gap.reason), ["checksum"]);

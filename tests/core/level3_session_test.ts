@@ -136,6 +136,7 @@ Deno.test("level3: a checksum mismatch is never shown: a gap, then unsubscribe, 
   assert.equal(gap.channel, "level3");
   assert.equal(gap.symbol, "BTC/USD");
   harness.advance(1000);
+  harness.ackAll(); // the subscribe follows its unsubscribe's answer, at the pace
   harness.advance(1000);
   const methods = harness.requests().map((request) => request.method);
   assert.deepEqual(methods.slice(-2), ["unsubscribe", "subscribe"]);
@@ -216,6 +217,7 @@ Deno.test("level3: an update of the old subscription during a resync is not held
   harness.frame(frame("update", "BTC/USD", wire([BIDS[2]], "delete"), "", 12345)); // mismatch
   harness.frame(frame("update", "BTC/USD", wire([BIDS[1]], "delete"), "", 1)); // old book's
   harness.advance(2000);
+  harness.ackAll();
   harness.ackAll();
   harness.frame(snapshot());
   assert.deepEqual(harness.eventsOf("level3").map((event) => event.snapshot), [true, true]);

@@ -169,8 +169,14 @@ Deno.test("batching: a resync's subscribe never overtakes its own unsubscribe in
   const kind = (request: QueuedRequest) => request.method;
   const symbols = (batch: QueuedRequest[] | undefined) =>
     batch?.map((request) => `${request.method} ${request.subscription.symbol}`);
+  const none = new Set<string>();
   // Y rides with B; X's subscribe waits behind X's unsubscribe.
-  assert.deepEqual(symbols(pacer.take(0, 100, kind)), ["subscribe B/USD", "subscribe Y/USD"]);
-  assert.deepEqual(symbols(pacer.take(100, 100, kind)), ["unsubscribe X/USD"]);
-  assert.deepEqual(symbols(pacer.take(200, 100, kind)), ["subscribe X/USD"]);
+  assert.deepEqual(symbols(pacer.take(0, 100, kind, none)), ["subscribe B/USD", "subscribe Y/USD"]);
+  assert.deepEqual(symbols(pacer.take(100, 100, kind, none)), ["unsubscribe X/USD"]);
+  // While X's unsubscribe is unanswered, its subscribe waits, and no pace timer is asked for.
+  const xOnWire = new Set([x.key]);
+  assert.equal(pacer.take(200, 100, kind, xOnWire), undefined);
+  assert.equal(pacer.waitMs(200, xOnWire), undefined);
+  assert.equal(pacer.waitMs(200, none), 0);
+  assert.deepEqual(symbols(pacer.take(200, 100, kind, none)), ["subscribe X/USD"]);
 });

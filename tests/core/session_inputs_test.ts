@@ -1,0 +1,198 @@
+/**
+ * The session and values outside its declared types: a caller's bad input is refused before
+ * anything changes; nothing a server sends makes it throw; and what it keeps pending is bounded.
+ */
+
+import assert from "node:assert/strict";
+import { Session, type SessionInput } from "../../src/core/session.ts";
+import { IllegalInputError } from "../../src/core/connection_machine.ts";
+import { runHostileWorld } from "./hostile_world.ts";
+import { SessionHarness } from "./session_harness.ts";
+
+const BTC_BOOK = { channel: "book", symbol: "BTC/USD", depth: 10 } as const;
+const BTC_TRADES = { channel: "trade", symbol: "BTC/USD" } as const;
+
+/** Inputs a JavaScript caller can build, none of which the session may take. */
+const BAD_INPUTS: readonly unknown[] = [
+  { type: "subscribe", consumer: 1, request: { channel: "book", symbol: "BTC/USD", depth: 7 } },
+  { type: "subscribe", consumer: 1, request: { channel: "book", symbol: "BTC/USD", depth: "10" } },
+  { type: "subscribe", consumer: 1, request: { channel: "book", symbol: "BTC/USD" } },
+  { type: "subscribe", consumer: 1, request: { channel: "level3", symbol: "BTC/USD", depth: 25 } },
+  { type: "subscribe", consumer: 1, request: { channel: "trade", symbol: 42 } },
+  { type: "subscribe", consumer: 1, request: { channel: "trade", symbol: "" } },
+  { type: "subscribe", consumer: 1, request: { channel: "trade", symbol: "BTC/USD", snapshot: 1 } },
+  { type: "subscribe", consumer: 1, request: { channel: "ticker", symbol: "BTC/USD" } },
+  { type: "subscribe", consumer: 1, request: { channel: "ohlc", symbol: "BTC/USD", interval: 2 } },
+  { type: "subscribe", consumer: 1, request: { channel: "level9", symbol: "BTC/USD" } },
+  { type: "subscribe", consumer: 1, request: null },
+  { type: "subscribe", consumer: "1", request: BTC_TRADES },
+  { type: "unsubscribe" },
+  { type: "deadManSwitch", timeoutSeconds: 86_400 },
+  { type: "deadManSwitch", timeoutSeconds: 1.5 },
+  { type: "overflow", consumer: 1, dropped: 0 },
+  { type: "frame", connection: 0, text: 42 },
+  { type: "timer" },
+  { type: "launch" },
+  null,
+  "stop",
+];
+
+Deno.test("inputs: a caller's bad input is a TypeError or RangeError, and changes nothing", () => {
+  const harness = new SessionHarness();
+  harness.subscribe(BTC_TRADES);
+  harness.goLive();
+  harness.ackAll();
+  const before = {
+    state: harness.session.state,
+    subscriptions: harness.session.subscriptions(),
+    pending: harness.session.pendingRequests,
+    timers: harness.timers,
+    events: harness.events.length,
+  };
+  for (const input of BAD_INPUTS) {
+    assert.throws(
+      () => harness.input(input as SessionInput),
+      (error: unknown) => error instanceof TypeError || error instanceof RangeError,
+      JSON.stringify(input),
+    );
+    assert.deepEqual(
+      {
+        state: harness.session.state,
+        subscriptions: harness.session.subscriptions(),
+        pending: harness.session.pendingRequests,
+        timers: harness.timers,
+        events: harness.events.length,
+      },
+      before,
+      JSON.stringify(input),
+    );
+  }
+  // A time that is not a time is refused too.
+  for (const now of [Number.NaN, Infinity, "0"]) {
+    assert.throws(
+      () => harness.session.handle({ type: "timer", id: "tick" }, now as number),
+      (error: unknown) => error instanceof TypeError || error instanceof RangeError,
+    );
+  }
+  // So are settings out of range.
+  for (const options of [{ heartbeatTimeoutMs: 0 }, { requestsPerSecond: -1 }, { seed: "1" }]) {
+    assert.throws(
+      () => new Session({ url: "ws://test", seed: 1, ...options } as never),
+      (error: unknown) => error instanceof TypeError || error instanceof RangeError,
+    );
+  }
+});
+
+Deno.test("inputs: a book acknowledged at a depth not asked for is refused, undone, and the rest goes on", () => {
+  const harness = new SessionHarness();
+  harness.subscribe(BTC_BOOK);
+  harness.subscribe(BTC_TRADES);
+  harness.goLive();
+  harness.advance(500);
+  for (const request of harness.requests("subscribe")) {
+    const { channel, symbol } = request.params!;
+    const result = channel === "book"
+      ? { channel, symbol: symbol![0], depth: 7, snapshot: true }
+      : { channel, symbol: symbol![0] };
+    harness.frame({ method: "subscribe", result, success: true, req_id: request.reqId });
+  }
+  assert.equal(harness.session.subscriptionState(BTC_BOOK), "rejected");
+  assert.equal(harness.session.subscriptionState(BTC_TRADES), "synced");
+  const [error] = harness.eventsOf("error");
+  assert.equal(error.code, "rejected");
+  assert.equal(error.channel, "book");
+  assert.match(error.message, /depth 7, not the 10 asked for/);
+  // The server's subscription is undone.
+  harness.advance(500);
+  const [undo] = harness.requests("unsubscribe");
+  assert.deepEqual(undo.params, { channel: "book", symbol: ["BTC/USD"], depth: 10 });
+  // The stream leaves while the undoing is unanswered: it waits for the answer, then ends.
+  harness.unsubscribe(1);
+  assert.equal(harness.session.subscriptionState(BTC_BOOK), "unsubscribing");
+  assert.ok(harness.session.pendingRequests <= 3 * harness.session.subscriptionCount);
+  harness.ackAll();
+  harness.ackAll();
+  assert.equal(harness.session.subscriptionState(BTC_BOOK), undefined);
+  assert.equal(harness.session.pendingRequests, 0);
+  assert.equal(harness.session.state, "live");
+  // A candle interval not asked for is refused the same way.
+  const ohlc = new SessionHarness();
+  const candles = { channel: "ohlc", symbol: "BTC/USD", interval: 5 } as const;
+  ohlc.subscribe(candles);
+  ohlc.goLive();
+  const [request] = ohlc.requests("subscribe");
+  ohlc.frame({
+    method: "subscribe",
+    result: { channel: "ohlc", symbol: "BTC/USD", interval: 60 },
+    success: true,
+    req_id: request.reqId,
+  });
+  assert.equal(ohlc.session.subscriptionState(candles), "rejected");
+});
+
+Deno.test("inputs: a subscription that ends leaves nothing pending, even with its subscribe refused late", () => {
+  // The subscribe is on the wire when the stream leaves; the subscribe is then refused. The
+  // unsubscribe waited for that answer, so nothing of the ended subscription stays pending.
+  const harness = new SessionHarness();
+  const consumer = harness.subscribe(BTC_TRADES);
+  harness.goLive();
+  const [subscribe] = harness.requests("subscribe");
+  harness.unsubscribe(consumer);
+  harness.advance(500);
+  assert.deepEqual(harness.requests().map((request) => request.method), ["subscribe"]);
+  harness.reject(subscribe, "Currency pair not supported BTC/USD");
+  assert.equal(harness.session.subscriptionCount, 0);
+  assert.equal(harness.session.pendingRequests, 0);
+});
+
+Deno.test("inputs: a subscription has at most one request on the wire and two queued: at most three", () => {
+  // The worst case: a subscribe unanswered, the stream leaves (an unsubscribe queued) and comes
+  // back (a subscribe queued).
+  const harness = new SessionHarness();
+  const first = harness.subscribe(BTC_TRADES);
+  harness.goLive();
+  harness.unsubscribe(first);
+  harness.subscribe(BTC_TRADES);
+  harness.advance(5000);
+  assert.equal(harness.session.subscriptionCount, 1);
+  assert.equal(harness.session.pendingRequests, 3);
+  assert.equal(harness.requests().filter((request) => request.method !== "ping").length, 1);
+  // Each answer lets the next one out, in order.
+  harness.ackAll();
+  harness.advance(200);
+  harness.ackAll();
+  harness.advance(200);
+  assert.deepEqual(
+    harness.requests().filter((request) => request.method !== "ping").map((r) => r.method),
+    ["subscribe", "unsubscribe", "subscribe"],
+  );
+  harness.ackAll();
+  assert.equal(harness.session.pendingRequests, 0);
+  assert.equal(harness.session.subscriptionState(BTC_TRADES), "synced");
+});
+
+Deno.test("inputs: whatever the server does, handle never throws and the bound holds at every step", () => {
+  let steps = 0;
+  for (let seed = 1; seed <= 60; seed++) {
+    const session = new Session({
+      url: "ws://hostile",
+      seed,
+      snapshotTimeoutMs: 3000,
+      subscriptionTimeoutMs: 8000,
+      requestTimeoutMs: 4000,
+      heartbeatTimeoutMs: 6000,
+    });
+    runHostileWorld(session, seed, 2000, (step) => {
+      steps++;
+      // The world feeds inputs a connection state may refuse (a frame before its socket opened).
+      if (step.error !== undefined) {
+        assert.ok(step.error instanceof IllegalInputError, `seed ${seed}: ${step.error}`);
+      }
+      assert.ok(
+        session.pendingRequests <= 3 * session.subscriptionCount,
+        `seed ${seed}: ${session.pendingRequests} pending for ${session.subscriptionCount}`,
+      );
+    });
+  }
+  assert.ok(steps > 60_000, `${steps} steps`);
+});

@@ -10,8 +10,8 @@
 import type { DataChannel, KrakenEvent } from "../core/events.ts";
 import {
   checkBooleanOption,
+  checkConnectionOptions,
   checkNumberOption,
-  checkReconnectOptions,
   checkSubscriptionRequest,
   checkSymbol,
 } from "../core/input_checks.ts";
@@ -179,26 +179,9 @@ function checkString(value: unknown, name: string): void {
 export function checkClientOptions(value: unknown): Record<string, unknown> {
   const options = optionsOf(value, "KrakenWs", CLIENT_OPTIONS);
   for (const name of ["url", "authUrl", "level3Url", "restUrl"]) checkString(options[name], name);
-  checkReconnectOptions(options.reconnect);
-  for (
-    const name of [
-      "heartbeatTimeoutMs",
-      "pingIntervalMs",
-      "snapshotTimeoutMs",
-      "subscriptionTimeoutMs",
-      "connectTimeoutMs",
-      "tradingTimeoutMs",
-    ]
-  ) {
-    checkNumberOption(options[name], name, { min: 1 });
-  }
-  checkNumberOption(options.lingerMs, "lingerMs", { min: 0 });
+  checkConnectionOptions(options);
+  checkNumberOption(options.tradingTimeoutMs, "tradingTimeoutMs", { min: 1 });
   checkNumberOption(options.bufferSize, "bufferSize", { min: 1, integer: true });
-  checkNumberOption(options.requestsPerSecond, "requestsPerSecond", { min: 1 / 60 });
-  checkNumberOption(options.maxSymbolsPerRequest, "maxSymbolsPerRequest", {
-    min: 1,
-    integer: true,
-  });
   checkFunction(options.webSocket, "webSocket");
   checkFunction(options.fetch, "fetch");
   checkObject(options.clock, "clock", ["now", "setTimeout", "clearTimeout"]);
@@ -271,35 +254,27 @@ export function checkedRequests(
   });
 }
 
-/** Every event type and data channel; a `Record` so that the compiler keeps them complete. */
+/** Every data channel and event type; `Record`s, so that the compiler keeps them complete. */
+const CHANNEL_FLAGS = {
+  book: true,
+  trade: true,
+  ticker: true,
+  ohlc: true,
+  instrument: true,
+  executions: true,
+  balances: true,
+  level3: true,
+} satisfies Record<DataChannel, true>;
+const DATA_CHANNELS = Object.keys(CHANNEL_FLAGS);
 const EVENT_TYPES = Object.keys(
   {
-    book: true,
-    trade: true,
-    ticker: true,
-    ohlc: true,
-    instrument: true,
-    executions: true,
-    balances: true,
-    level3: true,
+    ...CHANNEL_FLAGS,
     dead_man_switch: true,
     state: true,
     gap: true,
     status: true,
     error: true,
   } satisfies Record<KrakenEvent["type"], true>,
-);
-const DATA_CHANNELS = Object.keys(
-  {
-    book: true,
-    trade: true,
-    ticker: true,
-    ohlc: true,
-    instrument: true,
-    executions: true,
-    balances: true,
-    level3: true,
-  } satisfies Record<DataChannel, true>,
 );
 
 /**

@@ -253,6 +253,29 @@ export function checkSessionOptions(value: unknown): asserts value is SessionOpt
   checkText(options.url, "url");
   if (options.seed === undefined) throw new TypeError("seed is missing");
   checkNumberOption(options.seed, "seed", { min: -Number.MAX_SAFE_INTEGER, integer: true });
+  checkConnectionOptions(options);
+  checkNumberOption(options.requestTimeoutMs, "requestTimeoutMs", { min: 1 });
+  checkNumberOption(options.closeTimeoutMs, "closeTimeoutMs", { min: 0 });
+  checkNumberOption(options.immediateResyncs, "immediateResyncs", { min: 0, integer: true });
+  checkNumberOption(options.maxFrameBytes, "maxFrameBytes", { min: 1, integer: true });
+  if (options.link !== undefined) checkOneOf(options.link, ["private", "level3"], "link");
+}
+
+/**
+ * Checks the settings a client and its sessions share: backoff, timeouts, linger and the pace of
+ * requests.
+ *
+ * @param options What the caller passed.
+ * @throws {TypeError} A field of the wrong type.
+ * @throws {RangeError} A timeout, rate or bound out of range.
+ *
+ * @example
+ * ```ts
+ * import { checkConnectionOptions } from "./input_checks.ts";
+ * checkConnectionOptions({ heartbeatTimeoutMs: 5000, requestsPerSecond: 5 });
+ * ```
+ */
+export function checkConnectionOptions(options: Record<string, unknown>): void {
   checkReconnectOptions(options.reconnect);
   for (
     const name of [
@@ -261,12 +284,10 @@ export function checkSessionOptions(value: unknown): asserts value is SessionOpt
       "connectTimeoutMs",
       "snapshotTimeoutMs",
       "subscriptionTimeoutMs",
-      "requestTimeoutMs",
     ]
   ) {
     checkNumberOption(options[name], name, { min: 1 });
   }
-  checkNumberOption(options.closeTimeoutMs, "closeTimeoutMs", { min: 0 });
   checkNumberOption(options.lingerMs, "lingerMs", { min: 0 });
   // Slower than one request a minute would leave a whole market unsubscribed for hours.
   checkNumberOption(options.requestsPerSecond, "requestsPerSecond", { min: 1 / 60 });
@@ -274,9 +295,6 @@ export function checkSessionOptions(value: unknown): asserts value is SessionOpt
     min: 1,
     integer: true,
   });
-  checkNumberOption(options.immediateResyncs, "immediateResyncs", { min: 0, integer: true });
-  checkNumberOption(options.maxFrameBytes, "maxFrameBytes", { min: 1, integer: true });
-  if (options.link !== undefined) checkOneOf(options.link, ["private", "level3"], "link");
 }
 
 /** A consumer's number: a whole number, as the driver hands them out. */

@@ -212,7 +212,7 @@ Deno.test("subscription machine: a second subscribe's answer meets what the firs
   for (const row of SECOND_SUBSCRIBE_ROWS) walkSecondSubscribe(row);
 });
 
-Deno.test("subscription machine: whatever the server does, the session moves only by the table, and every row that emits is reached", () => {
+Deno.test("subscription machine: whatever the server does, the session moves only by the table, every row that emits is reached, and pending requests stay within three per subscription", () => {
   const reached = new Set<string>();
   for (let seed = 1; seed <= 150; seed++) {
     const session = new Session({
@@ -230,6 +230,10 @@ Deno.test("subscription machine: whatever the server does, the session moves onl
       if (step.error !== undefined) {
         assert.ok(step.error instanceof IllegalInputError, `seed ${seed}: ${step.error}`);
       }
+      assert.ok(
+        session.pendingRequests <= 3 * session.subscriptionCount,
+        `seed ${seed}: ${session.pendingRequests} pending for ${session.subscriptionCount}`,
+      );
       for (const event of subscriptionStates(emitted(step.effects))) {
         const rows = rowsOf(event);
         assert.notEqual(

@@ -73,16 +73,35 @@ function decodeError(
   };
 }
 
+/** The rest of a run of ASCII, one UTF-8 byte a unit. */
+const ASCII_RUN = /[^\u0080-\uffff]*/y;
+
+/** How many ASCII units the loop below counts before handing the run to {@link ASCII_RUN}. */
+const LONG_ASCII_RUN = 32;
+
 /** Whether the UTF-8 encoding of `text` is longer than `limit` bytes; stops early once past. */
 function utf8LengthExceeds(text: string, limit: number): boolean {
   // Each UTF-16 unit is 1 to 3 UTF-8 bytes, so most frames are settled without counting.
   if (text.length > limit) return true;
   if (text.length * 3 <= limit) return false;
   let bytes = 0;
+  let run = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    if (code < 0x80) bytes += 1;
-    else if (code < 0x800) bytes += 2;
+    if (code < 0x80) {
+      bytes += 1;
+      // A frame near the limit is megabytes long: a loop here would cost several times the parse.
+      if (++run === LONG_ASCII_RUN) {
+        ASCII_RUN.lastIndex = i + 1;
+        ASCII_RUN.test(text);
+        bytes += ASCII_RUN.lastIndex - (i + 1);
+        i = ASCII_RUN.lastIndex - 1;
+        run = 0;
+      }
+      continue;
+    }
+    run = 0;
+    if (code < 0x800) bytes += 2;
     else if (code >= 0xd800 && code <= 0xdbff && isLowSurrogate(text.charCodeAt(i + 1))) {
       // A surrogate pair is one code point of 4 bytes; a lone surrogate encodes as 3 (U+FFFD).
       bytes += 4;
@@ -90,7 +109,7 @@ function utf8LengthExceeds(text: string, limit: number): boolean {
     } else bytes += 3;
     if (bytes > limit) return true;
   }
-  return false;
+  return bytes > limit;
 }
 
 function isLowSurrogate(code: number): boolean {
@@ -220,8 +239,8 @@ function readFinite(cursor: JsonCursor, text: string): number {
 }
 
 function readInteger(cursor: JsonCursor, min: number, max: number): number {
-  const text = cursor.readNumberText();
-  const value = Number(text);
+  cursor.readNumberText();
+  const value = cursor.lastNumberValue;
   if (!cursor.lastNumberIsInteger || !Number.isSafeInteger(value) || value < min || value > max) {
     throw cursor.fail("out_of_range", `"${cursor.key}" must be an integer in [${min}, ${max}]`);
   }
@@ -232,13 +251,6 @@ function readStringArray(cursor: JsonCursor): string[] {
   const out: string[] = [];
   cursor.enterArray();
   while (cursor.nextItem()) out.push(cursor.readString());
-  return out;
-}
-
-function readValueArray(cursor: JsonCursor): JsonValue[] {
-  const out: JsonValue[] = [];
-  cursor.enterArray();
-  while (cursor.nextItem()) out.push(cursor.readValue());
   return out;
 }
 
@@ -272,10 +284,13 @@ interface Envelope {
   /** `data` read in the same pass, with the channel and type it was read for. */
   parsed?: { readonly channel: string; readonly type: FrameType; readonly message: KrakenMessage };
   method?: string;
-  success?: JsonValue;
+  /** Whether `success` was `true`: any other value is a failure, and only checked. */
+  success?: boolean;
   error?: string;
   /** Where `result` starts; read only for methods whose result this SDK knows. */
   resultOffset: number;
+  /** Where `result` ends. */
+  resultEnd: number;
   reqId?: number;
   symbol?: string;
   timeIn?: string;
@@ -283,20 +298,28 @@ interface Envelope {
   warnings?: string[];
 }
 
+/** Only `true` counts as success, so any other value is checked but never built. */
+function readSuccess(cursor: JsonCursor): boolean {
+  if (cursor.peek() === 0x74) return cursor.readBoolean();
+  cursor.skipValue();
+  return false;
+}
+
 function readFrame(cursor: JsonCursor): KrakenMessage {
-  const envelope: Envelope = { dataOffset: -1, resultOffset: -1 };
+  const envelope: Envelope = { dataOffset: -1, resultOffset: -1, resultEnd: -1 };
   cursor.enterObject();
   while (cursor.nextKey()) {
     if (cursor.keyIs("channel")) envelope.channel = readChannelName(cursor);
     else if (cursor.keyIs("type")) envelope.type = readFrameType(cursor);
     else if (cursor.keyIs("data")) readData(cursor, envelope);
     else if (cursor.keyIs("method")) envelope.method = cursor.readString();
-    else if (cursor.keyIs("success")) envelope.success = cursor.readValue();
+    else if (cursor.keyIs("success")) envelope.success = readSuccess(cursor);
     else if (cursor.keyIs("error")) envelope.error = cursor.readString();
     else if (cursor.keyIs("result")) {
       cursor.peek();
       envelope.resultOffset = cursor.pos;
       cursor.skipValue();
+      envelope.resultEnd = cursor.pos;
     } else if (cursor.keyIs("req_id")) {
       envelope.reqId = readInteger(cursor, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
     } else if (cursor.keyIs("symbol")) envelope.symbol = cursor.readString();
@@ -574,15 +597,13 @@ function readBookPayload(cursor: JsonCursor): BookPayload {
  * Reads an object whose fields are strings, decimals (kept with their text) and integers, as
  * described by `schema`, and checks that every required field is present.
  */
-function readFlatObject(
-  cursor: JsonCursor,
-  schema: Readonly<Record<string, FieldSpec>>,
-): Record<string, string | number> {
+function readFlatObject(cursor: JsonCursor, schema: FlatSchema): Record<string, string | number> {
   const out: Record<string, string | number> = {};
+  const fields = schema.fields;
   cursor.enterObject();
   while (cursor.nextKey()) {
     const key = cursor.key;
-    const spec = Object.hasOwn(schema, key) ? schema[key] : undefined;
+    const spec = Object.hasOwn(fields, key) ? fields[key] : undefined;
     if (spec === undefined) {
       cursor.skipValue();
       continue;
@@ -590,31 +611,52 @@ function readFlatObject(
     if (spec.kind === "string") {
       out[spec.name] = cursor.readString();
     } else if (spec.kind === "integer") {
-      out[spec.name] = readInteger(cursor, spec.min ?? 0, Number.MAX_SAFE_INTEGER);
+      out[spec.name] = readInteger(cursor, 0, Number.MAX_SAFE_INTEGER);
     } else {
       const text = cursor.readNumberText();
       out[spec.name] = readFinite(cursor, text);
-      out[`${spec.name}Text`] = text;
+      out[spec.textName] = text;
     }
   }
-  for (const [wire, spec] of Object.entries(schema)) {
-    if (!spec.optional && out[spec.name] === undefined) throw missing(cursor, wire);
+  for (const [wire, name] of schema.required) {
+    if (out[name] === undefined) throw missing(cursor, wire);
   }
   return out;
 }
 
-interface FieldSpec {
-  readonly name: string;
-  readonly kind: "string" | "decimal" | "integer";
-  readonly optional?: boolean;
-  readonly min?: number;
+/** A flat object's fields by wire name, and the ones it must have. */
+interface FlatSchema {
+  readonly fields: Readonly<Record<string, FieldSpec>>;
+  /** Listed once here: listed for each object read, they cost more than reading a small object. */
+  readonly required: readonly (readonly [wire: string, name: string])[];
 }
 
-const str = (name: string, optional = false): FieldSpec => ({ name, kind: "string", optional });
-const dec = (name: string): FieldSpec => ({ name, kind: "decimal" });
-const int = (name: string): FieldSpec => ({ name, kind: "integer" });
+function flatSchema(fields: Record<string, FieldSpec>): FlatSchema {
+  const required = Object.entries(fields)
+    .filter(([, spec]) => !spec.optional)
+    .map(([wire, spec]) => [wire, spec.name] as const);
+  return { fields, required };
+}
 
-const TRADE_SCHEMA: Record<string, FieldSpec> = {
+interface FieldSpec {
+  readonly name: string;
+  /** Where a decimal's exact text goes: made once, as a fresh key for each object read is slow. */
+  readonly textName: string;
+  readonly kind: "string" | "decimal" | "integer";
+  readonly optional: boolean;
+}
+
+const fieldSpec = (name: string, kind: FieldSpec["kind"], optional = false): FieldSpec => ({
+  name,
+  textName: `${name}Text`,
+  kind,
+  optional,
+});
+const str = (name: string, optional = false): FieldSpec => fieldSpec(name, "string", optional);
+const dec = (name: string): FieldSpec => fieldSpec(name, "decimal");
+const int = (name: string): FieldSpec => fieldSpec(name, "integer");
+
+const TRADE_SCHEMA: FlatSchema = flatSchema({
   symbol: str("symbol"),
   side: str("side"),
   price: dec("price"),
@@ -622,7 +664,7 @@ const TRADE_SCHEMA: Record<string, FieldSpec> = {
   ord_type: str("ordType"),
   trade_id: int("tradeId"),
   timestamp: str("timestamp"),
-};
+});
 
 function readTrade(cursor: JsonCursor): Trade {
   const trade = readFlatObject(cursor, TRADE_SCHEMA);
@@ -632,7 +674,7 @@ function readTrade(cursor: JsonCursor): Trade {
   return trade as unknown as Trade;
 }
 
-const TICKER_SCHEMA: Record<string, FieldSpec> = {
+const TICKER_SCHEMA: FlatSchema = flatSchema({
   symbol: str("symbol"),
   bid: dec("bid"),
   bid_qty: dec("bidQty"),
@@ -646,13 +688,13 @@ const TICKER_SCHEMA: Record<string, FieldSpec> = {
   change: dec("change"),
   change_pct: dec("changePct"),
   timestamp: str("timestamp", true),
-};
+});
 
 function readTicker(cursor: JsonCursor): Ticker {
   return readFlatObject(cursor, TICKER_SCHEMA) as unknown as Ticker;
 }
 
-const CANDLE_SCHEMA: Record<string, FieldSpec> = {
+const CANDLE_SCHEMA: FlatSchema = flatSchema({
   symbol: str("symbol"),
   open: dec("open"),
   high: dec("high"),
@@ -664,7 +706,7 @@ const CANDLE_SCHEMA: Record<string, FieldSpec> = {
   interval_begin: str("intervalBegin"),
   interval: int("interval"),
   timestamp: str("timestamp", true),
-};
+});
 
 function readCandle(cursor: JsonCursor): Candle {
   return readFlatObject(cursor, CANDLE_SCHEMA) as unknown as Candle;
@@ -695,10 +737,10 @@ function readStatusInfo(cursor: JsonCursor): StatusInfo {
         info.version = readLenientText(cursor);
         break;
       case "upcoming_maintenance":
-        info.upcomingMaintenance = readValueArray(cursor);
+        info.upcomingMaintenance = cursor.readArray();
         break;
       case "emergency":
-        info.emergency = readValueArray(cursor);
+        info.emergency = cursor.readArray();
         break;
       default:
         cursor.skipValue();

@@ -151,24 +151,42 @@ function readIntegerFrom(min: number): FieldReader {
   return (cursor) => readInteger(cursor, min, Number.MAX_SAFE_INTEGER);
 }
 
+/** An object's fields by wire name, and the ones it must have. */
+interface Schema {
+  readonly fields: Readonly<Record<string, Field>>;
+  /** Listed once here: listed for each object read, they cost more than reading a small object. */
+  readonly required: readonly (readonly [wire: string, name: string])[];
+}
+
+function schemaOf(fields: Record<string, Field>): Schema {
+  const required = Object.entries(fields)
+    .filter(([, field]) => field.required)
+    .map(([wire, field]) => [wire, field.name] as const);
+  return { fields, required };
+}
+
 /**
  * Reads an object as `schema` describes it: unknown keys are skipped, a known key of the wrong type
  * fails, and `null` counts as absent (Kraken leaves optional fields out, but a `null` there says the
  * same thing and is no reason to lose an order's event).
  */
-function readObject(cursor: JsonCursor, schema: Readonly<Record<string, Field>>): object {
+function readObject(cursor: JsonCursor, schema: Schema): object {
   const out: Record<string, unknown> = {};
+  const fields = schema.fields;
   cursor.enterObject();
   while (cursor.nextKey()) {
     const key = cursor.key;
-    const field = Object.hasOwn(schema, key) ? schema[key] : undefined;
+    const field = Object.hasOwn(fields, key) ? fields[key] : undefined;
     if (field === undefined) {
       cursor.skipValue();
       continue;
     }
     const { name, kind } = field;
-    delete out[name];
-    delete out[`${name}Text`];
+    if (out[name] !== undefined) {
+      // A repeated key: the later one wins, also when it is null. Only then, since `delete` is slow.
+      delete out[name];
+      delete out[`${name}Text`];
+    }
     if (cursor.readNull()) continue;
     if (kind === "string") out[name] = cursor.readString();
     else if (kind === "boolean") out[name] = cursor.readBoolean();
@@ -184,8 +202,8 @@ function readObject(cursor: JsonCursor, schema: Readonly<Record<string, Field>>)
       }
     } else out[name] = kind(cursor);
   }
-  for (const [wire, field] of Object.entries(schema)) {
-    if (field.required && out[field.name] === undefined) throw missing(cursor, wire);
+  for (const [wire, name] of schema.required) {
+    if (out[name] === undefined) throw missing(cursor, wire);
   }
   return out;
 }
@@ -212,12 +230,12 @@ function lenientNumberText(cursor: JsonCursor): string | undefined {
     : undefined;
 }
 
-const FEE_SCHEMA: Record<string, Field> = {
+const FEE_SCHEMA: Schema = schemaOf({
   asset: str("asset", true),
   qty: dec("qty", true),
-};
+});
 
-const TRIGGERS_SCHEMA: Record<string, Field> = {
+const TRIGGERS_SCHEMA: Schema = schemaOf({
   reference: str("reference"),
   price: dec("price"),
   price_type: str("priceType"),
@@ -226,15 +244,15 @@ const TRIGGERS_SCHEMA: Record<string, Field> = {
   last_price: dec("lastPrice"),
   status: str("status"),
   timestamp: str("timestamp"),
-};
+});
 
-const CONTINGENT_SCHEMA: Record<string, Field> = {
+const CONTINGENT_SCHEMA: Schema = schemaOf({
   order_type: str("orderType"),
   trigger_price: dec("triggerPrice"),
   trigger_price_type: str("triggerPriceType"),
   limit_price: dec("limitPrice"),
   limit_price_type: str("limitPriceType"),
-};
+});
 
 const readFee = (cursor: JsonCursor) => readObject(cursor, FEE_SCHEMA) as ExecutionFee;
 
@@ -243,7 +261,7 @@ const readFee = (cursor: JsonCursor) => readObject(cursor, FEE_SCHEMA) as Execut
  * stay strings: Kraken adds values (`amended` is described but not listed), and an unknown one must
  * not cost the event.
  */
-const EXECUTION_SCHEMA: Record<string, Field> = {
+const EXECUTION_SCHEMA: Schema = schemaOf({
   exec_type: str("execType", true),
   order_id: str("orderId", true),
   cl_ord_id: str("clOrdId"),
@@ -301,19 +319,19 @@ const EXECUTION_SCHEMA: Record<string, Field> = {
   trigger: str("trigger"),
   triggered_price: dec("triggeredPrice"),
   ratecount: { name: "ratecount", kind: "lenientDecimal" },
-};
+});
 
 function readExecution(cursor: JsonCursor): Execution {
   return readObject(cursor, EXECUTION_SCHEMA) as Execution;
 }
 
-const WALLET_SCHEMA: Record<string, Field> = {
+const WALLET_SCHEMA: Schema = schemaOf({
   type: str("type", true),
   id: str("id", true),
   balance: dec("balance", true),
-};
+});
 
-const ASSET_BALANCE_SCHEMA: Record<string, Field> = {
+const ASSET_BALANCE_SCHEMA: Schema = schemaOf({
   asset: str("asset", true),
   asset_class: str("assetClass"),
   balance: dec("balance", true),
@@ -321,7 +339,7 @@ const ASSET_BALANCE_SCHEMA: Record<string, Field> = {
     "wallets",
     (cursor) => readList(cursor, (item) => readObject(item, WALLET_SCHEMA) as BalanceWallet),
   ),
-};
+});
 
 function readAssetBalance(cursor: JsonCursor): AssetBalance {
   const balance = readObject(cursor, ASSET_BALANCE_SCHEMA) as Omit<AssetBalance, "wallets"> & {
@@ -331,7 +349,7 @@ function readAssetBalance(cursor: JsonCursor): AssetBalance {
   return { ...balance, wallets: balance.wallets ?? [] };
 }
 
-const LEDGER_SCHEMA: Record<string, Field> = {
+const LEDGER_SCHEMA: Schema = schemaOf({
   ledger_id: str("ledgerId", true),
   ref_id: str("refId", true),
   timestamp: str("timestamp", true),
@@ -346,7 +364,7 @@ const LEDGER_SCHEMA: Record<string, Field> = {
   wallet_type: str("walletType"),
   wallet_id: str("walletId"),
   user: str("user"),
-};
+});
 
 function readLedgerEntry(cursor: JsonCursor): LedgerEntry {
   return readObject(cursor, LEDGER_SCHEMA) as LedgerEntry;
@@ -356,6 +374,8 @@ function readLedgerEntry(cursor: JsonCursor): LedgerEntry {
 export interface ReplyEnvelope {
   /** Where `result` starts, or -1. */
   readonly resultOffset: number;
+  /** Where `result` ends. */
+  readonly resultEnd: number;
   /** `req_id`. */
   readonly reqId?: number;
   /** Top-level `warnings`. */
@@ -387,21 +407,21 @@ export function readTradingReply(
   envelope: ReplyEnvelope,
 ): TradingReply {
   let result: JsonValue = null;
-  const warnings: string[] = [];
+  let listed: readonly string[] = [];
   if (envelope.resultOffset >= 0) {
-    cursor.pos = envelope.resultOffset;
-    cursor.key = "result";
-    result = cursor.readValue();
+    // `decode`'s first pass checked `result` (its depth too), so one native parse builds it.
+    result = JSON.parse(cursor.text.slice(envelope.resultOffset, envelope.resultEnd)) as JsonValue;
     if (isJsonObject(result) && Object.hasOwn(result, "warnings")) {
-      const listed = result.warnings;
-      if (!Array.isArray(listed) || !listed.every((item) => typeof item === "string")) {
+      const found = result.warnings;
+      if (!Array.isArray(found) || !found.every((item) => typeof item === "string")) {
         cursor.pos = envelope.resultOffset;
         throw cursor.fail("wrong_type", `"result.warnings" must be a list of strings`);
       }
-      warnings.push(...(listed as string[]));
+      listed = found as string[];
     }
   }
-  warnings.push(...(envelope.warnings ?? []));
+  // Spread into a literal, not into `push`: a list of a million warnings would overflow the stack.
+  const warnings = [...listed, ...(envelope.warnings ?? [])];
   return {
     kind: "tradingReply",
     method,

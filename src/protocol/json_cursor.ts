@@ -72,16 +72,68 @@ function isWhitespace(code: number): boolean {
 /** 10^0 … 10^22: every one is exactly representable as a double. */
 const POWERS_OF_TEN: readonly number[] = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
 
-const SIMPLE_ESCAPES: Record<string, string> = {
-  '"': '"',
-  "\\": "\\",
-  "/": "/",
-  b: "\b",
-  f: "\f",
-  n: "\n",
-  r: "\r",
-  t: "\t",
+/**
+ * How many characters of a run the char-code loops take before handing the rest to a sticky
+ * regular expression: the engine's compiled regex scans a long run about three times faster than
+ * a loop, but costs more than a short run to call.
+ */
+const LONG_RUN = 32;
+
+/** A run of string characters that need no care: from U+0020 up, but not `"` or `\`. */
+const PLAIN_RUN = /[\u0020\u0021\u0023-\u005b\u005d-\uffff]*/y;
+const WHITESPACE_RUN = /[ \t\n\r]*/y;
+const DIGIT_RUN = /[0-9]*/y;
+
+/** Where the run of `pattern` (a sticky regex) that starts at `pos` ends. */
+function runEnd(pattern: RegExp, text: string, pos: number): number {
+  pattern.lastIndex = pos;
+  pattern.test(text);
+  return pattern.lastIndex;
+}
+
+/** The end of the whitespace at `pos`. */
+function skipWhitespace(text: string, pos: number): number {
+  const stop = pos + LONG_RUN;
+  while (isWhitespace(text.charCodeAt(pos))) {
+    if (++pos === stop) return runEnd(WHITESPACE_RUN, text, pos);
+  }
+  return pos;
+}
+
+/** The end of the digits at `pos`. */
+function skipDigits(text: string, pos: number): number {
+  const stop = pos + LONG_RUN;
+  while (isDigit(text.charCodeAt(pos))) {
+    if (++pos === stop) return runEnd(DIGIT_RUN, text, pos);
+  }
+  return pos;
+}
+
+/** The value of a hexadecimal digit, or -1 when `code` is not one. */
+function hexDigit(code: number): number {
+  if (isDigit(code)) return code - DIGIT_0;
+  const lower = code | 0x20;
+  return lower >= 0x61 && lower <= 0x66 ? lower - 0x57 : -1;
+}
+
+/** What each escape that is one letter after the backslash stands for, by the letter's code. */
+const UNESCAPED: Readonly<Record<number, string>> = {
+  [QUOTE]: '"',
+  [BACKSLASH]: "\\",
+  0x2f: "/",
+  0x62: "\b",
+  0x66: "\f",
+  0x6e: "\n",
+  0x72: "\r",
+  0x74: "\t",
 };
+
+/**
+ * Up to this many escapes a string is unescaped here; past it, by the engine's parser. A call to
+ * that parser costs as much as a handful of escapes here, while each escape here adds a piece to
+ * join, so a string of thousands of escapes would be built piece by piece many times slower.
+ */
+const FEW_ESCAPES = 4;
 
 /**
  * Reads one JSON text, value by value, in the order the caller asks.
@@ -183,7 +235,10 @@ export class JsonCursor {
     const text = this.text;
     let pos = this.pos;
     let code = text.charCodeAt(pos);
-    while (isWhitespace(code)) code = text.charCodeAt(++pos);
+    if (isWhitespace(code)) {
+      pos = skipWhitespace(text, pos);
+      code = text.charCodeAt(pos);
+    }
     this.pos = pos;
     return code;
   }
@@ -227,12 +282,14 @@ export class JsonCursor {
   }
 
   /**
-   * True when the cursor stands right after `open` (whitespace aside): the first member of a
-   * container. A value never ends in `{` or `[`, so this needs no stack of flags.
+   * True when the text before `before` is `open`, whitespace aside: the first member of a
+   * container. A value never ends in `{` or `[`, so this needs no stack of flags. `before` is where
+   * the cursor stood before it skipped the whitespace in front of the next token: looking back from
+   * there, not from the token, keeps a long run of whitespace from being walked twice.
    */
-  #justOpened(open: number): boolean {
+  #justOpened(open: number, before: number): boolean {
     const text = this.text;
-    let pos = this.pos - 1;
+    let pos = before - 1;
     while (isWhitespace(text.charCodeAt(pos))) pos--;
     return text.charCodeAt(pos) === open;
   }
@@ -249,8 +306,9 @@ export class JsonCursor {
    * returns false.
    */
   nextKey(): boolean {
+    const before = this.pos;
     let code = this.peek();
-    const first = this.#justOpened(OPEN_BRACE);
+    const first = this.#justOpened(OPEN_BRACE, before);
     if (code === CLOSE_BRACE) {
       this.pos++;
       this.#depth--;
@@ -277,8 +335,9 @@ export class JsonCursor {
 
   /** Moves to the next array item, or consumes `]` and returns false. */
   nextItem(): boolean {
+    const before = this.pos;
     const code = this.peek();
-    const first = this.#justOpened(OPEN_BRACKET);
+    const first = this.#justOpened(OPEN_BRACKET, before);
     if (code === CLOSE_BRACKET) {
       this.pos++;
       this.#depth--;
@@ -292,18 +351,14 @@ export class JsonCursor {
   }
 
   #readKey(): void {
-    const text = this.text;
-    const start = this.pos + 1;
-    let pos = start;
-    let code = text.charCodeAt(pos);
-    while (code !== QUOTE && code !== BACKSLASH && code >= 0x20) code = text.charCodeAt(++pos);
-    if (code === QUOTE) {
-      this.#keyStart = start;
-      this.#keyEnd = pos;
-      this.#keyText = undefined;
-      this.pos = pos + 1;
+    const start = this.pos;
+    const escapes = this.#scanString();
+    if (escapes > 0) {
+      this.#keyText = this.#unescape(start, escapes);
     } else {
-      this.#keyText = this.#readStringBody();
+      this.#keyStart = start + 1;
+      this.#keyEnd = this.pos - 1;
+      this.#keyText = undefined;
     }
   }
 
@@ -313,56 +368,84 @@ export class JsonCursor {
     return this.#readStringBody();
   }
 
+  /** Reads the string that starts at the cursor (on its opening quote). */
   #readStringBody(): string {
+    const start = this.pos;
+    const escapes = this.#scanString();
+    return escapes > 0 ? this.#unescape(start, escapes) : this.text.slice(start + 1, this.pos - 1);
+  }
+
+  /**
+   * The text of the string from `start` (its opening quote) to the cursor (just past its closing
+   * quote), which {@link JsonCursor.#scanString} has just checked and found `escapes` escapes in.
+   */
+  #unescape(start: number, escapes: number): string {
     const text = this.text;
-    const start = ++this.pos;
-    let pos = start;
-    for (;;) {
-      const code = text.charCodeAt(pos);
-      if (code === QUOTE) {
-        this.pos = pos + 1;
-        return text.slice(start, pos);
+    const end = this.pos - 1;
+    // Checked already, so the engine's parser cannot fail on it.
+    if (escapes > FEW_ESCAPES) return JSON.parse(text.slice(start, end + 1)) as string;
+    let out = "";
+    let from = start + 1;
+    // Exactly one search per escape: a search past the last one could run on to the frame's end.
+    for (let i = 0; i < escapes; i++) {
+      const pos = text.indexOf("\\", from);
+      out += text.slice(from, pos);
+      const escape = text.charCodeAt(pos + 1);
+      if (escape === 0x75) {
+        out += String.fromCharCode(
+          hexDigit(text.charCodeAt(pos + 2)) << 12 | hexDigit(text.charCodeAt(pos + 3)) << 8 |
+            hexDigit(text.charCodeAt(pos + 4)) << 4 | hexDigit(text.charCodeAt(pos + 5)),
+        );
+        from = pos + 6;
+      } else {
+        out += UNESCAPED[escape];
+        from = pos + 2;
       }
-      if (code === BACKSLASH) break;
-      if (code < 0x20 || Number.isNaN(code)) {
-        this.pos = pos;
-        throw this.fail("malformed_json", "unterminated string or raw control character");
-      }
-      pos++;
     }
-    let out = text.slice(start, pos);
+    return out + text.slice(from, end);
+  }
+
+  /**
+   * Moves past the string that starts at the cursor (on its opening quote), checking it exactly as
+   * RFC 8259 says but building nothing: skipped strings must cost a scan, however many escapes they
+   * hold. Returns how many escapes it had.
+   */
+  #scanString(): number {
+    const text = this.text;
+    let pos = this.pos + 1;
+    let escapes = 0;
+    let stop = pos + LONG_RUN;
     for (;;) {
       const code = text.charCodeAt(pos);
       if (code === QUOTE) {
         this.pos = pos + 1;
-        return out;
+        return escapes;
+      }
+      if (code === BACKSLASH) {
+        escapes++;
+        const escape = text.charCodeAt(pos + 1);
+        if (escape === 0x75) {
+          const digits = hexDigit(text.charCodeAt(pos + 2)) | hexDigit(text.charCodeAt(pos + 3)) |
+            hexDigit(text.charCodeAt(pos + 4)) | hexDigit(text.charCodeAt(pos + 5));
+          if (digits < 0) {
+            this.pos = pos;
+            throw this.fail("malformed_json", "bad \\u escape");
+          }
+          pos += 6;
+        } else if (UNESCAPED[escape] !== undefined) {
+          pos += 2;
+        } else {
+          this.pos = pos;
+          throw this.fail("malformed_json", "bad escape in a string");
+        }
+        stop = pos + LONG_RUN;
+        continue;
       }
       if (code < 0x20 || Number.isNaN(code)) {
         this.pos = pos;
         throw this.fail("malformed_json", "unterminated string or raw control character");
       }
-      if (code !== BACKSLASH) {
-        out += text[pos++];
-        continue;
-      }
-      const escape = text[pos + 1];
-      if (escape === "u") {
-        const hex = text.slice(pos + 2, pos + 6);
-        if (!/^[0-9a-fA-F]{4}$/.test(hex)) {
-          this.pos = pos;
-          throw this.fail("malformed_json", "bad \\u escape");
-        }
-        out += String.fromCharCode(parseInt(hex, 16));
-        pos += 6;
-        continue;
-      }
-      const simple = escape === undefined ? undefined : SIMPLE_ESCAPES[escape];
-      if (simple === undefined) {
-        this.pos = pos;
-        throw this.fail("malformed_json", "bad escape in a string");
-      }
-      out += simple;
-      pos += 2;
+      if (++pos === stop) pos = runEnd(PLAIN_RUN, text, pos);
     }
   }
 
@@ -370,17 +453,25 @@ export class JsonCursor {
   readNumberText(): string {
     const code = this.peek();
     if (code !== MINUS && !isDigit(code)) throw this.#wrongType("a number");
-    return this.#scanNumber();
+    const start = this.pos;
+    this.#scanNumber(true);
+    return this.text.slice(start, this.pos);
   }
 
-  #scanNumber(): string {
+  /**
+   * Moves past the number at the cursor and sets {@link JsonCursor.lastNumberIsInteger}, and
+   * {@link JsonCursor.lastNumberValue} when `withValue`: a skipped number is only checked, since
+   * `Number` over thousands of digits would cost more than the scan.
+   */
+  #scanNumber(withValue: boolean): void {
     const text = this.text;
     const start = this.pos;
     let pos = start;
     let integer = true;
     // Digits are gathered as an integer so that the common case needs no second parse: with at
     // most 15 significant digits and 22 decimals, mantissa / 10^decimals is one correctly rounded
-    // IEEE division, the same double `Number(text)` returns.
+    // IEEE division, the same double `Number(text)` returns. Past those limits `Number` decides,
+    // so the remaining digits are only skipped.
     let mantissa = 0;
     let significant = 0;
     let decimals = 0;
@@ -390,10 +481,14 @@ export class JsonCursor {
     if (code === DIGIT_0) {
       code = text.charCodeAt(++pos);
     } else if (isDigit(code)) {
-      while (isDigit(code)) {
+      while (isDigit(code) && significant <= 15) {
         mantissa = mantissa * 10 + (code - DIGIT_0);
         significant++;
         code = text.charCodeAt(++pos);
+      }
+      if (isDigit(code)) {
+        pos = skipDigits(text, pos);
+        code = text.charCodeAt(pos);
       }
     } else {
       this.pos = pos;
@@ -406,11 +501,15 @@ export class JsonCursor {
         this.pos = pos;
         throw this.fail("malformed_json", "bad number fraction");
       }
-      while (isDigit(code)) {
+      while (isDigit(code) && significant <= 15 && decimals <= 22) {
         mantissa = mantissa * 10 + (code - DIGIT_0);
         if (significant > 0 || code !== DIGIT_0) significant++;
         decimals++;
         code = text.charCodeAt(++pos);
+      }
+      if (isDigit(code)) {
+        pos = skipDigits(text, pos);
+        code = text.charCodeAt(pos);
       }
     }
     let exponent = false;
@@ -424,18 +523,17 @@ export class JsonCursor {
         this.pos = pos;
         throw this.fail("malformed_json", "bad number exponent");
       }
-      while (isDigit(text.charCodeAt(pos))) pos++;
+      pos = skipDigits(text, pos);
     }
     this.pos = pos;
     this.lastNumberIsInteger = integer;
-    const numberText = text.slice(start, pos);
+    if (!withValue) return;
     if (!exponent && significant <= 15 && decimals <= 22) {
       const magnitude = decimals === 0 ? mantissa : mantissa / POWERS_OF_TEN[decimals];
       this.lastNumberValue = negative ? -magnitude : magnitude;
     } else {
-      this.lastNumberValue = Number(numberText);
+      this.lastNumberValue = Number(text.slice(start, pos));
     }
-    return numberText;
   }
 
   /** Reads a boolean. */
@@ -463,37 +561,35 @@ export class JsonCursor {
   readValue(): JsonValue {
     const code = this.peek();
     if (code === QUOTE) return this.#readStringBody();
-    if (code === MINUS || isDigit(code)) return Number(this.#scanNumber());
-    if (code === OPEN_BRACE) {
-      const object: Record<string, JsonValue> = {};
-      this.enterObject();
-      while (this.nextKey()) {
-        Object.defineProperty(object, this.key, {
-          value: this.readValue(),
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
-      }
-      return object;
+    if (code === MINUS || isDigit(code)) {
+      this.#scanNumber(true);
+      return this.lastNumberValue;
     }
-    if (code === OPEN_BRACKET) {
-      const array: JsonValue[] = [];
-      this.enterArray();
-      while (this.nextItem()) array.push(this.readValue());
-      return array;
+    if (code === OPEN_BRACE || code === OPEN_BRACKET) {
+      const start = this.pos;
+      this.skipValue();
+      // The skip has checked the container as strictly as building it would (depth included), so
+      // the engine's parser cannot fail on it; it builds the same tree (`__proto__` an own key, the
+      // last of repeated keys winning), in a fraction of the time of defining property by property.
+      return JSON.parse(this.text.slice(start, this.pos)) as JsonValue;
     }
     if (this.readNull()) return null;
     return this.readBoolean();
+  }
+
+  /** Reads an array as plain data, as {@link JsonCursor.readValue} would. */
+  readArray(): JsonValue[] {
+    if (this.peek() !== OPEN_BRACKET) throw this.#wrongType("an array");
+    return this.readValue() as JsonValue[];
   }
 
   /** Skips one value of any type, still checking that it is well-formed. */
   skipValue(): void {
     const code = this.peek();
     if (code === QUOTE) {
-      this.#readStringBody();
+      this.#scanString();
     } else if (code === MINUS || isDigit(code)) {
-      this.#scanNumber();
+      this.#scanNumber(false);
     } else if (code === OPEN_BRACE) {
       this.enterObject();
       while (this.nextKey()) this.skipValue();

@@ -1339,3 +1339,40 @@ Deno.test("decode hostile: regressions of defects this suite found", () => {
   const unlimited = decode(huge, { maxFrameBytes: Number.NaN });
   assert.ok(unlimited.kind === "decodeError" && unlimited.reason === "too_large");
 });
+
+Deno.test("decode hostile: maxFrameBytes counts long ASCII runs between wide characters exactly", () => {
+  // The counter hands long ASCII runs to a regular expression: every seam must still add up.
+  const rand = seededRandom(14);
+  for (let i = 0; i < 300; i++) {
+    let body = "";
+    while (body.length < 600) {
+      body += pick(rand, ["a", "\u007f"]).repeat(randInt(rand, 80));
+      const wide = ["\u0080", "é", "\u07ff", "\u0800", "€", "\uffff", "😀", "\ud800", "\udc00"];
+      body += pick(rand, wide).repeat(1 + randInt(rand, 3));
+    }
+    const text = `{"channel":"x","data":"${body}"}`;
+    const bytes = encoder.encode(text).length;
+    const where = `case ${i}: ${bytes} bytes, ${text.length} units`;
+    assert.equal(decode(text, { maxFrameBytes: bytes }).kind, "unknown", where);
+    const over = decode(text, { maxFrameBytes: bytes - 1 });
+    assert.ok(over.kind === "decodeError" && over.reason === "too_large", where);
+  }
+});
+
+Deno.test("decode hostile: a million warnings are kept, not spread onto the call stack", () => {
+  const warnings = Array.from({ length: 1_000_000 }, (_, i) => `w${i % 10}`);
+  const list = JSON.stringify(warnings);
+  const topLevel = expectKind(
+    `{"method":"add_order","success":true,"req_id":1,"warnings":${list}}`,
+    "tradingReply",
+    "top-level warnings",
+  );
+  assert.equal(topLevel.warnings.length, warnings.length);
+  const inResult = expectKind(
+    `{"method":"add_order","success":true,"result":{"order_id":"O","warnings":${list}},"warnings":["x"]}`,
+    "tradingReply",
+    "result warnings",
+  );
+  assert.equal(inResult.warnings.length, warnings.length + 1);
+  assert.equal(inResult.warnings.at(-1), "x");
+});

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { EarlyFrames } from "./early_frames.ts";
 import type { FrameType } from "../protocol/messages.ts";
 import type { BalancesMessage, ExecutionsMessage } from "../protocol/private_messages.ts";
 import type { SessionContext } from "./session_context.ts";
@@ -30,7 +31,7 @@ const MAX_EARLY_MESSAGES = 1000;
  * const context = new SessionContext();
  * const link = { connected: true, connection: 1 };
  * const registry = new SubscriptionRegistry(context, new Requests(context, link, 10, 10_000, 100), link, 60_000);
- * const account = new AccountChannels(context, registry);
+ * const account = new AccountChannels(context, registry, () => undefined);
  * const effects = context.begin(0);
  * account.executions({ kind: "executions", type: "update", sequence: 4, data: [] });
  * console.log(effects.length); // 0: nothing subscribed
@@ -40,22 +41,28 @@ export class AccountChannels {
   readonly #context: SessionContext;
   readonly #registry: SubscriptionRegistry;
   /**
-   * Messages that came before their subscription's acknowledgement, from the snapshot on: Kraken
-   * may send the snapshot a subscribe asked for ahead of the answer. They are taken once it is
-   * acknowledged. Bounded: past {@link MAX_EARLY_MESSAGES} they are let go, and the count, checked
-   * after the acknowledgement, tells the loss.
+   * Messages that came before their subscription's acknowledgement: Kraken may send the snapshot
+   * a subscribe asked for ahead of the answer. Bounded: past {@link MAX_EARLY_MESSAGES} they are
+   * let go, and the count, checked after the acknowledgement, tells the loss.
    */
-  readonly #early = new Map<"executions" | "balances", AccountMessage[]>();
+  readonly #early: EarlyFrames<AccountMessage>;
 
   /**
    * Creates the feeds.
    *
    * @param context The session's shared outbox.
    * @param registry The session's subscriptions.
+   * @param subscribeOnWire The `req_id` of a subscription's subscribe on the wire, if any:
+   *   messages before its acknowledgement are held for it.
    */
-  constructor(context: SessionContext, registry: SubscriptionRegistry) {
+  constructor(
+    context: SessionContext,
+    registry: SubscriptionRegistry,
+    subscribeOnWire: (subscription: Subscription) => number | undefined,
+  ) {
     this.#context = context;
     this.#registry = registry;
+    this.#early = new EarlyFrames(subscribeOnWire, MAX_EARLY_MESSAGES);
   }
 
   /** An `executions` message. */
@@ -93,15 +100,16 @@ export class AccountChannels {
     );
   }
 
-  /** An acknowledgement came: what came before it for a subscription now synced is taken. */
-  acknowledged(): void {
-    for (const [channel, held] of this.#early) {
-      if (this.#registry.get(channel)?.state !== "synced") continue;
-      this.#early.delete(channel);
-      for (const message of held) {
-        if (message.kind === "executions") this.executions(message);
-        else this.balances(message);
-      }
+  /**
+   * `subscription`'s subscribe `reqId` was acknowledged: what came for it before is taken now.
+   *
+   * @param subscription The subscription, of any channel (only the account's hold anything).
+   * @param reqId The acknowledged request.
+   */
+  acknowledged(subscription: Subscription, reqId: number): void {
+    for (const message of this.#early.take(subscription, reqId)) {
+      if (message.kind === "executions") this.executions(message);
+      else this.balances(message);
     }
   }
 
@@ -110,18 +118,10 @@ export class AccountChannels {
     this.#early.clear();
   }
 
-  /**
-   * Whether `message` is held for its subscription's acknowledgement: a snapshot while it is being
-   * subscribed starts the hold, and the messages after it join.
-   */
+  /** Whether `message` is held for its subscription's acknowledgement, or dropped as too early. */
   #holds(channel: "executions" | "balances", message: AccountMessage): boolean {
-    const state = this.#registry.get(channel)?.state;
-    if (state !== "pending" && state !== "resyncing" && state !== "stale") return false;
-    const held = this.#early.get(channel);
-    if (message.type === "snapshot") this.#early.set(channel, [message]);
-    else if (held !== undefined && held.length < MAX_EARLY_MESSAGES) held.push(message);
-    else this.#early.delete(channel);
-    return true;
+    const subscription = this.#registry.get(channel);
+    return subscription !== undefined && this.#early.holds(subscription, message);
   }
 
   /** A frame of `channel` could not be decoded: the subscription starts over. */

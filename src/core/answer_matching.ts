@@ -16,6 +16,7 @@ import type { Subscription } from "./subscription.ts";
  * import type { InFlight } from "./answer_matching.ts";
  * import { Subscription } from "./subscription.ts";
  * const request: InFlight = {
+ *   reqId: 7,
  *   method: "subscribe",
  *   subscription: new Subscription({ channel: "trade", symbol: "BTC/USD" }, 0, 0),
  *   sentAt: 0,
@@ -24,6 +25,8 @@ import type { Subscription } from "./subscription.ts";
  * ```
  */
 export interface InFlight {
+  /** The request's `req_id`. */
+  readonly reqId: number;
   /** What was asked. */
   readonly method: "subscribe" | "unsubscribe";
   /** For which subscription. */

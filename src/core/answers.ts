@@ -5,6 +5,7 @@
  */
 
 import type { AckMessage, RejectionMessage, SubscriptionResult } from "../protocol/messages.ts";
+import type { AccountChannels } from "./account_channels.ts";
 import type { BookSync } from "./book_sync.ts";
 import type { InFlight } from "./answer_matching.ts";
 import type { Requests } from "./requests.ts";
@@ -26,7 +27,8 @@ import type { SubscriptionRegistry } from "./subscription_registry.ts";
  * const link = { connected: true, connection: 1 };
  * const requests = new Requests(context, link, 10, 10_000, 100);
  * const registry = new SubscriptionRegistry(context, requests, link, 60_000);
- * const answers = new Answers(context, requests, registry, new BookSync(context, registry, 10_000, 3));
+ * const books = new BookSync(context, registry, (subscription) => requests.subscribeOnWire(subscription), 10_000, 3);
+ * const answers = new Answers(context, requests, registry, books);
  * const effects = context.begin(0);
  * answers.refused({ kind: "rejection", method: "subscribe", error: "Currency pair not supported" });
  * console.log(effects.length); // 1: an error, as it answers no request
@@ -37,6 +39,7 @@ export class Answers {
   readonly #requests: Requests;
   readonly #registry: SubscriptionRegistry;
   readonly #books: BookSync;
+  readonly #account: AccountChannels | undefined;
   readonly #tokenRefused: (subscription: Subscription) => boolean;
 
   /**
@@ -46,6 +49,7 @@ export class Answers {
    * @param requests The session's requests.
    * @param registry The session's subscriptions.
    * @param books The session's books.
+   * @param account The session's account feeds, on the authenticated connection.
    * @param tokenRefused Kraken refused a subscription's token: true when it is taken care of
    *   (subscribed again with a fresh one), false when the refusal is final.
    */
@@ -54,12 +58,14 @@ export class Answers {
     requests: Requests,
     registry: SubscriptionRegistry,
     books: BookSync,
+    account?: AccountChannels,
     tokenRefused: (subscription: Subscription) => boolean = () => false,
   ) {
     this.#context = context;
     this.#requests = requests;
     this.#registry = registry;
     this.#books = books;
+    this.#account = account;
     this.#tokenRefused = tokenRefused;
   }
 
@@ -111,9 +117,10 @@ export class Answers {
     if (booked) {
       this.#books.expectSnapshot(subscription);
       this.#registry.move(subscription, "book_acknowledged", "acknowledged");
-      this.#books.acknowledged(subscription);
+      this.#books.acknowledged(subscription, request.reqId);
     } else {
       this.#registry.move(subscription, "acknowledged", "acknowledged");
+      this.#account?.acknowledged(subscription, request.reqId);
     }
   }
 

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { EarlyFrames } from "./early_frames.ts";
 import type { BookChange } from "../book/book_side.ts";
 import type { Precision } from "../book/checksum.ts";
 import { Level3Book, type Level3Depth } from "../book/level3_book.ts";
@@ -42,7 +43,7 @@ const RESYNC_BACKOFF_MS = 1000;
  * const context = new SessionContext();
  * const link = { connected: true, connection: 1 };
  * const registry = new SubscriptionRegistry(context, new Requests(context, link, 10, 10_000, 100), link, 60_000);
- * const books = new BookSync(context, registry, 10_000, 3);
+ * const books = new BookSync(context, registry, () => undefined, 10_000, 3);
  * context.begin(0);
  * const { subscription } = registry.add(1, { channel: "book", symbol: "BTC/USD", depth: 10 });
  * books.expectSnapshot(subscription);
@@ -50,8 +51,8 @@ const RESYNC_BACKOFF_MS = 1000;
  * ```
  */
 export class BookSync {
-  /** By subscription key: frames that came before the acknowledgement, from the snapshot on. */
-  readonly #early = new Map<string, HeldFrame[]>();
+  /** Frames that came before the acknowledgement, from the snapshot on. */
+  readonly #early: EarlyFrames<HeldFrame>;
   readonly #context: SessionContext;
   readonly #registry: SubscriptionRegistry;
   readonly #snapshotTimeoutMs: number;
@@ -63,6 +64,8 @@ export class BookSync {
    *
    * @param context The session's shared outbox.
    * @param registry The session's subscriptions.
+   * @param subscribeOnWire The `req_id` of a subscription's subscribe on the wire, if any: frames
+   *   before its acknowledgement are held for it.
    * @param snapshotTimeoutMs First wait for a snapshot after an acknowledgement; doubles per retry.
    * @param immediateResyncs Resyncs of a book done at once; past this they wait with backoff.
    * @param precisionOf A pair's precision, when known (from the `instrument` channel): numbers
@@ -71,12 +74,14 @@ export class BookSync {
   constructor(
     context: SessionContext,
     registry: SubscriptionRegistry,
+    subscribeOnWire: (subscription: Subscription) => number | undefined,
     snapshotTimeoutMs: number,
     immediateResyncs: number,
     precisionOf: (symbol: string) => Precision | undefined = () => undefined,
   ) {
     this.#context = context;
     this.#registry = registry;
+    this.#early = new EarlyFrames(subscribeOnWire, MAX_EARLY_FRAMES);
     this.#snapshotTimeoutMs = snapshotTimeoutMs;
     this.#immediateResyncs = immediateResyncs;
     this.#precisionOf = precisionOf;
@@ -115,7 +120,7 @@ export class BookSync {
       const subscription = this.#registry.receive(`book|${payload.symbol}`);
       if (subscription === undefined) continue;
       const frame: HeldFrame = { level3: false, type: message.type, payload };
-      if (!this.#held(subscription, frame)) this.#applyFrame(subscription, frame);
+      if (!this.#early.holds(subscription, frame)) this.#applyFrame(subscription, frame);
     }
   }
 
@@ -125,39 +130,23 @@ export class BookSync {
       const subscription = this.#registry.receive(`level3|${payload.symbol}`);
       if (subscription === undefined) continue;
       const frame: HeldFrame = { level3: true, type: message.type, payload };
-      if (!this.#held(subscription, frame)) this.#applyFrame(subscription, frame);
+      if (!this.#early.holds(subscription, frame)) this.#applyFrame(subscription, frame);
     }
   }
 
   /**
-   * `subscription` is acknowledged and waits for its snapshot: the frames that came before the
-   * acknowledgement, from the snapshot on, are applied now.
+   * `subscription`'s subscribe `reqId` is acknowledged and it waits for its snapshot: the frames
+   * that came for that subscribe before the acknowledgement, from the snapshot on, are applied now.
    */
-  acknowledged(subscription: Subscription): void {
-    const held = this.#early.get(subscription.key);
-    if (held === undefined) return;
-    this.#early.delete(subscription.key);
-    for (const frame of held) this.#applyFrame(subscription, frame);
+  acknowledged(subscription: Subscription, reqId: number): void {
+    for (const frame of this.#early.take(subscription, reqId)) {
+      this.#applyFrame(subscription, frame);
+    }
   }
 
   /** The link is gone: what was held belonged to it. */
   lost(): void {
     this.#early.clear();
-  }
-
-  /**
-   * Whether `frame` is held until its subscription's acknowledgement: a snapshot while it is
-   * being subscribed (Kraken may send it ahead of the answer) starts the hold, the frames after
-   * it join, bounded; anything else of a book not yet acknowledged belongs to the old book.
-   */
-  #held(subscription: Subscription, frame: HeldFrame): boolean {
-    const state = subscription.state;
-    if (state !== "pending" && state !== "resyncing" && state !== "stale") return false;
-    const held = this.#early.get(subscription.key);
-    if (frame.type === "snapshot") this.#early.set(subscription.key, [frame]);
-    else if (held !== undefined && held.length < MAX_EARLY_FRAMES) held.push(frame);
-    else this.#early.delete(subscription.key);
-    return true;
   }
 
   #applyFrame(subscription: Subscription, frame: HeldFrame): void {

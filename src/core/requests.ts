@@ -168,6 +168,21 @@ export class Requests {
     return onWire;
   }
 
+  /**
+   * The `req_id` of `subscription`'s subscribe on the wire, if one is there.
+   *
+   * @param subscription The subscription.
+   * @returns The request's `req_id`, or undefined.
+   */
+  subscribeOnWire(subscription: Subscription): number | undefined {
+    for (const [reqId, request] of this.#inFlight) {
+      if (request.method === "subscribe" && request.subscriptions.includes(subscription)) {
+        return reqId;
+      }
+    }
+    return undefined;
+  }
+
   /** Drops every queued request of `subscription`; those on the wire stay. */
   discard(subscription: Subscription): void {
     this.#pacer.discard(subscription);
@@ -202,6 +217,7 @@ export class Requests {
     if (left.length === 0) this.#inFlight.delete(match.reqId);
     else request.subscriptions.splice(0, request.subscriptions.length, ...left);
     return match.subscriptions.map((subscription) => ({
+      reqId: match.reqId,
       method: request.method,
       subscription,
       sentAt: request.sentAt,
@@ -215,7 +231,7 @@ export class Requests {
       if (now - request.sentAt < this.#timeoutMs) continue;
       this.#inFlight.delete(reqId);
       for (const subscription of request.subscriptions) {
-        yield { method: request.method, subscription, sentAt: request.sentAt };
+        yield { reqId, method: request.method, subscription, sentAt: request.sentAt };
       }
     }
   }

@@ -238,15 +238,18 @@ export class Session {
     );
     const instruments = new Instruments(context, this.#registry);
     this.#instruments = instruments;
+    const subscribeOnWire = (subscription: Subscription) =>
+      this.#requests.subscribeOnWire(subscription);
     this.#books = new BookSync(
       context,
       this.#registry,
+      subscribeOnWire,
       snapshotTimeoutMs,
       options.immediateResyncs ?? DEFAULTS.immediateResyncs,
       (symbol) => instruments.precisionOf(symbol),
     );
     this.#data = new DataChannels(context, this.#registry);
-    this.#account = new AccountChannels(context, this.#registry);
+    this.#account = new AccountChannels(context, this.#registry, subscribeOnWire);
     this.#trading = new TradingRequests(context, this.#link);
     this.#deadMan = new DeadManSwitch(context, this.#link);
     this.#answers = new Answers(
@@ -254,6 +257,7 @@ export class Session {
       this.#requests,
       this.#registry,
       this.#books,
+      this.#account,
       (subscription) => this.#tokenRefused(subscription),
     );
   }
@@ -558,7 +562,6 @@ export class Session {
         return;
       case "ack":
         this.#answers.acknowledged(message);
-        this.#account.acknowledged();
         return;
       case "rejection":
         this.#rejection(message);

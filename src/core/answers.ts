@@ -27,7 +27,7 @@ import type { SubscriptionRegistry } from "./subscription_registry.ts";
  * const link = { connected: true, connection: 1 };
  * const requests = new Requests(context, link, 10, 10_000, 100);
  * const registry = new SubscriptionRegistry(context, requests, link, 60_000);
- * const books = new BookSync(context, registry, (subscription) => requests.subscribeOnWire(subscription), 10_000, 3);
+ * const books = new BookSync(context, registry, () => undefined, 10_000, 3);
  * const answers = new Answers(context, requests, registry, books);
  * const effects = context.begin(0);
  * answers.refused({ kind: "rejection", method: "subscribe", error: "Currency pair not supported" });

@@ -169,16 +169,16 @@ export class Requests {
   }
 
   /**
-   * The `req_id` of `subscription`'s subscribe on the wire, if one is there.
+   * `subscription`'s request on the wire, if one is there (a subscription has one at most).
    *
    * @param subscription The subscription.
-   * @returns The request's `req_id`, or undefined.
+   * @returns Its `req_id` and method, or undefined.
    */
-  subscribeOnWire(subscription: Subscription): number | undefined {
+  wireRequest(
+    subscription: Subscription,
+  ): { readonly reqId: number; readonly method: "subscribe" | "unsubscribe" } | undefined {
     for (const [reqId, request] of this.#inFlight) {
-      if (request.method === "subscribe" && request.subscriptions.includes(subscription)) {
-        return reqId;
-      }
+      if (request.subscriptions.includes(subscription)) return { reqId, method: request.method };
     }
     return undefined;
   }

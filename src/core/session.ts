@@ -238,8 +238,10 @@ export class Session {
     );
     const instruments = new Instruments(context, this.#registry);
     this.#instruments = instruments;
-    const subscribeOnWire = (subscription: Subscription) =>
-      this.#requests.subscribeOnWire(subscription);
+    const subscribeOnWire = (subscription: Subscription) => {
+      const request = this.#requests.wireRequest(subscription);
+      return request?.method === "subscribe" ? request.reqId : undefined;
+    };
     this.#books = new BookSync(
       context,
       this.#registry,

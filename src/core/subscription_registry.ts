@@ -315,7 +315,10 @@ export class SubscriptionRegistry {
     subscription.book = undefined;
     subscription.snapshotDeadline = undefined;
     this.#requests.discard(subscription);
-    this.#requests.queue({ method: "unsubscribe", subscription });
+    // An unsubscribe already on the wire does the first half.
+    if (this.#requests.wireRequest(subscription)?.method !== "unsubscribe") {
+      this.#requests.queue({ method: "unsubscribe", subscription });
+    }
     this.#requests.queue({ method: "subscribe", subscription });
   }
 
@@ -344,7 +347,11 @@ export class SubscriptionRegistry {
     const connected = this.#link.connected;
     if (subscription.state === "unsubscribing") {
       this.move(subscription, "wanted_again", "wanted again");
-      if (connected && !this.#requests.queued(subscription, "subscribe")) {
+      if (this.#requests.wireRequest(subscription)?.method === "subscribe") {
+        // Its subscribe is unanswered and the unsubscribe never left: taking that back is enough,
+        // or the subscribe's answer would sync a book the queued unsubscribe is about to stop.
+        this.#requests.discard(subscription);
+      } else if (connected && !this.#requests.queued(subscription, "subscribe")) {
         this.#requests.queue({ method: "subscribe", subscription });
       }
       return;

@@ -71,3 +71,22 @@ Deno.test("early frames: a snapshot ahead of its own subscribe's answer is still
   assert.equal(books.length, 2);
   assert.equal(books[1].bids[0].qtyText, "4.00000000");
 });
+
+Deno.test("early frames: a stream that leaves and comes back while its subscribe is unanswered takes the unsubscribe back", () => {
+  // Found by the fuzz suite (`deno task fuzz --target session --seed 355`): the subscribe's answer
+  // synced a book that the queued unsubscribe then stopped, and a stream joining later was handed
+  // that frozen book as current.
+  const harness = new SessionHarness();
+  const server = new ServerBook("BTC/USD");
+  const first = harness.subscribe(BTC_BOOK);
+  harness.goLive();
+  harness.unsubscribe(first);
+  harness.subscribe(BTC_BOOK);
+  assert.equal(harness.session.pendingRequests, 1, "only the subscribe on the wire");
+  harness.ackAll();
+  harness.frame(server.snapshot());
+  harness.advance(1000);
+  assert.deepEqual(harness.requests().map((request) => request.method), ["subscribe"]);
+  assert.equal(harness.session.subscriptionState(BTC_BOOK), "synced");
+  assert.equal(harness.eventsOf("book").length, 1);
+});

@@ -5,6 +5,7 @@
 
 import assert from "node:assert/strict";
 import { Session, type SessionInput } from "../../src/core/session.ts";
+import { ServerBook } from "./server_book.ts";
 import { SessionHarness } from "./session_harness.ts";
 
 const BTC_BOOK = { channel: "book", symbol: "BTC/USD", depth: 10 } as const;
@@ -144,27 +145,38 @@ Deno.test("inputs: a subscription that ends leaves nothing pending, even with it
 });
 
 Deno.test("inputs: a subscription has at most one request on the wire and two queued: at most three", () => {
-  // The worst case: a subscribe unanswered, the stream leaves (an unsubscribe queued) and comes
-  // back (a subscribe queued).
-  const harness = new SessionHarness();
-  const first = harness.subscribe(BTC_TRADES);
+  // The worst case: a silent book resubscribes and its subscribe is on the wire (after its
+  // unsubscribe's answer) when a deeper stream joins: a fresh unsubscribe and subscribe queue
+  // behind it.
+  const harness = new SessionHarness({ subscriptionTimeoutMs: 5000, heartbeatTimeoutMs: 60_000 });
+  const server = new ServerBook("BTC/USD");
+  harness.subscribe(BTC_BOOK);
   harness.goLive();
-  harness.unsubscribe(first);
-  harness.subscribe(BTC_TRADES);
-  harness.advance(5000);
+  harness.ackAll();
+  harness.frame(server.snapshot());
+  harness.advance(6000);
+  assert.equal(harness.session.subscriptionState(BTC_BOOK), "stale");
+  harness.ackAll();
+  harness.advance(200);
+  const sent = () => harness.requests().filter((request) => request.method !== "ping");
+  assert.deepEqual(sent().map((request) => request.method), [
+    "subscribe",
+    "unsubscribe",
+    "subscribe",
+  ]);
+  harness.subscribe({ channel: "book", symbol: "BTC/USD", depth: 25 });
   assert.equal(harness.session.subscriptionCount, 1);
   assert.equal(harness.session.pendingRequests, 3);
-  assert.equal(harness.requests().filter((request) => request.method !== "ping").length, 1);
   // Each answer lets the next one out, in order.
-  harness.ackAll();
-  harness.advance(200);
-  harness.ackAll();
-  harness.advance(200);
+  for (let i = 0; i < 3; i++) {
+    harness.ackAll();
+    harness.advance(200);
+  }
   assert.deepEqual(
-    harness.requests().filter((request) => request.method !== "ping").map((r) => r.method),
-    ["subscribe", "unsubscribe", "subscribe"],
+    sent().map((request) => `${request.method} ${request.params!.depth}`),
+    ["subscribe 10", "unsubscribe 10", "subscribe 10", "unsubscribe 10", "subscribe 25"],
   );
   harness.ackAll();
   assert.equal(harness.session.pendingRequests, 0);
-  assert.equal(harness.session.subscriptionState(BTC_TRADES), "synced");
+  assert.equal(harness.session.subscriptionState(BTC_BOOK), "awaiting_snapshot");
 });

@@ -124,94 +124,6 @@ Deno.test("subscription machine: a move not in the table is a typed error", () =
   }
 });
 
-const BOOK = { channel: "book", symbol: "BTC/USD", depth: 10 } as const;
-const DEEPER_BOOK = { channel: "book", symbol: "BTC/USD", depth: 25 } as const;
-const TRADES = { channel: "trade", symbol: "BTC/USD" } as const;
-
-/**
- * Rows where an answer to a second subscribe meets a subscription the answer to the first one
- * already moved: they need a stream that leaves while its subscribe is on the wire and another
- * that asks again before the unsubscribe is answered, which the hostile world seldom arranges.
- * Each request waits for the answer to the one before, so the second subscribe meets what the
- * first one's answer made.
- */
-const SECOND_SUBSCRIBE_ROWS = SUBSCRIPTION_TRANSITIONS.filter((row) =>
-  (row.from === "awaiting_snapshot" || row.from === "synced") &&
-  [
-    "acknowledged",
-    "book_acknowledged",
-    "depth_changed",
-    "subscribe_timeout",
-    "already_subscribed",
-    "rejected",
-  ]
-    .includes(row.trigger)
-);
-
-/** Puts a subscription in `row.from` with a second subscribe on the wire, then fires `row.trigger`. */
-function walkSecondSubscribe(row: SubscriptionTransition): void {
-  const where = key(row);
-  const request = row.trigger === "acknowledged" ? TRADES : BOOK;
-  // A refused subscription is wanted by nobody: the link would linger out before the timeout.
-  const harness = new SessionHarness({ lingerMs: 60_000 });
-  const server = new ServerBook("BTC/USD");
-  const first = harness.subscribe(request);
-  harness.goLive();
-  harness.unsubscribe(first);
-  harness.subscribe(request);
-  const sent = () => harness.requests().filter((request) => request.method !== "ping");
-  // A subscription has one request on the wire at a time: each waits for the one before.
-  harness.advance(500);
-  const [firstSubscribe] = sent();
-  assert.deepEqual(sent().map((request) => request.method), ["subscribe"], where);
-  harness.ack(firstSubscribe);
-  if (row.from === "synced" && request === BOOK) harness.frame(server.snapshot());
-  harness.advance(500);
-  const unsubscribe = sent()[1];
-  assert.equal(unsubscribe?.method, "unsubscribe", where);
-  harness.ack(unsubscribe);
-  harness.advance(500);
-  const secondSubscribe = sent()[2];
-  assert.equal(secondSubscribe?.method, "subscribe", where);
-  assert.equal(harness.session.subscriptionState(request), row.from, where);
-  const before = subscriptionStates(harness.events).length;
-  switch (row.trigger) {
-    case "acknowledged":
-    case "book_acknowledged":
-      harness.ack(secondSubscribe);
-      break;
-    case "already_subscribed":
-      harness.reject(secondSubscribe, "Already subscribed");
-      break;
-    case "rejected":
-      harness.reject(secondSubscribe, "Currency pair not supported");
-      break;
-    case "subscribe_timeout":
-      for (let second = 0; second < 11; second++) {
-        harness.advance(1000);
-        harness.frame({ channel: "heartbeat" });
-      }
-      break;
-    case "depth_changed":
-      harness.subscribe(DEEPER_BOOK);
-      break;
-  }
-  const [move] = subscriptionStates(harness.events).slice(before);
-  if (row.from === row.to) {
-    assert.equal(move, undefined, `${where} is no move`);
-    assert.equal(harness.session.subscriptionState(request), row.to, where);
-    return;
-  }
-  assert.ok(move !== undefined, `${where} moves`);
-  assert.deepEqual([move.from, move.to], [row.from, row.to], where);
-  assert.ok(rowsOf(move).includes(row), `${where}: cause ${move.cause}`);
-}
-
-Deno.test("subscription machine: a second subscribe's answer meets what the first one's made, by the table", () => {
-  assert.equal(SECOND_SUBSCRIBE_ROWS.length, 11);
-  for (const row of SECOND_SUBSCRIBE_ROWS) walkSecondSubscribe(row);
-});
-
 Deno.test("subscription machine: whatever the server does, the session moves only by the table, every row that emits is reached, and pending requests stay within three per subscription", () => {
   const reached = new Set<string>();
   for (let seed = 1; seed <= 150; seed++) {
@@ -245,9 +157,17 @@ Deno.test("subscription machine: whatever the server does, the session moves onl
       }
     });
   }
+  // One row the world seldom arranges: a deeper stream joins while the book awaits its snapshot.
+  const deeper = new SessionHarness();
+  deeper.subscribe({ channel: "book", symbol: "BTC/USD", depth: 10 });
+  deeper.goLive();
+  deeper.ackAll();
+  deeper.subscribe({ channel: "book", symbol: "BTC/USD", depth: 25 });
+  for (const event of subscriptionStates(deeper.events)) {
+    for (const row of rowsOf(event)) reached.add(key(row));
+  }
   const emitting = SUBSCRIPTION_TRANSITIONS.filter((row) => row.from !== row.to).map(key);
-  const walked = SECOND_SUBSCRIBE_ROWS.map(key);
-  assert.deepEqual(emitting.filter((row) => !reached.has(row) && !walked.includes(row)), []);
+  assert.deepEqual(emitting.filter((row) => !reached.has(row)), []);
 });
 
 Deno.test("subscription machine: a realistic life emits only rows of the table", () => {

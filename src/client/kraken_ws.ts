@@ -870,6 +870,7 @@ export class KrakenWs implements AsyncDisposable {
    * @param timeoutSeconds The countdown in seconds (Kraken suggests 60), or 0 to turn it off.
    * @throws {TypeError} Without `auth`.
    * @throws {RangeError} When the countdown is not an integer from 0 to 86 399.
+   * @throws {KrakenClosedError} When the authenticated connection ended for good.
    */
   deadManSwitch(timeoutSeconds: number): void {
     const account = this.#authenticated();
@@ -877,6 +878,10 @@ export class KrakenWs implements AsyncDisposable {
       throw new RangeError(
         `the countdown must be whole seconds from 0 to 86399, not ${timeoutSeconds}`,
       );
+    }
+    const state = account.driver.state;
+    if (state === "closed" || state === "closing") {
+      throw new KrakenClosedError("the authenticated connection ended for good");
     }
     account.driver.dispatch({ type: "deadManSwitch", timeoutSeconds }, true);
   }

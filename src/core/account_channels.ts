@@ -113,6 +113,11 @@ export class AccountChannels {
     }
   }
 
+  /** `subscription`'s subscribe was refused or timed out: nothing held is for it any more. */
+  subscribeFailed(subscription: Subscription): void {
+    this.#early.forget(subscription);
+  }
+
   /** The link is gone: what was held belonged to it. */
   lost(): void {
     this.#early.clear();

@@ -83,12 +83,14 @@ export interface AnswerNames {
 }
 
 /**
- * Whether `subscription` fits what an answer names.
+ * Whether `subscription` fits what an answer names. Found by its `req_id`, an answer is the
+ * request's whatever interval it names: a wrong one is for the answer's reader to refuse, not a
+ * reason to leave the request unanswered.
  */
-function fits(subscription: Subscription, names: AnswerNames): boolean {
+function fits(subscription: Subscription, names: AnswerNames, byReqId: boolean): boolean {
   return (names.symbol === undefined || subscription.symbol === names.symbol) &&
     (names.channel === undefined || subscription.channel === names.channel) &&
-    (names.interval === undefined || subscription.interval === names.interval);
+    (byReqId || names.interval === undefined || subscription.interval === names.interval);
 }
 
 /**
@@ -125,7 +127,7 @@ export function matchAnswer(
   if (reqId !== undefined) {
     const request = inFlight.get(reqId);
     if (request === undefined) return undefined;
-    const named = request.subscriptions.filter((subscription) => fits(subscription, names));
+    const named = request.subscriptions.filter((subscription) => fits(subscription, names, true));
     if (names.symbol === undefined) return { reqId, subscriptions: named };
     if (named.length > 0) return { reqId, subscriptions: named.slice(0, 1) };
     // The request echoed names no symbol of ours: with one symbol it can only be that one.
@@ -135,7 +137,7 @@ export function matchAnswer(
   }
   for (const [id, request] of inFlight) {
     if (names.method !== "" && request.method !== names.method) continue;
-    const named = request.subscriptions.filter((subscription) => fits(subscription, names));
+    const named = request.subscriptions.filter((subscription) => fits(subscription, names, false));
     if (named.length === 0) continue;
     return { reqId: id, subscriptions: names.symbol === undefined ? named : named.slice(0, 1) };
   }

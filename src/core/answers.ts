@@ -90,14 +90,9 @@ export class Answers {
       return;
     }
     if (subscription.state === "unsubscribing") return;
-    if (!this.#registry.isCurrent(subscription)) {
-      // Subscribed on the server for a subscription nobody holds any more: undo it.
-      this.#requests.queue({ method: "unsubscribe", subscription });
-      return;
-    }
     const unkept = unhonourable(subscription, result);
     if (unkept !== undefined) {
-      this.#unhonourable(subscription, unkept);
+      this.#unhonourable(subscription, result, unkept);
       return;
     }
     const booked = subscription.channel === "book" || subscription.channel === "level3";
@@ -129,13 +124,11 @@ export class Answers {
    * (a book of another depth drains its deeper levels out of a shallower one's sight), so it is
    * treated as a refusal of the subscription, and the server's subscription is undone.
    */
-  #unhonourable(subscription: Subscription, why: string): void {
+  #unhonourable(subscription: Subscription, result: SubscriptionResult, why: string): void {
+    // The undoing names what Kraken holds, not what was asked.
+    subscription.acknowledgedAs = { depth: result.depth, interval: result.interval };
     this.#requests.discard(subscription);
     this.#requests.queue({ method: "unsubscribe", subscription });
-    if (!this.#registry.wanted(subscription)) {
-      this.#registry.end(subscription, "rejected", why);
-      return;
-    }
     this.#registry.move(subscription, "rejected", why);
     this.#context.emit({ type: "error", code: "rejected", message: why, ...subscription.topic });
   }
@@ -177,6 +170,7 @@ export class Answers {
       }
       return;
     }
+    this.#subscribeFailed(subscription);
     if (!this.#registry.isCurrent(subscription)) return;
     if (/invalid token/i.test(message.error) && this.#tokenRefused(subscription)) return;
     if (/already subscribed/i.test(message.error)) {
@@ -202,6 +196,12 @@ export class Answers {
     });
   }
 
+  /** What was held for a subscribe that ended unacknowledged is let go. */
+  #subscribeFailed(subscription: Subscription): void {
+    this.#books.subscribeFailed(subscription);
+    this.#account?.subscribeFailed(subscription);
+  }
+
   /** Requests unanswered past their deadline: ask again, or give up an unsubscribe. */
   expire(): void {
     let expired = false;
@@ -213,7 +213,10 @@ export class Answers {
         if (subscription.state === "unsubscribing" && subscription.consumers.size === 0) {
           this.#registry.end(subscription, "unsubscribe_timeout", "no acknowledgement");
         }
-      } else if (this.#registry.wanted(subscription)) {
+        continue;
+      }
+      this.#subscribeFailed(subscription);
+      if (this.#registry.wanted(subscription)) {
         this.#registry.move(subscription, "subscribe_timeout", "no acknowledgement");
         this.#registry.resubscribe(subscription);
       }

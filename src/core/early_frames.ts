@@ -80,6 +80,16 @@ export class EarlyFrames<T extends { readonly type: FrameType }> {
     return held?.reqId === reqId ? held.frames : [];
   }
 
+  /**
+   * `subscription`'s subscribe was refused or timed out: what was held for it is let go now, not
+   * when the next subscribe is answered.
+   *
+   * @param subscription The subscription.
+   */
+  forget(subscription: Subscription): void {
+    this.#held.delete(subscription.key);
+  }
+
   /** The link is gone: what was held belonged to it. */
   clear(): void {
     this.#held.clear();

@@ -90,6 +90,11 @@ export class RequestPacer {
     );
   }
 
+  /** Whether a request of a subscription with this key is waiting. */
+  hasKey(key: string): boolean {
+    return this.#queue.some((request) => request.subscription.key === key);
+  }
+
   /** Empties the outbox (the connection is gone). */
   clear(): void {
     this.#queue = [];

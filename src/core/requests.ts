@@ -149,14 +149,12 @@ export class Requests {
   }
 
   /**
-   * Whether a request for `subscription`'s key is on the wire: its own, or the one undoing a
-   * refused subscription it replaced; either way the server may hold that key.
+   * Whether a request for `subscription`'s key is queued or on the wire: its own, or the one
+   * undoing a refused subscription it replaced; either way the server may hold that key.
    */
-  onWire(subscription: Subscription): boolean {
-    for (const request of this.#inFlight.values()) {
-      if (request.subscriptions.some((other) => other.key === subscription.key)) return true;
-    }
-    return false;
+  keyBusy(subscription: Subscription): boolean {
+    const key = subscription.key;
+    return this.#onWire().has(key) || this.#pacer.hasKey(key);
   }
 
   /** The keys with a request on the wire. */

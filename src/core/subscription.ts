@@ -269,6 +269,11 @@ export class Subscription {
   book: OrderBook | Level3Book | undefined;
   /** Depth of the last subscribe sent: an unsubscribe must name it. */
   wireDepth: BookDepth | undefined;
+  /**
+   * What Kraken acknowledged, when it was not what was asked (the client refused it): the
+   * unsubscribe that undoes it names that.
+   */
+  acknowledgedAs: { readonly depth?: number; readonly interval?: number } | undefined;
   /** Last trade id delivered, across reconnects. */
   lastTradeId: number | undefined;
   /**
@@ -365,7 +370,7 @@ export class Subscription {
       case "level3":
         return method === "subscribe"
           ? { channel: this.channel, symbol, depth: this.depth, snapshot: true }
-          : { channel: this.channel, symbol, depth: this.wireDepth };
+          : { channel: this.channel, symbol, depth: this.acknowledgedAs?.depth ?? this.wireDepth };
       case "trade":
         return method === "subscribe"
           ? { channel: "trade", symbol, snapshot: this.wantsSnapshot }
@@ -380,7 +385,7 @@ export class Subscription {
             interval: this.interval,
             snapshot: this.wantsSnapshot,
           }
-          : { channel: "ohlc", symbol, interval: this.interval };
+          : { channel: "ohlc", symbol, interval: this.acknowledgedAs?.interval ?? this.interval };
       case "executions": {
         if (method === "unsubscribe") return { channel: "executions" };
         // After a loss both snapshots are asked for: the open orders, and the fills missed.

@@ -225,13 +225,14 @@ export class SubscriptionRegistry {
     for (const subscription of [...this.#subscriptions.values()]) {
       if (!subscription.consumers.delete(consumer) || subscription.consumers.size > 0) continue;
       this.#membershipChanged = true;
-      const onWire = this.#requests.onWire(subscription);
       this.#requests.discard(subscription);
+      // Anything of its key still queued or on the wire may leave the server holding it.
+      const busy = this.#requests.keyBusy(subscription);
       this.#context.cancelTimer(resyncTimer(subscription.key));
       const known = subscription.state === "awaiting_snapshot" ||
         subscription.state === "synced" || subscription.state === "stale" ||
         subscription.state === "resyncing";
-      if (this.#link.connected && (onWire || known)) {
+      if (this.#link.connected && (busy || known)) {
         this.move(subscription, "unsubscribe", "no consumer");
         this.#requests.queue({ method: "unsubscribe", subscription });
       } else {

@@ -583,7 +583,12 @@ class Trader {
       this.#call("cancel_all", [], this.#kraken.cancelAll(), () => this.#open.splice(0));
     } else if (roll < 0.97) {
       this.#switchOn = !this.#switchOn;
-      this.#kraken.deadManSwitch(this.#switchOn ? 20 + Math.floor(this.#random.next() * 40) : 0);
+      try {
+        this.#kraken.deadManSwitch(this.#switchOn ? 20 + Math.floor(this.#random.next() * 40) : 0);
+      } catch (error) {
+        // The authenticated connection ended for good (a fault closed it): no switch to set.
+        if (!(error instanceof KrakenClosedError)) throw error;
+      }
     } else this.#add("rest");
   }
 

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { KrakenWs } from "../../src/client/kraken_ws.ts";
+import { KrakenClosedError } from "../../src/client/kraken_closed_error.ts";
 import {
   KrakenNotSentError,
   KrakenOutcomeUnknownError,
@@ -424,6 +425,21 @@ Deno.test("cancelOrder: when Kraken refuses some of the orders, the call fails s
     ["B"],
   );
   await assert.rejects(() => kraken.cancelAll({ timeoutMs: Number.NaN }), RangeError);
+  await kraken.close();
+  await server.close();
+});
+
+Deno.test("the dead man's switch of an authenticated connection that ended for good throws KrakenClosedError", async () => {
+  const server = privateServer();
+  const { source } = tokens();
+  const kraken = client(server, source);
+  const balances = new EventCollector(kraken.balances());
+  const connection = await server.connection(0);
+  await balances.waitFor((event) => event.type === "balances");
+  connection.close(1008, "Policy violation");
+  assert.ok(await balances.done instanceof KrakenClosedError);
+  assert.throws(() => kraken.deadManSwitch(60), KrakenClosedError);
+  assert.equal(kraken.state, "idle", "the public connection is untouched");
   await kraken.close();
   await server.close();
 });

@@ -101,10 +101,10 @@ Deno.test("inputs: a book acknowledged at a depth not asked for is refused, undo
   assert.equal(error.code, "rejected");
   assert.equal(error.channel, "book");
   assert.match(error.message, /depth 7, not the 10 asked for/);
-  // The server's subscription is undone.
+  // The server's subscription is undone, as the server holds it.
   harness.advance(500);
   const [undo] = harness.requests("unsubscribe");
-  assert.deepEqual(undo.params, { channel: "book", symbol: ["BTC/USD"], depth: 10 });
+  assert.deepEqual(undo.params, { channel: "book", symbol: ["BTC/USD"], depth: 7 });
   // The stream leaves while the undoing is unanswered: it waits for the answer, then ends.
   harness.unsubscribe(1);
   assert.equal(harness.session.subscriptionState(BTC_BOOK), "unsubscribing");
@@ -114,19 +114,55 @@ Deno.test("inputs: a book acknowledged at a depth not asked for is refused, undo
   assert.equal(harness.session.subscriptionState(BTC_BOOK), undefined);
   assert.equal(harness.session.pendingRequests, 0);
   assert.equal(harness.session.state, "live");
-  // A candle interval not asked for is refused the same way.
+  // A candle interval not asked for is refused the same way, for every symbol of the request.
   const ohlc = new SessionHarness();
-  const candles = { channel: "ohlc", symbol: "BTC/USD", interval: 5 } as const;
-  ohlc.subscribe(candles);
+  const candles = (symbol: string) => ({ channel: "ohlc", symbol, interval: 5 }) as const;
+  ohlc.subscribe(candles("BTC/USD"));
+  ohlc.subscribe(candles("ETH/USD"));
   ohlc.goLive();
   const [request] = ohlc.requests("subscribe");
-  ohlc.frame({
+  assert.deepEqual(request.params!.symbol, ["BTC/USD", "ETH/USD"]);
+  for (const symbol of ["BTC/USD", "ETH/USD"]) {
+    ohlc.frame({
+      method: "subscribe",
+      result: { channel: "ohlc", symbol, interval: 60 },
+      success: true,
+      req_id: request.reqId,
+    });
+    assert.equal(ohlc.session.subscriptionState(candles(symbol)), "rejected");
+  }
+  ohlc.advance(500);
+  assert.deepEqual(ohlc.requests("unsubscribe").map((undo) => undo.params), [
+    { channel: "ohlc", symbol: ["BTC/USD", "ETH/USD"], interval: 60 },
+  ]);
+});
+
+Deno.test("inputs: a refused subscription asked for again while its undoing is pending keeps the bound", () => {
+  // The undoing unsubscribe of the refused one is still queued when a new stream asks for the
+  // same book and leaves: the new subscription waits for that unsubscribe's answer, so it is held
+  // (unsubscribing) until then, and nothing pending is left without a subscription to count it.
+  const harness = new SessionHarness();
+  harness.subscribe(BTC_BOOK);
+  harness.goLive();
+  const [request] = harness.requests("subscribe");
+  harness.frame({
     method: "subscribe",
-    result: { channel: "ohlc", symbol: "BTC/USD", interval: 60 },
+    result: { channel: "book", symbol: "BTC/USD", depth: 25 },
     success: true,
     req_id: request.reqId,
   });
-  assert.equal(ohlc.session.subscriptionState(candles), "rejected");
+  const again = harness.subscribe(BTC_BOOK);
+  harness.unsubscribe(again);
+  assert.ok(
+    harness.session.pendingRequests <= 3 * harness.session.subscriptionCount,
+    `${harness.session.pendingRequests} pending for ${harness.session.subscriptionCount}`,
+  );
+  for (let i = 0; i < 3; i++) {
+    harness.advance(200);
+    harness.ackAll();
+  }
+  assert.equal(harness.session.pendingRequests, 0);
+  assert.equal(harness.session.subscriptionCount, 0);
 });
 
 Deno.test("inputs: a subscription that ends leaves nothing pending, even with its subscribe refused late", () => {

@@ -352,7 +352,10 @@ function randomSeed(): number {
  * The Kraken Spot WebSocket v2 client. It connects on the first subscription, reconnects and
  * resubscribes with backoff, validates every book against Kraken's checksum and resyncs on
  * failure, and reports every loss as a `gap` event. Each subscription is a bounded
- * `ReadableStream`; cancelling one unsubscribes when no other stream needs it.
+ * `ReadableStream`; cancelling one unsubscribes when no other stream needs it. Every method checks
+ * its arguments at run time (a JavaScript caller is not held to the types) and throws a
+ * `TypeError` or `RangeError` before anything changes; should the client's core ever fail inside,
+ * it closes, and every stream fails with `KrakenInternalError`.
  *
  * @example
  * ```ts ignore

@@ -18,8 +18,15 @@ import { decode } from "../../src/protocol/decode.ts";
 import type { BookLevel, BookPayload } from "../../src/protocol/messages.ts";
 import { bookFrameText, crossing, type Market, snapshotSide, updateSide } from "./book_frames.ts";
 import { BookModel, type ModelLevel, type WireLevel } from "./book_model.ts";
-import { Rng } from "./random.ts";
-import { describeError, type FuzzOptions, type FuzzResult, Tally, Violation } from "./report.ts";
+import type { Rng } from "./random.ts";
+import {
+  describeError,
+  type FuzzOptions,
+  type FuzzResult,
+  runLives,
+  type Tally,
+  Violation,
+} from "./report.ts";
 
 /** What the oracle reads of a book: `OrderBook`, or a tampered copy in the oracle's own tests. */
 export interface BookUnderTest {
@@ -196,17 +203,13 @@ function bookLife(
  * @param options Cases and the book under test.
  */
 export function fuzzBook(seed: number, options: BookFuzzOptions = {}): FuzzResult {
-  const rng = new Rng(seed);
   const make = options.book ?? ((symbol, depth) => new OrderBook(symbol, depth));
-  const counts = new Tally();
-  const cases = options.cases ?? BOOK_CASES;
-  for (let i = 0; i < cases; i++) {
-    counts.add("book lives");
-    try {
-      bookLife(rng.fork(), make, counts);
-    } catch (error) {
-      return { target: "book", seed, counts, failure: `book life ${i}: ${describeError(error)}` };
-    }
-  }
-  return { target: "book", seed, counts };
+  return runLives(
+    "book",
+    seed,
+    options.cases ?? BOOK_CASES,
+    "book lives",
+    (rng, counts) => bookLife(rng, make, counts),
+    (index) => `book life ${index}`,
+  );
 }

@@ -15,8 +15,15 @@ import { decode } from "../../src/protocol/decode.ts";
 import type { Level3Payload } from "../../src/protocol/level3_messages.ts";
 import { spell, ZERO_SPELLINGS } from "./book_model.ts";
 import { Level3Model, type ModelLevel3, sumDecimals, type WireOrder } from "./level3_model.ts";
-import { Rng } from "./random.ts";
-import { describeError, type FuzzOptions, type FuzzResult, Tally, Violation } from "./report.ts";
+import type { Rng } from "./random.ts";
+import {
+  describeError,
+  type FuzzOptions,
+  type FuzzResult,
+  runLives,
+  type Tally,
+  Violation,
+} from "./report.ts";
 
 /** What the oracle reads of a level 3 book: `Level3Book`, or a tampered copy. */
 export interface Level3UnderTest {
@@ -393,17 +400,13 @@ function level3Life(
  * @param options Cases and the book under test.
  */
 export function fuzzLevel3(seed: number, options: Level3FuzzOptions = {}): FuzzResult {
-  const rng = new Rng(seed);
   const make = options.book ?? ((symbol, depth) => new Level3Book(symbol, depth));
-  const counts = new Tally();
-  const cases = options.cases ?? LEVEL3_CASES;
-  for (let i = 0; i < cases; i++) {
-    counts.add("book lives");
-    try {
-      level3Life(rng.fork(), make, counts);
-    } catch (error) {
-      return { target: "level3", seed, counts, failure: `book life ${i}: ${describeError(error)}` };
-    }
-  }
-  return { target: "level3", seed, counts };
+  return runLives(
+    "level3",
+    seed,
+    options.cases ?? LEVEL3_CASES,
+    "book lives",
+    (rng, counts) => level3Life(rng, make, counts),
+    (index) => `book life ${index}`,
+  );
 }

@@ -5,6 +5,8 @@
  */
 
 /** The targets, in the order `--target all` runs them. */
+import { Rng } from "./random.ts";
+
 export const TARGETS = ["decode", "book", "level3", "session"] as const;
 
 /** One fuzz target's name. */
@@ -132,4 +134,29 @@ export function formatSummary(summary: TargetSummary, cases?: number): string[] 
     lines.push(`  … and ${summary.failures.length - SHOWN_FAILURES} more failing seeds`);
   }
   return lines;
+}
+
+/**
+ * Runs `cases` lives of one seed of a target, each from its own fork of the seed's generator,
+ * counting them as `unit`; the first life that throws is the seed's failure, named by `where`.
+ */
+export function runLives(
+  target: TargetName,
+  seed: number,
+  cases: number,
+  unit: string,
+  life: (rng: Rng, counts: Tally) => void,
+  where: (index: number, counts: Tally) => string,
+): FuzzResult {
+  const rng = new Rng(seed);
+  const counts = new Tally();
+  for (let i = 0; i < cases; i++) {
+    counts.add(unit);
+    try {
+      life(rng.fork(), counts);
+    } catch (error) {
+      return { target, seed, counts, failure: `${where(i, counts)}: ${describeError(error)}` };
+    }
+  }
+  return { target, seed, counts };
 }

@@ -25,8 +25,8 @@ import { BookModel } from "./book_model.ts";
 import { recordedFrames, templateFrame } from "./corpus.ts";
 import { writeRaw } from "./json_tree.ts";
 import { mutateText, randomText } from "./mutators.ts";
-import { Rng } from "./random.ts";
-import { describeError, type FuzzOptions, type FuzzResult, Tally } from "./report.ts";
+import type { Rng } from "./random.ts";
+import { type FuzzOptions, type FuzzResult, runLives, type Tally } from "./report.ts";
 import { SessionOracle, type Validity, viewOf } from "./session_oracle.ts";
 
 /** Settings of the session target. */
@@ -610,24 +610,17 @@ function sessionLife(rng: Rng, options: SessionFuzzOptions, counts: Tally): void
  * @param options Cases, steps and a tamper of the effects.
  */
 export function fuzzSession(seed: number, options: SessionFuzzOptions = {}): FuzzResult {
-  const rng = new Rng(seed);
-  const counts = new Tally();
-  const cases = options.cases ?? SESSION_CASES;
-  for (let i = 0; i < cases; i++) {
-    counts.add("sessions");
-    const start = counts.get("session inputs");
-    try {
-      sessionLife(rng.fork(), options, counts);
-    } catch (error) {
-      // The input that broke a rule was counted before it was checked.
-      const at = counts.get("session inputs") - start - 1;
-      return {
-        target: "session",
-        seed,
-        counts,
-        failure: `session ${i}, input ${at}: ${describeError(error)}`,
-      };
-    }
-  }
-  return { target: "session", seed, counts };
+  let start = 0;
+  return runLives(
+    "session",
+    seed,
+    options.cases ?? SESSION_CASES,
+    "sessions",
+    (rng, counts) => {
+      start = counts.get("session inputs");
+      sessionLife(rng, options, counts);
+    },
+    // The input that broke a rule was counted before it was checked.
+    (index, counts) => `session ${index}, input ${counts.get("session inputs") - start - 1}`,
+  );
 }

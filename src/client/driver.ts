@@ -553,6 +553,8 @@ export class ClientDriver implements DriverView {
   // ---- effects --------------------------------------------------------------------------------
 
   #perform(effect: SessionEffect): void {
+    // Failed while carrying out an earlier effect of the same input: nothing more is done.
+    if (this.#failure !== undefined) return;
     switch (effect.type) {
       case "open":
         if (this.#token === undefined) this.#connect(effect.connection, effect.url);

@@ -195,21 +195,8 @@ export function checkSubscriptionRequest(
   }
 }
 
-/**
- * Checks reconnect settings: every delay and count a finite number in range.
- *
- * @param value What the caller passed (undefined: the defaults).
- * @throws {TypeError} A field of the wrong type.
- * @throws {RangeError} A negative or non-finite delay, a count below one, a cap below the first
- *   delay.
- *
- * @example
- * ```ts
- * import { checkReconnectOptions } from "./input_checks.ts";
- * checkReconnectOptions({ initialDelayMs: 500, maxDelayMs: 15_000, seed: 42 });
- * ```
- */
-export function checkReconnectOptions(
+/** Checks reconnect settings: every delay and count a finite number in range. */
+function checkReconnectOptions(
   value: unknown,
 ): asserts value is ReconnectOptions | undefined {
   if (value === undefined) return;

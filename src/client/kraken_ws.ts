@@ -935,10 +935,7 @@ export class KrakenWs implements AsyncDisposable {
    */
   #fail(error: KrakenInternalError): void {
     for (const driver of this.#drivers()) driver.fail(error);
-    if (this.#closing === undefined) {
-      this.#signal?.removeEventListener("abort", this.#onAbort);
-      this.#closing = Promise.all(this.#drivers().map((driver) => driver.stop())).then(() => {});
-    }
+    void this.close();
   }
 
   /** Closes the client at the end of an `await using` block. */

@@ -33,8 +33,8 @@ function objectOf(value: unknown, what: string): Record<string, unknown> {
 }
 
 /**
- * Checks a number option: undefined (its default) or a finite number in `[min, max]`, an integer
- * when `integer`.
+ * Checks a number option: undefined (its default, unless `required`) or a finite number in
+ * `[min, max]`, an integer when `integer`.
  *
  * @param value The value given.
  * @param name Its name, for the message.
@@ -56,9 +56,17 @@ function objectOf(value: unknown, what: string): Record<string, unknown> {
 export function checkNumberOption(
   value: unknown,
   name: string,
-  limits: { readonly min: number; readonly max?: number; readonly integer?: boolean },
+  limits: {
+    readonly min: number;
+    readonly max?: number;
+    readonly integer?: boolean;
+    readonly required?: boolean;
+  },
 ): void {
-  if (value === undefined) return;
+  if (value === undefined) {
+    if (limits.required === true) throw new TypeError(`${name} is missing`);
+    return;
+  }
   if (typeof value !== "number") {
     throw new TypeError(`${name} must be a number, not ${describe(value)}`);
   }
@@ -238,8 +246,11 @@ function checkReconnectOptions(
 export function checkSessionOptions(value: unknown): asserts value is SessionOptions {
   const options = objectOf(value, "session options");
   checkText(options.url, "url");
-  if (options.seed === undefined) throw new TypeError("seed is missing");
-  checkNumberOption(options.seed, "seed", { min: -Number.MAX_SAFE_INTEGER, integer: true });
+  checkNumberOption(options.seed, "seed", {
+    min: -Number.MAX_SAFE_INTEGER,
+    integer: true,
+    required: true,
+  });
   checkConnectionOptions(options);
   checkNumberOption(options.requestTimeoutMs, "requestTimeoutMs", { min: 1 });
   checkNumberOption(options.closeTimeoutMs, "closeTimeoutMs", { min: 0 });
@@ -284,17 +295,10 @@ export function checkConnectionOptions(options: Record<string, unknown>): void {
   });
 }
 
-/** A consumer's number: a whole number, as the driver hands them out. */
-function checkConsumer(value: unknown): void {
+/** A consumer's or a connection's number: a whole number, as the driver and session number them. */
+function checkNumbered(value: unknown, what: "consumer" | "connection"): void {
   if (typeof value !== "number" || !Number.isSafeInteger(value)) {
-    throw new TypeError(`a consumer must be a whole number, not ${describe(value)}`);
-  }
-}
-
-/** A connection's number, as the session hands them out. */
-function checkConnection(value: unknown): void {
-  if (typeof value !== "number" || !Number.isSafeInteger(value)) {
-    throw new TypeError(`a connection must be a whole number, not ${describe(value)}`);
+    throw new TypeError(`a ${what} must be a whole number, not ${describe(value)}`);
   }
 }
 
@@ -334,15 +338,15 @@ export function checkSessionInput(value: unknown, now: unknown): asserts value i
     case "stop":
       return;
     case "opened":
-      checkConnection(input.connection);
+      checkNumbered(input.connection, "connection");
       if (input.token !== undefined) checkText(input.token, "token");
       return;
     case "token":
-      checkConnection(input.connection);
+      checkNumbered(input.connection, "connection");
       checkText(input.token, "token");
       return;
     case "authFailed":
-      checkConnection(input.connection);
+      checkNumbered(input.connection, "connection");
       checkText(input.message, "message");
       return;
     case "order":
@@ -353,35 +357,34 @@ export function checkSessionInput(value: unknown, now: unknown): asserts value i
         min: 0,
         max: 86_399,
         integer: true,
+        required: true,
       });
-      if (input.timeoutSeconds === undefined) throw new TypeError("timeoutSeconds is missing");
       return;
     case "closed":
-      checkConnection(input.connection);
+      checkNumbered(input.connection, "connection");
       if (typeof input.code !== "number") {
         throw new TypeError(`code must be a number, not ${describe(input.code)}`);
       }
       checkText(input.reason, "reason");
       return;
     case "frame":
-      checkConnection(input.connection);
+      checkNumbered(input.connection, "connection");
       checkText(input.text, "frame text");
       return;
     case "timer":
       checkText(input.id, "timer id");
       return;
     case "subscribe":
-      checkConsumer(input.consumer);
+      checkNumbered(input.consumer, "consumer");
       checkSubscriptionRequest(input.request);
       return;
     case "unsubscribe":
     case "describe":
-      checkConsumer(input.consumer);
+      checkNumbered(input.consumer, "consumer");
       return;
     case "overflow":
-      checkConsumer(input.consumer);
-      checkNumberOption(input.dropped, "dropped", { min: 1, integer: true });
-      if (input.dropped === undefined) throw new TypeError("dropped is missing");
+      checkNumbered(input.consumer, "consumer");
+      checkNumberOption(input.dropped, "dropped", { min: 1, integer: true, required: true });
       if (input.symbol !== undefined) checkText(input.symbol, "symbol");
       if (input.channel !== undefined) checkText(input.channel, "channel");
       return;
@@ -396,17 +399,14 @@ export function checkSessionInput(value: unknown, now: unknown): asserts value i
 /** A trading request as the client hands it to the session. */
 function checkOrder(value: unknown): void {
   const order = objectOf(value, "order");
-  checkNumberOption(order.id, "order.id", { min: 0, integer: true });
+  checkNumberOption(order.id, "order.id", { min: 0, integer: true, required: true });
   if (!(TRADING_METHODS as readonly unknown[]).includes(order.method)) {
     throw new TypeError(`not a trading method: ${describe(order.method)}`);
   }
   checkText(order.params, "order.params");
-  checkNumberOption(order.replies, "order.replies", { min: 1, integer: true });
-  checkNumberOption(order.timeoutMs, "order.timeoutMs", { min: 0 });
+  checkNumberOption(order.replies, "order.replies", { min: 1, integer: true, required: true });
+  checkNumberOption(order.timeoutMs, "order.timeoutMs", { min: 0, required: true });
   if (typeof order.waitForConnection !== "boolean") {
     throw new TypeError("order.waitForConnection must be true or false");
-  }
-  for (const name of ["id", "replies", "timeoutMs"]) {
-    if (order[name] === undefined) throw new TypeError(`order.${name} is missing`);
   }
 }

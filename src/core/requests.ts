@@ -154,7 +154,10 @@ export class Requests {
    */
   keyBusy(subscription: Subscription): boolean {
     const key = subscription.key;
-    return this.#onWire().has(key) || this.#pacer.hasKey(key);
+    for (const request of this.#inFlight.values()) {
+      if (request.subscriptions.some((other) => other.key === key)) return true;
+    }
+    return this.#pacer.hasKey(key);
   }
 
   /** The keys with a request on the wire. */

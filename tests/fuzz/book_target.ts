@@ -18,6 +18,7 @@ import { decode } from "../../src/protocol/decode.ts";
 import type { BookLevel, BookPayload } from "../../src/protocol/messages.ts";
 import { bookFrameText, crossing, type Market, snapshotSide, updateSide } from "./book_frames.ts";
 import { BookModel, type ModelLevel, type WireLevel } from "./book_model.ts";
+import { expectMessage } from "./expected_verdict.ts";
 import type { Rng } from "./random.ts";
 import {
   describeError,
@@ -49,17 +50,6 @@ export const BOOK_CASES = 4;
 const SYMBOL = "BTC/USD";
 
 /** The verdict the engine owes for a message the model just applied (or refused). */
-function expectedVerdict(model: BookModel, sent: number): BookVerdict {
-  const computed = model.checksum();
-  if (computed !== sent) return { status: "mismatch", expected: sent, computed };
-  const [bestBid] = model.levels("bid");
-  const [bestAsk] = model.levels("ask");
-  if (bestBid !== undefined && bestAsk !== undefined && bestBid.price >= bestAsk.price) {
-    return { status: "crossed", bestBid: plain(bestBid), bestAsk: plain(bestAsk) };
-  }
-  return { status: "ok", checksum: computed };
-}
-
 function plain(level: ModelLevel | BookLevel): BookLevel {
   return { price: level.price, priceText: level.priceText, qty: level.qty, qtyText: level.qtyText };
 }
@@ -164,23 +154,12 @@ function bookLife(
     }
     const strange = rng.chance(0.02);
     const symbol = strange ? "ETH/USD" : SYMBOL;
-    let expected: BookVerdict;
-    let sent: number;
-    if (strange) {
-      sent = rng.int(2 ** 32);
-      expected = { status: "refused", reason: "wrong_symbol" };
-    } else if (type === "update" && model.state !== "synced") {
-      sent = rng.int(2 ** 32);
-      expected = { status: "refused", reason: "awaiting_snapshot" };
-    } else {
-      if (type === "snapshot") model.snapshot(bids, asks);
-      else model.update(bids, asks);
-      const truth = model.checksum();
-      // Now and then a checksum that is off by a bit: the book must say so.
-      sent = rng.chance(0.04) ? (truth ^ (1 << rng.int(32))) >>> 0 : truth;
-      expected = expectedVerdict(model, sent);
-      model.state = expected.status === "ok" ? "synced" : "failed";
-    }
+    const { sent, expected } = expectMessage(
+      rng,
+      model,
+      { snapshot: type === "snapshot", strange, bids, asks },
+      plain,
+    );
     const { type: decodedType, payload } = decodePayload(
       bookFrameText(rng, type, symbol, bids, asks, sent),
     );

@@ -14,6 +14,7 @@ import type { BookVerdict } from "../../src/book/order_book.ts";
 import { decode } from "../../src/protocol/decode.ts";
 import type { Level3Payload } from "../../src/protocol/level3_messages.ts";
 import { spell, ZERO_SPELLINGS } from "./book_model.ts";
+import { expectMessage } from "./expected_verdict.ts";
 import { Level3Model, type ModelLevel3, sumDecimals, type WireOrder } from "./level3_model.ts";
 import type { Rng } from "./random.ts";
 import {
@@ -49,17 +50,6 @@ const SYMBOL = "BTC/USD";
 function aggregate(level: ModelLevel3) {
   const qtyText = sumDecimals(level.orders.map((order) => order.qtyText));
   return { price: level.price, priceText: level.priceText, qty: Number(qtyText), qtyText };
-}
-
-function expectedVerdict(model: Level3Model, sent: number): BookVerdict {
-  const computed = model.checksum();
-  if (computed !== sent) return { status: "mismatch", expected: sent, computed };
-  const [bestBid] = model.levels("bid");
-  const [bestAsk] = model.levels("ask");
-  if (bestBid !== undefined && bestAsk !== undefined && bestBid.price >= bestAsk.price) {
-    return { status: "crossed", bestBid: aggregate(bestBid), bestAsk: aggregate(bestAsk) };
-  }
-  return { status: "ok", checksum: computed };
 }
 
 function shown(levels: readonly (Level3PriceLevel | ModelLevel3)[]) {
@@ -363,22 +353,12 @@ function level3Life(
       asks = events.ask;
     }
     const strange = rng.chance(0.02);
-    let expected: BookVerdict;
-    let sent: number;
-    if (strange) {
-      sent = rng.int(2 ** 32);
-      expected = { status: "refused", reason: "wrong_symbol" };
-    } else if (!snapshot && model.state !== "synced") {
-      sent = rng.int(2 ** 32);
-      expected = { status: "refused", reason: "awaiting_snapshot" };
-    } else {
-      if (snapshot) model.snapshot(bids, asks);
-      else model.update(bids, asks);
-      const truth = model.checksum();
-      sent = rng.chance(0.04) ? (truth ^ (1 << rng.int(32))) >>> 0 : truth;
-      expected = expectedVerdict(model, sent);
-      model.state = expected.status === "ok" ? "synced" : "failed";
-    }
+    const { sent, expected } = expectMessage(
+      rng,
+      model,
+      { snapshot, strange, bids, asks },
+      aggregate,
+    );
     const text = frameText(rng, type, strange ? "ETH/USD" : SYMBOL, bids, asks, sent);
     const { type: decodedType, payload } = decodePayload(text);
     const verdict = book.apply(decodedType, payload);
